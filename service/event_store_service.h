@@ -1,0 +1,49 @@
+// stakeledger.v1.EventStore over gRPC's callback API. Thin: each method
+// decodes, calls the event log, and converts the status once.
+#ifndef STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_
+#define STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_
+
+#include <atomic>
+
+#include "stakeledger/v1/event_store.grpc.pb.h"
+#include "storage/event_log.h"
+
+namespace stakeledger::service {
+
+class EventStoreService final : public v1::EventStore::CallbackService {
+ public:
+  // REQUIRES: `log` outlives the service.
+  explicit EventStoreService(storage::EventLog* log) : log_(log) {}
+
+  // After this every new call is refused with UNAVAILABLE. Thread-safe.
+  void BeginShutdown() { shutting_down_.store(true); }
+
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
+                                   const v1::AppendRequest* request,
+                                   v1::AppendResponse* response) override;
+  grpc::ServerWriteReactor<v1::ReadResponse>* ReadStream(
+      grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) override;
+  grpc::ServerWriteReactor<v1::ReadResponse>* ReadAll(grpc::CallbackServerContext* context,
+                                                      const v1::ReadAllRequest* request) override;
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+  grpc::ServerUnaryReactor* GetStream(grpc::CallbackServerContext* context,
+                                      const v1::GetStreamRequest* request,
+                                      v1::StreamInfo* response) override;
+  grpc::ServerUnaryReactor* ListStreams(grpc::CallbackServerContext* context,
+                                        const v1::ListStreamsRequest* request,
+                                        v1::ListStreamsResponse* response) override;
+  grpc::ServerUnaryReactor* GetLogInfo(grpc::CallbackServerContext* context,
+                                       const v1::GetLogInfoRequest* request,
+                                       v1::LogInfo* response) override;
+
+ private:
+  bool shutting_down() const { return shutting_down_.load(); }
+
+  storage::EventLog* const log_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace stakeledger::service
+
+#endif  // STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_

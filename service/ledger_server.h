@@ -1,0 +1,55 @@
+// ledgerd's server: the event log, the gRPC services on top of it (with
+// health checking and reflection), and the order in which they stop.
+#ifndef STAKELEDGER_SERVICE_LEDGER_SERVER_H_
+#define STAKELEDGER_SERVICE_LEDGER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+#include "service/event_store_service.h"
+#include "storage/event_log.h"
+#include "storage/limits.h"
+
+namespace stakeledger::service {
+
+struct ServerOptions {
+  std::string data_dir;
+  // HOST:PORT; port 0 picks a free port (see LedgerServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  storage::Limits limits;
+  // Largest gRPC message the server accepts or sends. An Append over it is
+  // refused by gRPC with RESOURCE_EXHAUSTED before it reaches the log.
+  int grpc_message_bytes_max = 64 << 20;
+};
+
+class LedgerServer {
+ public:
+  // Opens the log and starts serving. Errors: as EventLog::Open;
+  // UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(const ServerOptions& options);
+  // Shuts down if not done yet.
+  ~LedgerServer();
+
+  int port() const { return port_; }
+
+  // Stops cleanly: health turns NOT_SERVING and new calls are refused with
+  // UNAVAILABLE; queued appends are committed and acknowledged;
+  // subscriptions end with UNAVAILABLE (naming where to resume); reads in
+  // progress get `grace` to finish; then the log closes. Idempotent.
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+
+ private:
+  LedgerServer() = default;
+
+  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<EventStoreService> event_store_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace stakeledger::service
+
+#endif  // STAKELEDGER_SERVICE_LEDGER_SERVER_H_

@@ -1,0 +1,82 @@
+// ledgerd: the stakeledger server.
+//
+//   ledgerd --data-dir DIR [--listen HOST:PORT] [limits...]
+//
+// Prints "ledgerd listening on HOST:PORT" once it serves. SIGINT or SIGTERM
+// stop it cleanly (see LedgerServer::Shutdown).
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "service/ledger_server.h"
+
+namespace {
+
+void AddLimitFlags(CLI::App& app, stakeledger::storage::Limits& limits) {
+  app.add_option("--event-payload-bytes-max", limits.event_payload_bytes_max,
+                 "Bytes of one event's payload")
+      ->capture_default_str();
+  app.add_option("--append-events-max", limits.append_events_max, "Events in one append")
+      ->capture_default_str();
+  app.add_option("--append-payload-bytes-max", limits.append_payload_bytes_max,
+                 "Payload bytes in one append")
+      ->capture_default_str();
+  app.add_option("--stream-name-bytes-max", limits.stream_name_bytes_max,
+                 "Bytes of a stream name")
+      ->capture_default_str();
+  app.add_option("--subscribers-max", limits.subscribers_max, "Concurrent subscriptions")
+      ->capture_default_str();
+  app.add_option("--subscriber-buffer-events-max", limits.subscriber_buffer_events_max,
+                 "Live events buffered per subscriber before it is served from storage")
+      ->capture_default_str();
+  app.add_option("--append-queue-requests-max", limits.append_queue_requests_max,
+                 "Appends waiting for the writer")
+      ->capture_default_str();
+  app.add_option("--writer-batch-events-max", limits.writer_batch_events_max,
+                 "Events in one group commit")
+      ->capture_default_str();
+}
+
+// Blocks until SIGINT or SIGTERM; returns the signal.
+int WaitForStopSignal(const sigset_t& signals) {
+  int signal = 0;
+  sigwait(&signals, &signal);
+  return signal;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ledgerd: the stakeledger event log server"};
+  stakeledger::service::ServerOptions options;
+  app.add_option("--data-dir", options.data_dir, "Directory of the RocksDB log")->required();
+  app.add_option("--listen", options.listen, "HOST:PORT to serve on (port 0: any free port)")
+      ->capture_default_str();
+  AddLimitFlags(app, options.limits);
+  CLI11_PARSE(app, argc, argv);
+
+  // Block the stop signals in every thread (gRPC's and RocksDB's inherit
+  // this mask) so that only the main thread receives them, in sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = stakeledger::service::LedgerServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "ledgerd: " << server.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "ledgerd listening on " << options.listen.substr(0, options.listen.rfind(':'))
+            << ":" << (*server)->port() << " (data in " << options.data_dir << ")" << std::endl;
+  const int signal = WaitForStopSignal(signals);
+  std::cout << "ledgerd: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+            << ", stopping after in-flight appends" << std::endl;
+  (*server)->Shutdown();
+  std::cout << "ledgerd: stopped" << std::endl;
+  return 0;
+}

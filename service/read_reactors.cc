@@ -1,0 +1,156 @@
+#include "service/read_reactors.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/status/statusor.h"
+#include "service/grpc_status.h"
+
+namespace stakeledger::service {
+namespace {
+
+// The part both reads share: the write loop. Subclasses fill one chunk.
+class ChunkedReadReactor : public grpc::ServerWriteReactor<v1::ReadResponse> {
+ public:
+  explicit ChunkedReadReactor(const storage::EventLog* log) : log_(log) {}
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client stopped reading"));
+      return;
+    }
+    WriteNext();
+  }
+  void OnDone() override { delete this; }
+
+ protected:
+  // Fills `out` with the next chunk. Returns false when the read is over.
+  virtual absl::StatusOr<bool> ReadChunk(v1::ReadResponse* out) = 0;
+
+  void WriteNext() {
+    for (;;) {
+      response_.Clear();
+      absl::StatusOr<bool> more = ReadChunk(&response_);
+      if (!more.ok()) {
+        Finish(ToGrpcStatus(more.status()));
+        return;
+      }
+      if (response_.events_size() > 0) {
+        StartWrite(&response_);
+        return;
+      }
+      if (!*more) {
+        Finish(grpc::Status::OK);
+        return;
+      }
+      // The filter emptied this chunk: keep scanning.
+    }
+  }
+
+  storage::ChunkBounds Bounds(uint64_t remaining) const {
+    storage::ChunkBounds bounds;
+    bounds.events_max = std::min<uint64_t>(remaining, log_->limits().response_events_max);
+    bounds.bytes_max = log_->limits().response_bytes_max;
+    return bounds;
+  }
+
+  const storage::EventLog* log_;
+  v1::ReadResponse response_;
+};
+
+uint64_t CountOrAll(uint64_t count) {
+  return count == 0 ? std::numeric_limits<uint64_t>::max() : count;
+}
+
+class ReadAllReactor : public ChunkedReadReactor {
+ public:
+  ReadAllReactor(const storage::EventLog* log, const v1::ReadAllRequest& request)
+      : ChunkedReadReactor(log),
+        backwards_(request.direction() == v1::BACKWARDS),
+        include_record_(request.include_record()),
+        remaining_(CountOrAll(request.count())) {
+    absl::StatusOr<storage::EventFilter> filter =
+        storage::EventFilter::FromProto(request.filter(), log->limits());
+    if (!filter.ok()) {
+      Finish(ToGrpcStatus(filter.status()));
+      return;
+    }
+    filter_ = *std::move(filter);
+    next_ = request.from_position();
+    if (next_ == 0) next_ = backwards_ ? std::numeric_limits<uint64_t>::max() : 1;
+    WriteNext();
+  }
+
+ private:
+  absl::StatusOr<bool> ReadChunk(v1::ReadResponse* out) override {
+    if (remaining_ == 0 || next_ == 0) return false;
+    absl::StatusOr<storage::ScanResult> scan = log_->ReadAllChunk(
+        next_, backwards_, filter_, include_record_, Bounds(remaining_), out->mutable_events());
+    if (!scan.ok()) return scan.status();
+    remaining_ -= out->events_size();
+    if (scan->scanned > 0) next_ = backwards_ ? scan->last_scanned - 1 : scan->last_scanned + 1;
+    return !scan->reached_end;
+  }
+
+  const bool backwards_;
+  const bool include_record_;
+  uint64_t remaining_;
+  uint64_t next_ = 1;
+  storage::EventFilter filter_;
+};
+
+class ReadStreamReactor : public ChunkedReadReactor {
+ public:
+  ReadStreamReactor(const storage::EventLog* log, const v1::ReadStreamRequest& request)
+      : ChunkedReadReactor(log),
+        backwards_(request.direction() == v1::BACKWARDS),
+        include_record_(request.include_record()),
+        remaining_(CountOrAll(request.count())) {
+    absl::StatusOr<storage::StreamHead> head = log->GetStreamHead(request.stream());
+    if (!head.ok()) {
+      Finish(ToGrpcStatus(head.status()));
+      return;
+    }
+    stream_id_ = head->stream_id;
+    next_ = request.from_end() ? head->last_revision : request.from_revision();
+    if (backwards_) next_ = std::min(next_, head->last_revision);
+    WriteNext();
+  }
+
+ private:
+  absl::StatusOr<bool> ReadChunk(v1::ReadResponse* out) override {
+    if (remaining_ == 0 || done_) return false;
+    absl::StatusOr<storage::ScanResult> scan = log_->ReadStreamChunk(
+        stream_id_, next_, backwards_, include_record_, Bounds(remaining_),
+        out->mutable_events());
+    if (!scan.ok()) return scan.status();
+    remaining_ -= out->events_size();
+    if (scan->scanned > 0) {
+      if (backwards_ && scan->last_scanned == 0) done_ = true;
+      next_ = backwards_ ? scan->last_scanned - 1 : scan->last_scanned + 1;
+    }
+    done_ = done_ || scan->reached_end;
+    return !done_;
+  }
+
+  const bool backwards_;
+  const bool include_record_;
+  uint64_t remaining_;
+  uint64_t stream_id_ = 0;
+  uint64_t next_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::ReadResponse>* NewReadAllReactor(const storage::EventLog* log,
+                                                              const v1::ReadAllRequest& request) {
+  return new ReadAllReactor(log, request);
+}
+
+grpc::ServerWriteReactor<v1::ReadResponse>* NewReadStreamReactor(
+    const storage::EventLog* log, const v1::ReadStreamRequest& request) {
+  return new ReadStreamReactor(log, request);
+}
+
+}  // namespace stakeledger::service

@@ -1,0 +1,29 @@
+// Server-streaming reactors for ReadStream and ReadAll. Each holds one
+// response at a time: it reads a chunk from storage, writes it, and reads
+// the next chunk only when gRPC has sent the previous one.
+//
+// Life cycle:
+//   1. The service constructs the reactor, which validates the request and
+//      either finishes at once or starts the first write.
+//   2. OnWriteDone(true) reads and writes the next chunk; the reactor
+//      finishes with OK once the count is reached or the end is read.
+//   3. OnWriteDone(false) (client gone) or a read error finishes the call.
+//   4. OnDone deletes the reactor.
+#ifndef STAKELEDGER_SERVICE_READ_REACTORS_H_
+#define STAKELEDGER_SERVICE_READ_REACTORS_H_
+
+#include "grpcpp/grpcpp.h"
+#include "stakeledger/v1/event_store.pb.h"
+#include "storage/event_log.h"
+
+namespace stakeledger::service {
+
+// REQUIRES: `log` outlives the reactor.
+grpc::ServerWriteReactor<v1::ReadResponse>* NewReadAllReactor(const storage::EventLog* log,
+                                                              const v1::ReadAllRequest& request);
+grpc::ServerWriteReactor<v1::ReadResponse>* NewReadStreamReactor(
+    const storage::EventLog* log, const v1::ReadStreamRequest& request);
+
+}  // namespace stakeledger::service
+
+#endif  // STAKELEDGER_SERVICE_READ_REACTORS_H_

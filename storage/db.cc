@@ -1,0 +1,96 @@
+#include "storage/db.h"
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "storage/check.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+
+namespace stakeledger::storage {
+namespace {
+
+rocksdb::ColumnFamilyOptions PointLookupOptions() {
+  // event_ids and stream_heads are probed once per appended event, nearly
+  // always for a key that is absent: whole-key Bloom filters in the SST
+  // files and in the memtable answer those misses without a search.
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.05;
+  return options;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
+  rocksdb::ColumnFamilyOptions plain;
+  return {
+      {rocksdb::kDefaultColumnFamilyName, plain}, {kLogFamily, plain},
+      {kStreamsFamily, plain},                    {kStreamHeadsFamily, PointLookupOptions()},
+      {kEventIdsFamily, PointLookupOptions()},    {kMetaFamily, plain},
+  };
+}
+
+}  // namespace
+
+absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view context) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(context, ": ", status.ToString());
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  if (status.IsBusy() || status.IsTryAgain() || status.IsIOError()) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // Two background jobs match the two cores the service is sized for.
+  options.max_background_jobs = 2;
+  const auto families = Families();
+  static_assert(kFamilyCount == 6, "Families() lists every column family");
+  std::unique_ptr<Database> database(new Database());
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksStatus(
+      rocksdb::DB::Open(options, dir, families, &database->handles_, &raw),
+      absl::StrCat("opening the log in '", dir, "'")));
+  database->db_.reset(raw);
+  CHECK(database->handles_.size() == kFamilyCount);
+  RETURN_IF_ERROR(database->CheckFormatVersion());
+  return database;
+}
+
+absl::Status Database::CheckFormatVersion() {
+  std::string version;
+  const rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), meta(), kMetaFormatVersion, &version);
+  if (status.IsNotFound()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    return FromRocksStatus(db_->Put(sync, meta(), kMetaFormatVersion, kFormatVersion),
+                           "writing the format version");
+  }
+  RETURN_IF_ERROR(FromRocksStatus(status, "reading the format version"));
+  if (version != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the log has format version '", version, "', this build reads '", kFormatVersion, "'"));
+  }
+  return absl::OkStatus();
+}
+
+Database::~Database() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    // Destroying a handle only releases it; nothing is dropped.
+    db_->DestroyColumnFamilyHandle(handle);
+  }
+  handles_.clear();
+  if (db_ != nullptr) db_->Close();
+}
+
+}  // namespace stakeledger::storage

@@ -1,0 +1,54 @@
+// The RocksDB database behind the event log: its column families, options
+// and the one conversion from rocksdb::Status to absl::Status. This and the
+// other storage files are the only code that includes RocksDB.
+#ifndef STAKELEDGER_STORAGE_DB_H_
+#define STAKELEDGER_STORAGE_DB_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+
+namespace stakeledger::storage {
+
+// Debian's Abseil keeps its own string_view, distinct from std::string_view.
+inline absl::string_view View(const rocksdb::Slice& slice) {
+  return absl::string_view(slice.data(), slice.size());
+}
+
+absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view context);
+
+// Owns the DB and one handle per column family (keys.h). Not copyable.
+// Thread-safe as rocksdb::DB is.
+class Database {
+ public:
+  // Opens or creates the database in `dir`, creating missing column
+  // families. Errors: UNAVAILABLE when the directory is locked by another
+  // process or cannot be opened; FAILED_PRECONDITION on an unknown format.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& dir);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* log() const { return handles_[kLog]; }
+  rocksdb::ColumnFamilyHandle* streams() const { return handles_[kStreams]; }
+  rocksdb::ColumnFamilyHandle* stream_heads() const { return handles_[kStreamHeads]; }
+  rocksdb::ColumnFamilyHandle* event_ids() const { return handles_[kEventIds]; }
+  rocksdb::ColumnFamilyHandle* meta() const { return handles_[kMeta]; }
+
+ private:
+  enum Family { kDefault, kLog, kStreams, kStreamHeads, kEventIds, kMeta, kFamilyCount };
+  Database() = default;
+  absl::Status CheckFormatVersion();
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_DB_H_

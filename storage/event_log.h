@@ -1,0 +1,87 @@
+// The event log: an append-only store of events on RocksDB with a single
+// group-committing writer, stream and event-id indexes, chunked reads and
+// live subscriptions. The one entry point the service uses.
+#ifndef STAKELEDGER_STORAGE_EVENT_LOG_H_
+#define STAKELEDGER_STORAGE_EVENT_LOG_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "stakeledger/v1/event_store.pb.h"
+#include "storage/db.h"
+#include "storage/limits.h"
+#include "storage/reader.h"
+#include "storage/subscription.h"
+#include "storage/writer.h"
+
+namespace stakeledger::storage {
+
+class EventLog {
+ public:
+  // Opens (creating if needed) the log in `dir` and starts its writer and
+  // publisher threads. Errors: as Database::Open; DATA_LOSS when the last
+  // record does not decode.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir,
+                                                        const Limits& limits);
+  // Shuts down (see Shutdown) and closes the database.
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Validates `request` (validate.h) and queues it for the writer. `done`
+  // runs exactly once: inline for invalid input, otherwise on the writer
+  // thread once the events are durable (or refused). Errors: those of
+  // PrepareAppend, Writer::Submit and Sequencer::Add. Thread-safe.
+  void Append(v1::AppendRequest request, AppendDone done);
+  // Append, waiting for the result. Thread-safe.
+  absl::StatusOr<v1::AppendResponse> AppendAndWait(v1::AppendRequest request);
+
+  // One chunk of the whole log; see ScanLog. Thread-safe.
+  absl::StatusOr<ScanResult> ReadAllChunk(uint64_t from, bool backwards, const EventFilter& filter,
+                                          bool include_record, const ChunkBounds& bounds,
+                                          EventList* out) const;
+  // One chunk of a stream; see ScanStream. Thread-safe.
+  absl::StatusOr<ScanResult> ReadStreamChunk(uint64_t stream_id, uint64_t from_revision,
+                                             bool backwards, bool include_record,
+                                             const ChunkBounds& bounds, EventList* out) const;
+
+  // Errors: NOT_FOUND for a stream with no events; INVALID_ARGUMENT or
+  // RESOURCE_EXHAUSTED for a malformed name. Thread-safe.
+  absl::StatusOr<StreamHead> GetStreamHead(absl::string_view stream) const;
+  // Errors: INVALID_ARGUMENT for an over-long page token or prefix,
+  // RESOURCE_EXHAUSTED for a page size over list_streams_page_max.
+  absl::StatusOr<v1::ListStreamsResponse> ListStreams(const v1::ListStreamsRequest& request) const;
+  v1::LogInfo GetInfo() const;
+
+  // Errors: as SubscriptionHub::Subscribe. `wake` must stay callable until
+  // the subscription's Close() returns.
+  absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(SubscriptionOptions options,
+                                                          std::function<void()> wake);
+
+  // Refuses new appends (UNAVAILABLE), commits and acknowledges the queued
+  // ones, publishes them, then ends every subscription. Idempotent.
+  void Shutdown();
+
+  uint64_t head_position() const { return writer_->head_position(); }
+  const Limits& limits() const { return limits_; }
+  size_t subscriber_count() const { return hub_->subscriber_count(); }
+
+ private:
+  EventLog(std::unique_ptr<Database> db, const Limits& limits, const LogTail& tail);
+
+  const Limits limits_;
+  std::unique_ptr<Database> db_;
+  // Declared after db_ so that they stop before it closes.
+  std::unique_ptr<SubscriptionHub> hub_;
+  std::unique_ptr<Writer> writer_;
+};
+
+// Reads the durable tail of the log in `db`: next position and stream id,
+// last commit time. Errors: DATA_LOSS for an undecodable last record.
+absl::StatusOr<LogTail> ReadLogTail(const Database& db);
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_EVENT_LOG_H_

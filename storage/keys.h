@@ -1,0 +1,64 @@
+// On-disk layout of the event log: column family names, key and value
+// encodings. Integers are big-endian so that RocksDB's bytewise order is
+// numeric order (log order for positions, revision order within a stream).
+//
+//   log           position(8)                  -> leaf_hash(32) record(n)
+//   streams       stream_id(8) revision(8)     -> position(8)
+//   stream_heads  stream name (UTF-8)          -> StreamHead (32, below)
+//   event_ids     event id (16, binary UUID)   -> position(8)
+//   meta          ASCII name                   -> value
+//
+// Nothing here is ever overwritten except stream_heads and meta entries,
+// which are indexes, not the log.
+#ifndef STAKELEDGER_STORAGE_KEYS_H_
+#define STAKELEDGER_STORAGE_KEYS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace stakeledger::storage {
+
+inline constexpr char kLogFamily[] = "log";
+inline constexpr char kStreamsFamily[] = "streams";
+inline constexpr char kStreamHeadsFamily[] = "stream_heads";
+inline constexpr char kEventIdsFamily[] = "event_ids";
+inline constexpr char kMetaFamily[] = "meta";
+
+inline constexpr size_t kPositionBytes = 8;
+inline constexpr size_t kLeafHashBytes = 32;
+inline constexpr size_t kEventIdBytes = 16;
+inline constexpr size_t kStreamKeyBytes = 8 + 8;  // stream id, revision
+inline constexpr size_t kStreamHeadBytes = 4 * 8;  // id, revision, first, last
+static_assert(kStreamKeyBytes == 16, "stream id and revision are 8 bytes each");
+static_assert(kStreamHeadBytes == 32, "four 8-byte fields");
+
+// meta keys.
+inline constexpr char kMetaFormatVersion[] = "format_version";
+inline constexpr char kMetaNextStreamId[] = "next_stream_id";
+inline constexpr char kFormatVersion[] = "1";
+
+void AppendBigEndian64(uint64_t value, std::string* out);
+// REQUIRES: bytes.size() >= 8. Reads the first 8 bytes.
+uint64_t ReadBigEndian64(absl::string_view bytes);
+
+std::string EncodePosition(uint64_t position);
+std::string EncodeStreamKey(uint64_t stream_id, uint64_t revision);
+
+// The index entry for one stream, kept current by the indexer.
+struct StreamHead {
+  uint64_t stream_id = 0;
+  uint64_t last_revision = 0;
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+};
+
+std::string EncodeStreamHead(const StreamHead& head);
+// Returns false when `bytes` is not kStreamHeadBytes long.
+bool DecodeStreamHead(absl::string_view bytes, StreamHead* head);
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_KEYS_H_

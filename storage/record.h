@@ -1,0 +1,43 @@
+// The stored form of one event: its record bytes and their RFC 6962 leaf
+// hash. A record is a stakeledger.v1.RecordedEvent holding fields 1 to 9
+// only, serialized deterministically once at commit and never re-encoded:
+// the hash covers the bytes as stored, so any reader, in any language, can
+// check it from the bytes alone.
+//
+// A log value is leaf_hash(32) || record bytes.
+#ifndef STAKELEDGER_STORAGE_RECORD_H_
+#define STAKELEDGER_STORAGE_RECORD_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "stakeledger/v1/event_store.pb.h"
+
+namespace stakeledger::storage {
+
+// SHA-256(0x00 || record): 32 bytes.
+std::string LeafHash(absl::string_view record);
+
+// REQUIRES: event.leaf_hash() and event.record() are empty.
+// Deterministic serialization (map entries sorted by key).
+std::string SerializeRecord(const v1::RecordedEvent& event);
+
+std::string EncodeLogValue(absl::string_view leaf_hash, absl::string_view record);
+
+// Parses a log value into `event` and sets its leaf_hash (and its record
+// bytes when `include_record`). Errors: DATA_LOSS when the value is too
+// short or the record does not parse. Does not re-hash; see VerifyLogValue.
+absl::Status DecodeLogValue(absl::string_view value, bool include_record,
+                            v1::RecordedEvent* event);
+
+// The record bytes of a log value. REQUIRES: value.size() >= kLeafHashBytes.
+absl::string_view RecordBytes(absl::string_view value);
+absl::string_view StoredLeafHash(absl::string_view value);
+
+// True when the stored leaf hash equals the hash of the stored bytes.
+bool VerifyLogValue(absl::string_view value);
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_RECORD_H_

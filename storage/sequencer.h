@@ -1,0 +1,78 @@
+// The first half of the write path: checks prepared appends against the
+// log's current state (idempotency, expected revision), assigns positions,
+// revisions and the commit time, encodes each record with its leaf hash,
+// and gathers everything into one WriteBatch for a single fsync.
+#ifndef STAKELEDGER_STORAGE_SEQUENCER_H_
+#define STAKELEDGER_STORAGE_SEQUENCER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "rocksdb/write_batch.h"
+#include "storage/committed.h"
+#include "storage/db.h"
+#include "storage/indexer.h"
+#include "storage/validate.h"
+
+namespace stakeledger::storage {
+
+// What survives between batches: the next position and stream id and the
+// last commit time. Changed only after a batch is durable.
+struct LogTail {
+  uint64_t next_position = 1;
+  uint64_t next_stream_id = 1;
+  int64_t last_recorded_at_us = 0;
+};
+
+// Builds one group commit. Not thread-safe: owned by the writer thread for
+// one batch. Requests are sequenced in the order they are added; a later
+// request sees the effects of earlier ones in the same batch.
+class Sequencer {
+ public:
+  // `now_us` becomes recorded_at of every record, raised to the tail's last
+  // recorded_at so that it never decreases along the log.
+  Sequencer(const Database* db, const LogTail& tail, int64_t now_us);
+
+  // Sequences one append. On success the records are in batch() and
+  // committed(). Errors (nothing of this request is added):
+  // FAILED_PRECONDITION when the expected revision does not hold, naming
+  // both revisions; ALREADY_EXISTS when an event id is already recorded with
+  // other content or by another request; DATA_LOSS / UNAVAILABLE on a
+  // failed read.
+  absl::StatusOr<v1::AppendResponse> Add(PreparedAppend append);
+
+  bool empty() const { return committed_->empty(); }
+  // The tail once this batch is durable.
+  LogTail tail_after() const;
+  // Adds the changed stream heads and returns the batch to write.
+  // REQUIRES: called once, after the last Add.
+  rocksdb::WriteBatch* FinishBatch();
+  // REQUIRES: called once, after the batch is durable.
+  CommittedBatchPtr TakeCommitted() { return std::move(committed_); }
+
+ private:
+  absl::StatusOr<std::optional<v1::AppendResponse>> CheckReplay(const PreparedAppend& append);
+  absl::StatusOr<std::optional<uint64_t>> FindEventId(const std::string& id_bytes);
+  absl::Status LoadEvent(uint64_t position, v1::RecordedEvent* event);
+  v1::AppendResponse Commit(PreparedAppend append, const StreamHead* head);
+
+  const Database* db_;
+  const LogTail tail_before_;
+  uint64_t next_position_;
+  int64_t recorded_at_us_;
+  StreamHeadOverlay heads_;
+  rocksdb::WriteBatch batch_;
+  std::shared_ptr<CommittedBatch> committed_;
+  // Event ids committed by this batch -> index into committed_.
+  absl::flat_hash_map<std::string, size_t> pending_ids_;
+};
+
+// Errors: as Sequencer::Add, for the expected revision check alone.
+absl::Status CheckExpectedRevision(const PreparedAppend& append, const StreamHead* head);
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_SEQUENCER_H_
