@@ -1,6 +1,6 @@
 #include "storage/record.h"
 
-#include <sodium.h>
+#include <openssl/evp.h>
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -10,15 +10,22 @@
 namespace stakeledger::storage {
 
 std::string LeafHash(absl::string_view record) {
-  static_assert(crypto_hash_sha256_BYTES == kLeafHashBytes);
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
+  // OpenSSL's SHA-256 uses the CPU's SHA extensions where present (several
+  // times faster than a portable implementation); the digest is fetched
+  // once and each thread reuses one context.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  CHECK(sha256 != nullptr);
+  thread_local EVP_MD_CTX* const context = EVP_MD_CTX_new();
+  CHECK(context != nullptr);
   const unsigned char leaf_prefix = 0x00;  // RFC 6962 section 2.1
-  crypto_hash_sha256_update(&state, &leaf_prefix, 1);
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(record.data()),
-                            record.size());
   std::string hash(kLeafHashBytes, '\0');
-  crypto_hash_sha256_final(&state, reinterpret_cast<unsigned char*>(hash.data()));
+  unsigned int hash_bytes = 0;
+  CHECK(EVP_DigestInit_ex(context, sha256, nullptr) == 1);
+  CHECK(EVP_DigestUpdate(context, &leaf_prefix, 1) == 1);
+  CHECK(EVP_DigestUpdate(context, record.data(), record.size()) == 1);
+  CHECK(EVP_DigestFinal_ex(context, reinterpret_cast<unsigned char*>(hash.data()), &hash_bytes) ==
+        1);
+  CHECK(hash_bytes == kLeafHashBytes);
   return hash;
 }
 

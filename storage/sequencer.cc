@@ -56,11 +56,13 @@ absl::Status CheckExpectedRevision(const PreparedAppend& append, const StreamHea
   }
 }
 
-Sequencer::Sequencer(const Database* db, const LogTail& tail, int64_t now_us)
+Sequencer::Sequencer(const Database* db, const LogTail& tail, int64_t now_us,
+                     UuidV7Generator* ids)
     : db_(db),
       tail_before_(tail),
       next_position_(tail.next_position),
       recorded_at_us_(std::max(now_us, tail.last_recorded_at_us)),
+      ids_(ids),
       heads_(db, tail.next_stream_id),
       committed_(std::make_shared<CommittedBatch>()) {}
 
@@ -161,6 +163,7 @@ v1::AppendResponse Sequencer::Commit(PreparedAppend append, const StreamHead* he
     event.set_position(next_position_++);
     event.set_stream(append.stream);
     event.set_revision(revision++);
+    if (!prepared.id_from_client) prepared.id_bytes = ids_->Next(recorded_at_us_ / 1000);
     event.set_event_id(FormatUuid(prepared.id_bytes));
     event.set_event_type(std::move(*prepared.event.mutable_event_type()));
     event.set_content_type(std::move(*prepared.event.mutable_content_type()));

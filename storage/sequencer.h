@@ -15,6 +15,7 @@
 #include "storage/committed.h"
 #include "storage/db.h"
 #include "storage/indexer.h"
+#include "storage/uuid.h"
 #include "storage/validate.h"
 
 namespace stakeledger::storage {
@@ -34,7 +35,8 @@ class Sequencer {
  public:
   // `now_us` becomes recorded_at of every record, raised to the tail's last
   // recorded_at so that it never decreases along the log.
-  Sequencer(const Database* db, const LogTail& tail, int64_t now_us);
+  // `ids` makes the server's event ids and outlives the sequencer.
+  Sequencer(const Database* db, const LogTail& tail, int64_t now_us, UuidV7Generator* ids);
 
   // Sequences one append. On success the records are in batch() and
   // committed(). Errors (nothing of this request is added):
@@ -63,6 +65,7 @@ class Sequencer {
   const LogTail tail_before_;
   uint64_t next_position_;
   int64_t recorded_at_us_;
+  UuidV7Generator* ids_;
   StreamHeadOverlay heads_;
   rocksdb::WriteBatch batch_;
   std::shared_ptr<CommittedBatch> committed_;

@@ -64,10 +64,7 @@ absl::Status ValidateMetadata(const v1::ProposedEvent& event, size_t index,
 }
 
 absl::Status PrepareEventId(const v1::ProposedEvent& event, size_t index, PreparedEvent* out) {
-  if (event.event_id().empty()) {
-    out->id_bytes = RandomUuidBytes();
-    return absl::OkStatus();
-  }
+  if (event.event_id().empty()) return absl::OkStatus();  // the writer makes one
   if (!ParseUuid(event.event_id(), &out->id_bytes)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "events[", index, "].event_id '", event.event_id(),
@@ -161,7 +158,7 @@ absl::StatusOr<PreparedAppend> PrepareAppend(v1::AppendRequest request, const Li
   for (int i = 0; i < request.events_size(); ++i) {
     PreparedEvent& out = prepared.events[i];
     RETURN_IF_ERROR(PrepareEvent(std::move(*request.mutable_events(i)), i, limits, &out));
-    if (!ids.insert(out.id_bytes).second) {
+    if (out.id_from_client && !ids.insert(out.id_bytes).second) {
       return absl::InvalidArgumentError(absl::StrCat(
           "events[", i, "].event_id ", FormatUuid(out.id_bytes), " repeats an earlier event"));
     }

@@ -14,7 +14,9 @@ namespace stakeledger::storage {
 
 // One event ready for sequencing: id parsed (or made), content type set.
 struct PreparedEvent {
-  std::string id_bytes;  // 16 bytes
+  // 16 bytes when the client gave an id; empty otherwise (the writer makes
+  // a time-ordered one when it assigns the position).
+  std::string id_bytes;
   bool id_from_client = false;
   v1::ProposedEvent event;
 };

@@ -76,7 +76,7 @@ std::vector<Writer::Pending> Writer::TakeBatch() {
 }
 
 void Writer::CommitBatch(std::vector<Pending> batch) {
-  Sequencer sequencer(db_, tail_, absl::ToUnixMicros(absl::Now()));
+  Sequencer sequencer(db_, tail_, absl::ToUnixMicros(absl::Now()), &ids_);
   std::vector<absl::StatusOr<v1::AppendResponse>> results;
   results.reserve(batch.size());
   for (Pending& pending : batch) results.push_back(sequencer.Add(std::move(pending.append)));

@@ -66,7 +66,9 @@ class Writer {
   const Database* db_;
   const Limits limits_;
   const PublishFn publish_;
-  LogTail tail_;  // only the writer thread touches it
+  // Only the writer thread touches these two.
+  LogTail tail_;
+  UuidV7Generator ids_;
   std::atomic<uint64_t> head_position_;
   std::atomic<int64_t> head_recorded_at_us_;
 
