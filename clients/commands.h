@@ -1,0 +1,43 @@
+// ledgerctl's subcommands. Each Add*Command registers its subcommand and
+// flags on the main CLI11 app and returns how to run it once the command
+// line has been parsed.
+#ifndef STAKELEDGER_CLIENTS_COMMANDS_H_
+#define STAKELEDGER_CLIENTS_COMMANDS_H_
+
+#include <functional>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "clients/command_support.h"
+
+namespace stakeledger::clients {
+
+struct Command {
+  // Owned by the main app.
+  CLI::App* app = nullptr;
+  // Runs the command with the parsed flags; returns the process exit code
+  // (exit_code.h), having printed any failure as one line on stderr.
+  std::function<int()> run;
+};
+
+// REQUIRES for every Add*Command: `globals` outlives the returned Command and
+// holds the parsed global flags by the time run() is called.
+
+// append STREAM --type T --data JSON|@FILE|- [--id] [--expected-revision]
+//        [--content-type] [--metadata k=v ...]
+Command AddAppendCommand(CLI::App& main_app, const GlobalOptions& globals);
+
+// read STREAM | --all [--from N] [--backwards] [--count N]
+//      [--stream-prefix P] [--type T ...]
+Command AddReadCommand(CLI::App& main_app, const GlobalOptions& globals);
+
+// subscribe [--from N] [--stream-prefix P] [--type T ...]
+//           [--checkpoint-interval N]; follows until SIGINT or SIGTERM.
+Command AddSubscribeCommand(CLI::App& main_app, const GlobalOptions& globals);
+
+// streams [--prefix P] [--page-size N], stream NAME and info.
+std::vector<Command> AddInspectCommands(CLI::App& main_app, const GlobalOptions& globals);
+
+}  // namespace stakeledger::clients
+
+#endif  // STAKELEDGER_CLIENTS_COMMANDS_H_

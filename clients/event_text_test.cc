@@ -1,0 +1,70 @@
+#include "clients/event_text.h"
+
+#include <string>
+
+#include "clients/text.h"
+#include "gtest/gtest.h"
+
+namespace stakeledger::clients {
+namespace {
+
+TEST(FormatPayload, ShortJsonIsShownAsIs) {
+  EXPECT_EQ(FormatPayload("{\"amount\":5}"), "{\"amount\":5}");
+}
+
+TEST(FormatPayload, LineBreaksCollapseToOneSpace) {
+  EXPECT_EQ(FormatPayload("{\n  \"a\": 1,\r\n\t\"b\": 2\n}"), "{ \"a\": 1, \"b\": 2 }");
+}
+
+TEST(FormatPayload, LongTextIsCutAtThePreviewWidth) {
+  const std::string shown = FormatPayload(std::string(100, 'x'));
+  EXPECT_EQ(DisplayWidth(shown), kPayloadPreviewWidthMax);
+  EXPECT_EQ(shown, std::string(kPayloadPreviewWidthMax - 1, 'x') + kEllipsis);
+}
+
+TEST(FormatPayload, TextAtThePreviewWidthIsWhole) {
+  const std::string text(kPayloadPreviewWidthMax, 'x');
+  EXPECT_EQ(FormatPayload(text), text);
+}
+
+TEST(FormatPayload, InvalidUtf8IsShownAsByteCount) {
+  EXPECT_EQ(FormatPayload("\xff\xfe\x01"), "<3 bytes>");
+}
+
+TEST(FormatPayload, ControlCharactersAreShownAsByteCount) {
+  EXPECT_EQ(FormatPayload(std::string("a\0b", 3)), "<3 bytes>");
+  EXPECT_EQ(FormatPayload("\x1b[31mred"), "<8 bytes>");
+}
+
+TEST(FormatPayload, EmptyIsZeroBytes) { EXPECT_EQ(FormatPayload(""), "<0 bytes>"); }
+
+TEST(FormatTimestamp, IsRfc3339UtcWithMilliseconds) {
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(1714564800);  // 2024-05-01T12:00:00Z
+  timestamp.set_nanos(123456789);
+  EXPECT_EQ(FormatTimestamp(timestamp), "2024-05-01T12:00:00.123Z");
+}
+
+TEST(FormatTimestamp, UnsetIsDash) { EXPECT_EQ(FormatTimestamp({}), "-"); }
+
+TEST(FormatRange, SingleValueOrSpan) {
+  EXPECT_EQ(FormatRange(7, 7), "7");
+  EXPECT_EQ(FormatRange(7, 9), "7-9");
+}
+
+TEST(EventCells, FollowEventColumns) {
+  v1::RecordedEvent event;
+  event.set_position(12);
+  event.set_stream("orders-1");
+  event.set_revision(3);
+  event.set_event_type("OrderPlaced");
+  event.set_event_id("0f8fad5b-d9cb-469f-a165-70867728950e");
+  event.set_payload("{}");
+  const std::vector<std::string> cells = EventCells(event);
+  ASSERT_EQ(cells.size(), EventColumns().size());
+  EXPECT_EQ(cells, (std::vector<std::string>{"12", "orders-1", "3", "OrderPlaced",
+                                             "0f8fad5b-d9cb-469f-a165-70867728950e", "-", "{}"}));
+}
+
+}  // namespace
+}  // namespace stakeledger::clients

@@ -1,0 +1,207 @@
+// ledger-bench: drives a running ledgerd over gRPC and prints what it
+// measured.
+//
+//   ledger-bench append  --server HOST:PORT --clients N --batch B --duration-s S
+//                        [--payload-bytes P] [--rate R] [--streams K]
+//                        [--channels C] [--client-ids] [--warmup-s W]
+//   ledger-bench fill    --server HOST:PORT --events N [--batch B] [--clients C]
+//   ledger-bench catchup --server HOST:PORT [--from P] [--count N]
+//   ledger-bench readall --server HOST:PORT [--from P] [--count N]
+//
+// Every command takes --json to print one JSON line instead of text.
+#include <cstdio>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "clients/bench_append.h"
+#include "clients/bench_read.h"
+#include "clients/exit_code.h"
+
+namespace stakeledger::bench {
+namespace {
+
+// Bounds of the time flags: a bench that runs for hours is a mistake.
+constexpr int kDurationSecondsMax = 3600;
+constexpr int kCallTimeoutMsMax = 600'000;
+
+// Flags of the append command; durations stay integers until converted.
+struct AppendFlags {
+  AppendOptions options;
+  int duration_s = 10;
+  double warmup_s = 1;
+  int call_timeout_ms = 10'000;
+  bool json = false;
+};
+
+struct FillFlags {
+  FillOptions options;
+  bool json = false;
+};
+
+struct ReadFlags {
+  ReadOptions options;
+  int timeout_s = 600;
+  bool json = false;
+};
+
+void AddServerAndJson(CLI::App* command, std::string* server, bool* json) {
+  command->add_option("--server", *server, "ledgerd address, HOST:PORT")->required();
+  command->add_flag("--json", *json, "Print one JSON line instead of text");
+}
+
+void AddAppendCommand(CLI::App* app, AppendFlags* flags) {
+  CLI::App* command = app->add_subcommand("append", "Timed append load");
+  AppendOptions& options = flags->options;
+  AddServerAndJson(command, &options.server, &flags->json);
+  command->add_option("--clients", options.clients, "Concurrent clients, one thread each")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kClientsMax));
+  command
+      ->add_option("--channels", options.channels,
+                   "Connections shared by the clients (default: one per client)")
+      ->check(CLI::Range(1, kClientsMax));
+  command->add_option("--batch", options.batch_events, "Events per Append")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kBatchEventsMax));
+  command->add_option("--payload-bytes", options.payload_bytes, "Bytes of each event's payload")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, kPayloadBytesMax));
+  command->add_option("--duration-s", flags->duration_s, "Measured seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kDurationSecondsMax));
+  command->add_option("--warmup-s", flags->warmup_s, "Seconds run first and not counted")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60.0));
+  command
+      ->add_option("--rate", options.rate_appends_per_s,
+                   "Total appends/s, paced on a fixed schedule (0: as fast as answered)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e7));
+  command
+      ->add_option("--streams", options.streams_per_client,
+                   "Streams each client appends to in turn")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kStreamsPerClientMax));
+  command->add_flag("--client-ids", options.client_ids,
+                    "Give every event a random client-made id (idempotency path)");
+  command->add_option("--timeout-ms", flags->call_timeout_ms, "Deadline of one Append")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kCallTimeoutMsMax));
+}
+
+void AddFillCommand(CLI::App* app, FillFlags* flags) {
+  CLI::App* command = app->add_subcommand("fill", "Append exactly N events, fast");
+  FillOptions& options = flags->options;
+  AddServerAndJson(command, &options.server, &flags->json);
+  command->add_option("--events", options.events, "Events to append")
+      ->required()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000'000}));
+  command->add_option("--batch", options.batch_events, "Events per Append")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kBatchEventsMax));
+  command->add_option("--clients", options.clients, "Concurrent clients")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kClientsMax));
+  command->add_option("--payload-bytes", options.payload_bytes, "Bytes of each event's payload")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, kPayloadBytesMax));
+  command->add_flag("--client-ids", options.client_ids,
+                    "Client-made event ids, so that retried appends are replays");
+}
+
+CLI::App* AddReadCommand(CLI::App* app, const std::string& name, const std::string& help,
+                         ReadFlags* flags) {
+  CLI::App* command = app->add_subcommand(name, help);
+  ReadOptions& options = flags->options;
+  AddServerAndJson(command, &options.server, &flags->json);
+  command->add_option("--from", options.from_position, "First position")->capture_default_str();
+  command->add_option("--count", options.count, "Stop after this many events (0: no limit)")
+      ->capture_default_str();
+  command->add_flag("--include-record", options.include_record,
+                    "Ask for each event's stored bytes too");
+  command->add_option("--timeout-s", flags->timeout_s, "Deadline of the whole read")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kDurationSecondsMax));
+  return command;
+}
+
+// Exit codes are ledgerctl's (exit_code.h), so scripts treat both tools alike.
+using clients::kExitOk;
+using clients::kExitServerError;
+using clients::kExitUnreachable;
+
+// Prints `report` (stdout) and why the run stopped early, if it did
+// (stderr). Returns the exit code.
+int Finish(const std::string& report, const std::string& stop_reason) {
+  std::fputs(report.c_str(), stdout);
+  if (stop_reason.empty()) return kExitOk;
+  std::fprintf(stderr, "ledger-bench: stopped early: %s\n", stop_reason.c_str());
+  return kExitServerError;
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "ledger-bench: %s\n", status.ToString().c_str());
+  return absl::IsUnavailable(status) ? kExitUnreachable : kExitServerError;
+}
+
+int RunAppendCommand(AppendFlags* flags) {
+  AppendOptions& options = flags->options;
+  // --channels defaults to one per client; more channels than clients would
+  // leave some unused.
+  if (options.channels == 0 || options.channels > options.clients) {
+    options.channels = options.clients;
+  }
+  options.duration = absl::Seconds(flags->duration_s);
+  options.warmup = absl::Seconds(flags->warmup_s);
+  options.call_timeout = absl::Milliseconds(flags->call_timeout_ms);
+  const absl::StatusOr<AppendReport> report = RunAppend(options);
+  if (!report.ok()) return Fail(report.status());
+  return Finish(FormatAppendReport(options, *report, flags->json), report->stop_reason);
+}
+
+int RunFillCommand(const FillFlags& flags) {
+  const absl::StatusOr<AppendReport> report = RunFill(flags.options);
+  if (!report.ok()) return Fail(report.status());
+  return Finish(FormatFillReport(flags.options, *report, flags.json), report->stop_reason);
+}
+
+int RunReadCommand(const std::string& mode, ReadFlags* flags) {
+  flags->options.timeout = absl::Seconds(flags->timeout_s);
+  const absl::StatusOr<ReadReport> report =
+      mode == "catchup" ? RunCatchup(flags->options) : RunReadAll(flags->options);
+  if (!report.ok()) return Fail(report.status());
+  return Finish(FormatReadReport(mode, flags->options, *report, flags->json), "");
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"ledger-bench: load generator for ledgerd"};
+  app.require_subcommand(1);
+  AppendFlags append;
+  FillFlags fill;
+  ReadFlags catchup;
+  ReadFlags readall;
+  append.options.channels = 0;  // Resolved once --clients is known.
+  AddAppendCommand(&app, &append);
+  AddFillCommand(&app, &fill);
+  CLI::App* catchup_command =
+      AddReadCommand(&app, "catchup", "One Subscribe until caught up", &catchup);
+  catchup_command
+      ->add_option("--checkpoint-interval", catchup.options.checkpoint_interval_events,
+                   "Events scanned between checkpoints (0: server default)")
+      ->capture_default_str();
+  AddReadCommand(&app, "readall", "One ReadAll to the end of the log", &readall);
+  CLI11_PARSE(app, argc, argv);
+
+  if (app.got_subcommand("append")) return RunAppendCommand(&append);
+  if (app.got_subcommand("fill")) return RunFillCommand(fill);
+  if (app.got_subcommand("catchup")) return RunReadCommand("catchup", &catchup);
+  return RunReadCommand("readall", &readall);
+}
+
+}  // namespace
+}  // namespace stakeledger::bench
+
+int main(int argc, char** argv) { return stakeledger::bench::Main(argc, argv); }

@@ -1,0 +1,77 @@
+#include "clients/text.h"
+
+#include <cstdint>
+
+namespace stakeledger::clients {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when the bytes
+// there are not one (RFC 3629, table 3-7 of the Unicode standard).
+size_t SequenceLength(absl::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint8_t second_min = 0x80;
+  uint8_t second_max = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) second_min = 0xA0;  // Overlong below U+0800.
+    if (lead == 0xED) second_max = 0x9F;  // Surrogates U+D800..U+DFFF.
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) second_min = 0x90;  // Overlong below U+10000.
+    if (lead == 0xF4) second_max = 0x8F;  // Above U+10FFFF.
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < second_min || byte(i + 1) > second_max) return 0;
+  for (size_t k = i + 2; k < i + length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// Bytes taken by the first `count` code points of `text` (invalid bytes
+// count as one code point each).
+size_t PrefixBytes(absl::string_view text, size_t count) {
+  size_t i = 0;
+  for (size_t n = 0; n < count && i < text.size(); ++n) {
+    const size_t length = SequenceLength(text, i);
+    i += length == 0 ? 1 : length;
+  }
+  return i;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+size_t DisplayWidth(absl::string_view text) {
+  size_t width = 0;
+  for (size_t i = 0; i < text.size(); ++width) {
+    const size_t length = SequenceLength(text, i);
+    i += length == 0 ? 1 : length;
+  }
+  return width;
+}
+
+std::string FitToWidth(absl::string_view text, size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  if (width == 0) return "";
+  std::string fitted(text.substr(0, PrefixBytes(text, width - 1)));
+  fitted += kEllipsis;
+  return fitted;
+}
+
+}  // namespace stakeledger::clients

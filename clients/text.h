@@ -1,0 +1,32 @@
+// UTF-8 aware text helpers for ledgerctl's tables. Widths are counted in code
+// points, which lines up Latin, Greek, Cyrillic and the like; wide CJK
+// characters and emoji take two terminal cells and will push a row out.
+#ifndef STAKELEDGER_CLIENTS_TEXT_H_
+#define STAKELEDGER_CLIENTS_TEXT_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace stakeledger::clients {
+
+// The mark left where text was cut short.
+inline constexpr char kEllipsis[] = "\u2026";
+
+// True when `text` is well-formed UTF-8: no stray continuation bytes, no
+// overlong forms, no surrogates, nothing above U+10FFFF. Empty text is valid.
+bool IsValidUtf8(absl::string_view text);
+
+// Code points in `text`; a byte that does not start a valid sequence counts
+// as one.
+size_t DisplayWidth(absl::string_view text);
+
+// `text` itself when it is at most `width` code points; otherwise its first
+// `width - 1` code points followed by kEllipsis (just kEllipsis for width 1,
+// "" for width 0). Never splits a code point.
+std::string FitToWidth(absl::string_view text, size_t width);
+
+}  // namespace stakeledger::clients
+
+#endif  // STAKELEDGER_CLIENTS_TEXT_H_

@@ -1,0 +1,47 @@
+#include "clients/text.h"
+
+#include "gtest/gtest.h"
+
+namespace stakeledger::clients {
+namespace {
+
+TEST(IsValidUtf8, AcceptsAsciiAndMultiByteText) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+}
+
+TEST(IsValidUtf8, RejectsMalformedSequences) {
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\x80"));              // Stray continuation byte.
+  EXPECT_FALSE(IsValidUtf8("\xc3"));              // Truncated.
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // Overlong '/'.
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // Surrogate U+D800.
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // Above U+10FFFF.
+}
+
+TEST(DisplayWidth, CountsCodePoints) {
+  EXPECT_EQ(DisplayWidth("abc"), 3u);
+  EXPECT_EQ(DisplayWidth("caf\xc3\xa9"), 4u);
+  EXPECT_EQ(DisplayWidth("\xe2\x80\x94"), 1u);
+}
+
+TEST(FitToWidth, ShortTextIsUnchanged) { EXPECT_EQ(FitToWidth("abc", 3), "abc"); }
+
+TEST(FitToWidth, LongTextEndsInAnEllipsisAtTheWidth) {
+  const std::string fitted = FitToWidth("abcdef", 4);
+  EXPECT_EQ(fitted, "abc\u2026");
+  EXPECT_EQ(DisplayWidth(fitted), 4u);
+}
+
+TEST(FitToWidth, NeverSplitsACodePoint) {
+  EXPECT_EQ(FitToWidth("\xc3\xa9\xc3\xa9\xc3\xa9", 2), "\xc3\xa9\u2026");
+}
+
+TEST(FitToWidth, TinyWidths) {
+  EXPECT_EQ(FitToWidth("abc", 1), "\u2026");
+  EXPECT_EQ(FitToWidth("abc", 0), "");
+}
+
+}  // namespace
+}  // namespace stakeledger::clients
