@@ -1,5 +1,6 @@
 #include "service/event_store_service.h"
 
+#include "service/append_codec.h"
 #include "service/grpc_status.h"
 #include "service/read_reactors.h"
 #include "service/subscribe_reactor.h"
@@ -26,19 +27,18 @@ grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
 }  // namespace
 
 grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext* context,
-                                                    const v1::AppendRequest* request,
-                                                    v1::AppendResponse* response) {
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  if (shutting_down()) return FinishUnary(context, kShuttingDown);
+  absl::StatusOr<v1::AppendRequest> decoded = DecodeAppendRequest(*request);
+  if (!decoded.ok()) return FinishUnary(context, ToGrpcStatus(decoded.status()));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (shutting_down()) {
-    reactor->Finish(kShuttingDown);
-    return reactor;
-  }
-  // The request is gRPC's until the call finishes; the log takes a copy
-  // because it may outlive this frame on the writer queue.
-  log_->Append(*request, [reactor, response](absl::StatusOr<v1::AppendResponse> result) {
-    if (result.ok()) *response = *std::move(result);
-    reactor->Finish(ToGrpcStatus(result.status()));
-  });
+  log_->Append(*std::move(decoded),
+               [reactor, response](absl::StatusOr<v1::AppendResponse> result) {
+                 absl::Status status = result.status();
+                 if (status.ok()) status = EncodeAppendResponse(*result, response);
+                 reactor->Finish(ToGrpcStatus(status));
+               });
   return reactor;
 }
 

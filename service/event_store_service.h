@@ -1,5 +1,7 @@
 // stakeledger.v1.EventStore over gRPC's callback API. Thin: each method
-// decodes, calls the event log, and converts the status once.
+// decodes, calls the event log, and converts the status once. Append is a
+// raw method that decodes its own request (append_codec.h), so that invalid
+// UTF-8 gets INVALID_ARGUMENT naming the field instead of gRPC's INTERNAL.
 #ifndef STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_
 #define STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_
 
@@ -10,7 +12,8 @@
 
 namespace stakeledger::service {
 
-class EventStoreService final : public v1::EventStore::CallbackService {
+class EventStoreService final
+    : public v1::EventStore::WithRawCallbackMethod_Append<v1::EventStore::CallbackService> {
  public:
   // REQUIRES: `log` outlives the service.
   explicit EventStoreService(storage::EventLog* log) : log_(log) {}
@@ -19,8 +22,8 @@ class EventStoreService final : public v1::EventStore::CallbackService {
   void BeginShutdown() { shutting_down_.store(true); }
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<v1::ReadResponse>* ReadStream(
       grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) override;
   grpc::ServerWriteReactor<v1::ReadResponse>* ReadAll(grpc::CallbackServerContext* context,
