@@ -1,5 +1,6 @@
 #include "storage/reader.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/match.h"
@@ -78,23 +79,39 @@ absl::StatusOr<ScanResult> ScanLog(const Database& db, uint64_t from, bool backw
 
 namespace {
 
-absl::Status ReadLogValues(const Database& db, const std::vector<std::string>& keys,
-                           bool include_record, EventList* out) {
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<std::string> values;
-  const std::vector<rocksdb::Status> statuses =
-      db.db()->MultiGet(rocksdb::ReadOptions(),
-                        std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), db.log()), slices,
-                        &values);
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) {
-      return absl::DataLossError(absl::StrCat("the stream index names position ",
-                                              ReadBigEndian64(keys[i]), ", which is missing"));
+// Keys per MultiGet: bounds the values held at once while looking for
+// where bytes_max is reached.
+constexpr size_t kMultiGetKeysMax = 64;
+
+// Appends the log values at `keys`, in order, to `out` until the chunk
+// holds `bytes_max` bytes (always at least one event), as ScanLog does.
+// Returns how many were appended.
+absl::StatusOr<size_t> ReadLogValues(const Database& db, const std::vector<std::string>& keys,
+                                     bool include_record, size_t bytes_max, EventList* out) {
+  size_t added = 0;
+  size_t bytes = 0;
+  for (size_t begin = 0; begin < keys.size() && (added == 0 || bytes < bytes_max);
+       begin += kMultiGetKeysMax) {
+    const size_t end = std::min(keys.size(), begin + kMultiGetKeysMax);
+    std::vector<rocksdb::Slice> slices(keys.begin() + begin, keys.begin() + end);
+    std::vector<std::string> values;
+    const std::vector<rocksdb::Status> statuses = db.db()->MultiGet(
+        rocksdb::ReadOptions(), std::vector<rocksdb::ColumnFamilyHandle*>(slices.size(), db.log()),
+        slices, &values);
+    for (size_t i = 0; i < slices.size(); ++i) {
+      if (added > 0 && bytes >= bytes_max) return added;
+      if (statuses[i].IsNotFound()) {
+        return absl::DataLossError(absl::StrCat("the stream index names position ",
+                                                ReadBigEndian64(keys[begin + i]),
+                                                ", which is missing"));
+      }
+      RETURN_IF_ERROR(FromRocksStatus(statuses[i], "reading a stream's events"));
+      RETURN_IF_ERROR(DecodeLogValue(values[i], include_record, out->Add()));
+      bytes += values[i].size();
+      ++added;
     }
-    RETURN_IF_ERROR(FromRocksStatus(statuses[i], "reading a stream's events"));
-    RETURN_IF_ERROR(DecodeLogValue(values[i], include_record, out->Add()));
   }
-  return absl::OkStatus();
+  return added;
 }
 
 }  // namespace
@@ -124,8 +141,13 @@ absl::StatusOr<ScanResult> ScanStream(const Database& db, uint64_t stream_id,
   }
   RETURN_IF_ERROR(FromRocksStatus(it->status(), "scanning a stream"));
   result.reached_end = !it->Valid();
-  result.scanned = positions.size();
-  RETURN_IF_ERROR(ReadLogValues(db, positions, include_record, out));
+  ASSIGN_OR_RETURN(const size_t added,
+                   ReadLogValues(db, positions, include_record, bounds.bytes_max, out));
+  if (added < positions.size()) {  // bytes_max reached first
+    result.reached_end = false;
+    result.last_scanned = out->Get(out->size() - 1).revision();
+  }
+  result.scanned = added;
   return result;
 }
 

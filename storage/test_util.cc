@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "storage/reader.h"
 
 namespace stakeledger::storage::testing {
@@ -149,8 +150,7 @@ std::vector<v1::RecordedEvent> EventLogTest::ReadAll(bool backwards, const v1::F
   return events;
 }
 
-std::vector<v1::RecordedEvent> EventLogTest::ReadStream(const std::string& stream,
-                                                        bool backwards) {
+std::vector<v1::RecordedEvent> EventLogTest::ReadStream(const std::string& stream, bool backwards) {
   absl::StatusOr<StreamHead> head = log_->GetStreamHead(stream);
   EXPECT_THAT(head, IsOk());
   if (!head.ok()) return {};
@@ -183,7 +183,8 @@ void EventLogTest::ExpectUnchanged(const Snapshot& before) {
   const std::vector<v1::RecordedEvent> events = ReadAll();
   ASSERT_EQ(events.size(), before.events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    EXPECT_EQ(events[i].SerializeAsString(), before.events[i].SerializeAsString()) << "event " << i;
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(events[i], before.events[i]))
+        << events[i].DebugString() << " vs " << before.events[i].DebugString() << " at index " << i;
   }
 }
 
