@@ -18,7 +18,11 @@ absl::StatusOr<LogTail> ReadLogTail(const Database& db) {
   if (it->Valid()) {
     v1::RecordedEvent last;
     RETURN_IF_ERROR(DecodeLogValue(View(it->value()), false, &last));
-    CHECK(last.position() == ReadBigEndian64(View(it->key())));
+    if (last.position() != ReadBigEndian64(View(it->key()))) {
+      return absl::DataLossError(absl::StrCat("the last record says position ", last.position(),
+                                              " but is stored at ",
+                                              ReadBigEndian64(View(it->key()))));
+    }
     tail.next_position = last.position() + 1;
     tail.last_recorded_at_us =
         last.recorded_at().seconds() * 1'000'000 + last.recorded_at().nanos() / 1000;

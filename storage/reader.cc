@@ -184,6 +184,7 @@ absl::StatusOr<v1::ListStreamsResponse> ListStreamPage(const Database& db,
   const std::string start = page_token.empty() ? std::string(prefix) : std::string(page_token);
   it->Seek(start);
   if (!page_token.empty() && it->Valid() && View(it->key()) == page_token) it->Next();
+  CHECK(page_size > 0);
   v1::ListStreamsResponse page;
   for (; it->Valid(); it->Next()) {
     const absl::string_view name = View(it->key());

@@ -72,7 +72,7 @@ absl::StatusOr<StreamHead> ReadStreamHead(const Database& db, absl::string_view 
 v1::StreamInfo ToStreamInfo(absl::string_view stream, const StreamHead& head);
 
 // One page of streams in name order, starting after `page_token` (the last
-// name of the previous page). Thread-safe.
+// name of the previous page). REQUIRES: page_size > 0. Thread-safe.
 absl::StatusOr<v1::ListStreamsResponse> ListStreamPage(const Database& db,
                                                        absl::string_view prefix,
                                                        absl::string_view page_token,

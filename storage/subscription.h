@@ -52,6 +52,7 @@ class Subscription {
   absl::StatusOr<bool> Next(v1::SubscribeResponse* out);
 
   // Stops wake() calls; returns once no wake() is running.
+  // REQUIRES: the hub (the EventLog) is still alive.
   void Close();
 
   // Live events the buffer holds now (for tests and stats).
