@@ -60,7 +60,8 @@ void BM_AppendDurable(benchmark::State& state) {
     CHECK(log.ok());
     int64_t appends = 0;
     for (auto _ : state) {
-      auto result = (*log)->AppendAndWait(MakeRequest(absl::StrCat("s", appends++ % 64), state.range(0)));
+      auto result =
+          (*log)->AppendAndWait(MakeRequest(absl::StrCat("s", appends++ % 64), state.range(0)));
       CHECK(result.ok());
     }
     state.SetItemsProcessed(state.iterations() * state.range(0));

@@ -33,12 +33,11 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
   absl::StatusOr<v1::AppendRequest> decoded = DecodeAppendRequest(*request);
   if (!decoded.ok()) return FinishUnary(context, ToGrpcStatus(decoded.status()));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  log_->Append(*std::move(decoded),
-               [reactor, response](absl::StatusOr<v1::AppendResponse> result) {
-                 absl::Status status = result.status();
-                 if (status.ok()) status = EncodeAppendResponse(*result, response);
-                 reactor->Finish(ToGrpcStatus(status));
-               });
+  log_->Append(*std::move(decoded), [reactor, response](absl::StatusOr<v1::AppendResponse> result) {
+    absl::Status status = result.status();
+    if (status.ok()) status = EncodeAppendResponse(*result, response);
+    reactor->Finish(ToGrpcStatus(status));
+  });
   return reactor;
 }
 

@@ -24,8 +24,7 @@ void AddLimitFlags(CLI::App& app, stakeledger::storage::Limits& limits) {
   app.add_option("--append-payload-bytes-max", limits.append_payload_bytes_max,
                  "Payload bytes in one append")
       ->capture_default_str();
-  app.add_option("--stream-name-bytes-max", limits.stream_name_bytes_max,
-                 "Bytes of a stream name")
+  app.add_option("--stream-name-bytes-max", limits.stream_name_bytes_max, "Bytes of a stream name")
       ->capture_default_str();
   app.add_option("--subscribers-max", limits.subscribers_max, "Concurrent subscriptions")
       ->capture_default_str();
@@ -71,8 +70,8 @@ int main(int argc, char** argv) {
     std::cerr << "ledgerd: " << server.status().ToString() << "\n";
     return 1;
   }
-  std::cout << "ledgerd listening on " << options.listen.substr(0, options.listen.rfind(':'))
-            << ":" << (*server)->port() << " (data in " << options.data_dir << ")" << std::endl;
+  std::cout << "ledgerd listening on " << options.listen.substr(0, options.listen.rfind(':')) << ":"
+            << (*server)->port() << " (data in " << options.data_dir << ")" << std::endl;
   const int signal = WaitForStopSignal(signals);
   std::cout << "ledgerd: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ", stopping after in-flight appends" << std::endl;

@@ -121,8 +121,7 @@ class ReadStreamReactor : public ChunkedReadReactor {
   absl::StatusOr<bool> ReadChunk(v1::ReadResponse* out) override {
     if (remaining_ == 0 || done_) return false;
     absl::StatusOr<storage::ScanResult> scan = log_->ReadStreamChunk(
-        stream_id_, next_, backwards_, include_record_, Bounds(remaining_),
-        out->mutable_events());
+        stream_id_, next_, backwards_, include_record_, Bounds(remaining_), out->mutable_events());
     if (!scan.ok()) return scan.status();
     remaining_ -= out->events_size();
     if (scan->scanned > 0) {

@@ -8,9 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define STAKELEDGER_CHECK_FAIL(cond_text)                                                \
-  (std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, cond_text), \
-   std::abort())
+#define STAKELEDGER_CHECK_FAIL(cond_text) \
+  (std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, cond_text), std::abort())
 
 #define CHECK(cond) ((cond) ? (void)0 : STAKELEDGER_CHECK_FAIL(#cond))
 

@@ -27,9 +27,12 @@ rocksdb::ColumnFamilyOptions PointLookupOptions() {
 std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
   rocksdb::ColumnFamilyOptions plain;
   return {
-      {rocksdb::kDefaultColumnFamilyName, plain}, {kLogFamily, plain},
-      {kStreamsFamily, plain},                    {kStreamHeadsFamily, PointLookupOptions()},
-      {kEventIdsFamily, PointLookupOptions()},    {kMetaFamily, plain},
+      {rocksdb::kDefaultColumnFamilyName, plain},
+      {kLogFamily, plain},
+      {kStreamsFamily, plain},
+      {kStreamHeadsFamily, PointLookupOptions()},
+      {kEventIdsFamily, PointLookupOptions()},
+      {kMetaFamily, plain},
   };
 }
 
@@ -57,9 +60,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir)
   static_assert(kFamilyCount == 6, "Families() lists every column family");
   std::unique_ptr<Database> database(new Database());
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocksStatus(
-      rocksdb::DB::Open(options, dir, families, &database->handles_, &raw),
-      absl::StrCat("opening the log in '", dir, "'")));
+  RETURN_IF_ERROR(
+      FromRocksStatus(rocksdb::DB::Open(options, dir, families, &database->handles_, &raw),
+                      absl::StrCat("opening the log in '", dir, "'")));
   database->db_.reset(raw);
   CHECK(database->handles_.size() == kFamilyCount);
   RETURN_IF_ERROR(database->CheckFormatVersion());

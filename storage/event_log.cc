@@ -83,8 +83,7 @@ absl::StatusOr<v1::AppendResponse> EventLog::AppendAndWait(v1::AppendRequest req
 
 absl::StatusOr<ScanResult> EventLog::ReadAllChunk(uint64_t from, bool backwards,
                                                   const EventFilter& filter, bool include_record,
-                                                  const ChunkBounds& bounds,
-                                                  EventList* out) const {
+                                                  const ChunkBounds& bounds, EventList* out) const {
   return ScanLog(*db_, from, backwards, filter, include_record, bounds, out);
 }
 
@@ -109,9 +108,9 @@ absl::StatusOr<v1::ListStreamsResponse> EventLog::ListStreams(
   }
   if (request.prefix().size() > limits_.stream_name_bytes_max ||
       request.page_token().size() > limits_.stream_name_bytes_max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "prefix or page_token is longer than stream_name_bytes_max=",
-        limits_.stream_name_bytes_max));
+    return absl::InvalidArgumentError(
+        absl::StrCat("prefix or page_token is longer than stream_name_bytes_max=",
+                     limits_.stream_name_bytes_max));
   }
   const size_t page_size =
       request.page_size() == 0 ? limits_.list_streams_page_default : request.page_size();

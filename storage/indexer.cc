@@ -58,8 +58,8 @@ void IndexRecord(const Database& db, const v1::RecordedEvent& event, absl::strin
   DCHECK(id_bytes.size() == kEventIdBytes);
   const std::string position = EncodePosition(event.position());
   CHECK(batch->Put(db.streams(), EncodeStreamKey(stream_id, event.revision()), position).ok());
-  CHECK(batch->Put(db.event_ids(), rocksdb::Slice(id_bytes.data(), id_bytes.size()), position)
-            .ok());
+  CHECK(
+      batch->Put(db.event_ids(), rocksdb::Slice(id_bytes.data(), id_bytes.size()), position).ok());
 }
 
 }  // namespace stakeledger::storage

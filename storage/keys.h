@@ -30,7 +30,7 @@ inline constexpr char kMetaFamily[] = "meta";
 inline constexpr size_t kPositionBytes = 8;
 inline constexpr size_t kLeafHashBytes = 32;
 inline constexpr size_t kEventIdBytes = 16;
-inline constexpr size_t kStreamKeyBytes = 8 + 8;  // stream id, revision
+inline constexpr size_t kStreamKeyBytes = 8 + 8;   // stream id, revision
 inline constexpr size_t kStreamHeadBytes = 4 * 8;  // id, revision, first, last
 static_assert(kStreamKeyBytes == 16, "stream id and revision are 8 bytes each");
 static_assert(kStreamHeadBytes == 32, "four 8-byte fields");

@@ -12,12 +12,11 @@
 
 namespace stakeledger::storage {
 
-absl::StatusOr<EventFilter> EventFilter::FromProto(const v1::Filter& filter,
-                                                   const Limits& limits) {
+absl::StatusOr<EventFilter> EventFilter::FromProto(const v1::Filter& filter, const Limits& limits) {
   if (filter.stream_prefix().size() > limits.stream_name_bytes_max) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "filter stream prefix size is ", filter.stream_prefix().size(),
-        ", over the limit stream_name_bytes_max=", limits.stream_name_bytes_max));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("filter stream prefix size is ", filter.stream_prefix().size(),
+                     ", over the limit stream_name_bytes_max=", limits.stream_name_bytes_max));
   }
   if (static_cast<size_t>(filter.event_types_size()) > limits.filter_event_types_max) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -63,8 +62,8 @@ absl::StatusOr<ScanResult> ScanLog(const Database& db, uint64_t from, bool backw
     if (result.scanned >= bounds.scanned_max || ChunkFull(*out, bytes, bounds)) return result;
     const rocksdb::Slice value = it->value();
     scratch.Clear();
-    RETURN_IF_ERROR(DecodeLogValue(absl::string_view(value.data(), value.size()), include_record,
-                                   &scratch));
+    RETURN_IF_ERROR(
+        DecodeLogValue(absl::string_view(value.data(), value.size()), include_record, &scratch));
     DCHECK(scratch.position() == ReadBigEndian64(View(it->key())));
     ++result.scanned;
     result.last_scanned = scratch.position();
@@ -154,8 +153,7 @@ absl::StatusOr<ScanResult> ScanStream(const Database& db, uint64_t stream_id,
 absl::StatusOr<StreamHead> ReadStreamHead(const Database& db, absl::string_view stream) {
   std::string bytes;
   const rocksdb::Status status = db.db()->Get(rocksdb::ReadOptions(), db.stream_heads(),
-                                              rocksdb::Slice(stream.data(), stream.size()),
-                                              &bytes);
+                                              rocksdb::Slice(stream.data(), stream.size()), &bytes);
   if (status.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("stream '", stream, "' does not exist"));
   }
@@ -175,8 +173,7 @@ v1::StreamInfo ToStreamInfo(absl::string_view stream, const StreamHead& head) {
   return info;
 }
 
-absl::StatusOr<v1::ListStreamsResponse> ListStreamPage(const Database& db,
-                                                       absl::string_view prefix,
+absl::StatusOr<v1::ListStreamsResponse> ListStreamPage(const Database& db, absl::string_view prefix,
                                                        absl::string_view page_token,
                                                        size_t page_size) {
   std::unique_ptr<rocksdb::Iterator> it(

@@ -73,8 +73,7 @@ v1::StreamInfo ToStreamInfo(absl::string_view stream, const StreamHead& head);
 
 // One page of streams in name order, starting after `page_token` (the last
 // name of the previous page). REQUIRES: page_size > 0. Thread-safe.
-absl::StatusOr<v1::ListStreamsResponse> ListStreamPage(const Database& db,
-                                                       absl::string_view prefix,
+absl::StatusOr<v1::ListStreamsResponse> ListStreamPage(const Database& db, absl::string_view prefix,
                                                        absl::string_view page_token,
                                                        size_t page_size);
 

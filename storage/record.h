@@ -28,8 +28,7 @@ std::string EncodeLogValue(absl::string_view leaf_hash, absl::string_view record
 // Parses a log value into `event` and sets its leaf_hash (and its record
 // bytes when `include_record`). Errors: DATA_LOSS when the value is too
 // short or the record does not parse. Does not re-hash; see VerifyLogValue.
-absl::Status DecodeLogValue(absl::string_view value, bool include_record,
-                            v1::RecordedEvent* event);
+absl::Status DecodeLogValue(absl::string_view value, bool include_record, v1::RecordedEvent* event);
 
 // The record bytes of a log value. REQUIRES: value.size() >= kLeafHashBytes.
 absl::string_view RecordBytes(absl::string_view value);

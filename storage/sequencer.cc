@@ -56,8 +56,7 @@ absl::Status CheckExpectedRevision(const PreparedAppend& append, const StreamHea
   }
 }
 
-Sequencer::Sequencer(const Database* db, const LogTail& tail, int64_t now_us,
-                     UuidV7Generator* ids)
+Sequencer::Sequencer(const Database* db, const LogTail& tail, int64_t now_us, UuidV7Generator* ids)
     : db_(db),
       tail_before_(tail),
       next_position_(tail.next_position),

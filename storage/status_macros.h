@@ -6,9 +6,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define RETURN_IF_ERROR(expr)                          \
-  do {                                                 \
-    ::absl::Status stakeledger_status_ = (expr);       \
+#define RETURN_IF_ERROR(expr)                                  \
+  do {                                                         \
+    ::absl::Status stakeledger_status_ = (expr);               \
     if (!stakeledger_status_.ok()) return stakeledger_status_; \
   } while (0)
 

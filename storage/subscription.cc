@@ -169,8 +169,7 @@ uint64_t Subscription::fallbacks() const {
   return fallbacks_;
 }
 
-SubscriptionHub::SubscriptionHub(const Database* db, const Limits& limits,
-                                 uint64_t head_position)
+SubscriptionHub::SubscriptionHub(const Database* db, const Limits& limits, uint64_t head_position)
     : db_(db), limits_(limits), published_head_(head_position), thread_([this] { Run(); }) {}
 
 SubscriptionHub::~SubscriptionHub() { Shutdown(); }
@@ -205,9 +204,8 @@ void SubscriptionHub::Publish(CommittedBatchPtr batch) {
   CHECK(batch != nullptr);
   CHECK(!batch->empty());
   std::unique_lock<std::mutex> lock(queue_mu_);
-  queue_changed_.wait(lock, [this] {
-    return queue_.size() < limits_.publish_queue_batches_max || stopping_;
-  });
+  queue_changed_.wait(
+      lock, [this] { return queue_.size() < limits_.publish_queue_batches_max || stopping_; });
   queue_.push_back(std::move(batch));
   queue_changed_.notify_all();
 }

@@ -1,7 +1,6 @@
 #include "storage/uuid.h"
 
 #include "absl/random/random.h"
-
 #include "storage/check.h"
 
 namespace stakeledger::storage {

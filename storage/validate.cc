@@ -31,8 +31,8 @@ absl::Status LimitExceeded(absl::string_view what, absl::string_view limit_name,
 absl::Status ValidateText(absl::string_view field, absl::string_view text, size_t index,
                           const Limits& limits) {
   if (!IsValidUtf8(text)) {
-    return absl::InvalidArgumentError(absl::StrCat("events[", index, "].", field,
-                                                   " is not valid UTF-8"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("events[", index, "].", field, " is not valid UTF-8"));
   }
   if (text.size() > limits.event_type_bytes_max) {
     return LimitExceeded(absl::StrCat("events[", index, "].", field, " size"),
@@ -41,8 +41,7 @@ absl::Status ValidateText(absl::string_view field, absl::string_view text, size_
   return absl::OkStatus();
 }
 
-absl::Status ValidateMetadata(const v1::ProposedEvent& event, size_t index,
-                              const Limits& limits) {
+absl::Status ValidateMetadata(const v1::ProposedEvent& event, size_t index, const Limits& limits) {
   if (static_cast<size_t>(event.metadata_size()) > limits.metadata_entries_max) {
     return LimitExceeded(absl::StrCat("events[", index, "].metadata entry count"),
                          "metadata_entries_max", event.metadata_size(),
@@ -66,9 +65,9 @@ absl::Status ValidateMetadata(const v1::ProposedEvent& event, size_t index,
 absl::Status PrepareEventId(const v1::ProposedEvent& event, size_t index, PreparedEvent* out) {
   if (event.event_id().empty()) return absl::OkStatus();  // the writer makes one
   if (!ParseUuid(event.event_id(), &out->id_bytes)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "events[", index, "].event_id '", event.event_id(),
-        "' is not a UUID (expected 8-4-4-4-12 hexadecimal digits)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("events[", index, "].event_id '", event.event_id(),
+                     "' is not a UUID (expected 8-4-4-4-12 hexadecimal digits)"));
   }
   out->id_from_client = true;
   return absl::OkStatus();
@@ -106,9 +105,9 @@ absl::Status PrepareExpected(const v1::ExpectedRevision& expected, PreparedAppen
       out->expected_revision = expected.revision();
       return absl::OkStatus();
     default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "expected_revision.kind ", static_cast<int>(expected.kind()),
-          " is unknown (use ANY, NO_STREAM, STREAM_EXISTS or EXACT)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("expected_revision.kind ", static_cast<int>(expected.kind()),
+                       " is unknown (use ANY, NO_STREAM, STREAM_EXISTS or EXACT)"));
   }
 }
 

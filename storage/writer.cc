@@ -27,9 +27,9 @@ void Writer::Submit(PreparedAppend append, AppendDone done) {
       refusal = absl::UnavailableError(
           absl::StrCat("the log stopped writing after an error: ", failure_.message()));
     } else if (queue_.size() >= limits_.append_queue_requests_max) {
-      refusal = absl::ResourceExhaustedError(
-          absl::StrCat("the append queue is full: append_queue_requests_max=",
-                       limits_.append_queue_requests_max, "; retry later"));
+      refusal = absl::ResourceExhaustedError(absl::StrCat(
+          "the append queue is full: append_queue_requests_max=", limits_.append_queue_requests_max,
+          "; retry later"));
     } else {
       queue_.push_back(Pending{std::move(append), std::move(done)});
     }
