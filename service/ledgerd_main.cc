@@ -31,6 +31,9 @@ void AddLimitFlags(CLI::App& app, stakeledger::storage::Limits& limits) {
   app.add_option("--subscriber-buffer-events-max", limits.subscriber_buffer_events_max,
                  "Live events buffered per subscriber before it is served from storage")
       ->capture_default_str();
+  app.add_option("--subscriber-buffer-bytes-max", limits.subscriber_buffer_bytes_max,
+                 "Memory of the live events buffered per subscriber")
+      ->capture_default_str();
   app.add_option("--append-queue-requests-max", limits.append_queue_requests_max,
                  "Appends waiting for the writer")
       ->capture_default_str();

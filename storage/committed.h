@@ -18,8 +18,17 @@ struct CommittedEvent {
   std::string value;
 };
 
-// One group commit, in position order, never empty.
-using CommittedBatch = std::vector<CommittedEvent>;
+// Memory an event holds while buffered for a subscriber: its stored bytes,
+// its parsed payload, and a fixed allowance for the rest.
+inline size_t BufferedBytes(const CommittedEvent& committed) {
+  constexpr size_t kOverheadBytes = 256;
+  return committed.value.size() + committed.event.payload().size() + kOverheadBytes;
+}
+
+// One group commit, in position order, never empty. Each event is owned on
+// its own, so a subscriber that buffers one event keeps only that event
+// alive, not the whole batch.
+using CommittedBatch = std::vector<std::shared_ptr<const CommittedEvent>>;
 using CommittedBatchPtr = std::shared_ptr<const CommittedBatch>;
 
 }  // namespace stakeledger::storage

@@ -32,9 +32,10 @@ struct Limits {
   size_t writer_batch_events_max = 32'768;
   // Concurrent subscriptions.
   size_t subscribers_max = 1024;
-  // Live events buffered per subscriber; past it the subscriber is served
-  // from storage again.
+  // Live events, and the memory they hold, buffered per subscriber; past
+  // either the subscriber is served from storage again.
   size_t subscriber_buffer_events_max = 8192;
+  size_t subscriber_buffer_bytes_max = 16 << 20;
   // Committed batches waiting for fan-out to subscribers.
   size_t publish_queue_batches_max = 1024;
   // Events per streamed response message, and a soft cap on its bytes.

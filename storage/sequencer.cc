@@ -76,7 +76,7 @@ absl::StatusOr<v1::AppendResponse> Sequencer::Add(PreparedAppend append) {
 absl::StatusOr<std::optional<uint64_t>> Sequencer::FindEventId(const std::string& id_bytes) {
   auto pending = pending_ids_.find(id_bytes);
   if (pending != pending_ids_.end()) {
-    return (*committed_)[pending->second].event.position();
+    return (*committed_)[pending->second]->event.position();
   }
   std::string value;
   const rocksdb::Status status =
@@ -91,7 +91,7 @@ absl::Status Sequencer::LoadEvent(uint64_t position, v1::RecordedEvent* event) {
   if (position >= tail_before_.next_position) {
     const size_t index = position - tail_before_.next_position;
     CHECK(index < committed_->size());
-    *event = (*committed_)[index].event;
+    *event = (*committed_)[index]->event;
     return absl::OkStatus();
   }
   std::string value;
@@ -157,7 +157,8 @@ v1::AppendResponse Sequencer::Commit(PreparedAppend append, const StreamHead* he
   response.set_first_revision(revision);
   SetTimestamp(recorded_at_us_, response.mutable_recorded_at());
   for (PreparedEvent& prepared : append.events) {
-    CommittedEvent& out = committed_->emplace_back();
+    auto committed = std::make_shared<CommittedEvent>();
+    CommittedEvent& out = *committed;
     v1::RecordedEvent& event = out.event;
     event.set_position(next_position_++);
     event.set_stream(append.stream);
@@ -176,6 +177,7 @@ v1::AppendResponse Sequencer::Commit(PreparedAppend append, const StreamHead* he
     CHECK(batch_.Put(db_->log(), EncodePosition(event.position()), out.value).ok());
     const StreamHead& after = heads_.Advance(event);
     IndexRecord(*db_, event, prepared.id_bytes, after.stream_id, &batch_);
+    committed_->push_back(std::move(committed));
     pending_ids_.emplace(std::move(prepared.id_bytes), committed_->size() - 1);
   }
   response.set_last_position(next_position_ - 1);

@@ -93,6 +93,7 @@ bool Subscription::NextFromBuffer(v1::SubscribeResponse* out) {
     }
     bytes += committed.value.size();
     delivered_through_ = committed.event.position();
+    buffer_bytes_ -= BufferedBytes(committed);
     buffer_.pop_front();
   }
   if (buffer_.empty()) {
@@ -113,7 +114,9 @@ void Subscription::MaybeCheckpoint(bool force, v1::SubscribeResponse* out) {
 bool Subscription::Offer(const CommittedBatchPtr& batch) {
   std::lock_guard<std::mutex> lock(mu_);
   if (mode_ != Mode::kLive || shut_down_) return false;
-  for (const CommittedEvent& committed : *batch) {
+  const Limits& limits = hub_->limits();
+  for (const std::shared_ptr<const CommittedEvent>& shared : *batch) {
+    const CommittedEvent& committed = *shared;
     const uint64_t position = committed.event.position();
     if (position <= scanned_through_) continue;  // already read from storage
     if (position != scanned_through_ + 1) {
@@ -121,11 +124,14 @@ bool Subscription::Offer(const CommittedBatchPtr& batch) {
       break;
     }
     if (options_.filter.Matches(committed.event)) {
-      if (buffer_.size() >= hub_->limits().subscriber_buffer_events_max) {
+      const size_t bytes = BufferedBytes(committed);
+      if (buffer_.size() >= limits.subscriber_buffer_events_max ||
+          buffer_bytes_ + bytes > limits.subscriber_buffer_bytes_max) {
         FallBehind();
         break;
       }
-      buffer_.emplace_back(batch, &committed);
+      buffer_.push_back(shared);
+      buffer_bytes_ += bytes;
     }
     scanned_through_ = position;
     ++scanned_since_checkpoint_;
@@ -141,6 +147,7 @@ bool Subscription::Offer(const CommittedBatchPtr& batch) {
 // handed out, so nothing is lost and nothing is sent twice.
 void Subscription::FallBehind() {
   buffer_.clear();
+  buffer_bytes_ = 0;
   mode_ = Mode::kCatchingUp;
   scanned_through_ = delivered_through_;
   ++fallbacks_;
@@ -231,7 +238,7 @@ std::vector<std::shared_ptr<Subscription>> SubscriptionHub::Deliver(
     const CommittedBatchPtr& batch) {
   std::vector<std::shared_ptr<Subscription>> to_wake;
   std::lock_guard<std::mutex> lock(mu_);
-  published_head_ = batch->back().event.position();
+  published_head_ = batch->back()->event.position();
   for (const auto& subscription : subscriptions_) {
     if (subscription->Offer(batch)) to_wake.push_back(subscription);
   }

@@ -7,8 +7,10 @@
 // nothing has been published beyond what it has read; from then on each
 // published event must be the very next position, or the subscription
 // falls back to storage. A live buffer that would exceed
-// subscriber_buffer_events_max is dropped and the subscription catches up
-// from storage again: a slow reader never grows server memory.
+// subscriber_buffer_events_max events or subscriber_buffer_bytes_max bytes
+// is dropped and the subscription catches up from storage again: a slow
+// reader never grows server memory. Each buffered event is owned on its
+// own, so the bound covers everything the buffer keeps alive.
 #ifndef STAKELEDGER_STORAGE_SUBSCRIPTION_H_
 #define STAKELEDGER_STORAGE_SUBSCRIPTION_H_
 
@@ -81,8 +83,9 @@ class Subscription {
   uint64_t delivered_through_ ABSL_GUARDED_BY(mu_);
   uint64_t scanned_through_ ABSL_GUARDED_BY(mu_);
   uint64_t scanned_since_checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
-  // Each entry shares ownership of the batch it points into.
   std::deque<std::shared_ptr<const CommittedEvent>> buffer_ ABSL_GUARDED_BY(mu_);
+  // Sum of BufferedBytes over buffer_.
+  size_t buffer_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool waiting_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t fallbacks_ ABSL_GUARDED_BY(mu_) = 0;
