@@ -44,21 +44,67 @@ build() {
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
+# Seconds run() waits for a fresh ledgerd to answer before giving up.
+START_WAIT_S=${START_WAIT_S:-30}
+
+# Polls ledgerd until it answers (or exits, or START_WAIT_S pass).
+wait_until_answering() {
+  local pid=$1 ctl=$2
+  local deadline=$((SECONDS + START_WAIT_S))
+  until "$ctl" --server "$LISTEN" --timeout-ms 1000 info >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "dev.sh: ledgerd exited before answering" >&2
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "dev.sh: ledgerd did not answer on $LISTEN within ${START_WAIT_S}s" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Waits for ledgerd to end; a trapped signal interrupts `wait`, so wait
+# again until the process is really gone. Returns its exit status.
+wait_for_ledgerd() {
+  local pid=$1 status=0
+  while :; do
+    status=0
+    wait "$pid" || status=$?
+    if ! kill -0 "$pid" 2>/dev/null; then return "$status"; fi
+  done
+}
+
+# Starts ledgerd, loads the curated data set (data/) into it — idempotently:
+# a second start finds everything present and writes nothing — then
+# serves until Ctrl-C or SIGTERM, which are passed on to ledgerd.
 run() {
   mkdir -p "$DATA_DIR"
-  local ctl="$BUILD_DIR/clients/ledgerctl --server $LISTEN"
+  local ctl="$BUILD_DIR/clients/ledgerctl"
+  "$BUILD_DIR/service/ledgerd" --data-dir "$DATA_DIR" --listen "$LISTEN" &
+  local pid=$!
+  trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
+  if ! wait_until_answering "$pid" "$ctl" || ! "$ctl" --server "$LISTEN" import data/; then
+    kill -TERM "$pid" 2>/dev/null || true
+    wait_for_ledgerd "$pid" || true
+    exit 1
+  fi
+  local q="$ctl --server $LISTEN"
   cat <<TXT
 
-ledgerd is starting on $LISTEN with its log in $DATA_DIR (Ctrl-C stops it).
-Talk to it from another terminal:
-  $ctl append demo --type Greeting --data '{"hello":"world"}'
-  $ctl read --all
-  $ctl subscribe --from 1
-  $ctl streams
-  $ctl --json read demo
+ledgerd serves on $LISTEN with its log in $DATA_DIR; the data set in data/
+is loaded (the line above). Ctrl-C stops it. From another terminal:
+  $q announcements --entity 엔비디아
+  $q announcements --entity softbank --from 2024 --to 2024-12
+  $q --json announcements --entity 'SB OpenAI Japan'
+  $q entities
+  $q read announcements --count 5
+  $q info
 
 TXT
-  exec "$BUILD_DIR/service/ledgerd" --data-dir "$DATA_DIR" --listen "$LISTEN"
+  local status=0
+  wait_for_ledgerd "$pid" || status=$?
+  exit "$status"
 }
 
 unit_and_integration_tests() {

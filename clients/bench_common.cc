@@ -1,6 +1,5 @@
 #include "clients/bench_common.h"
 
-#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -63,7 +62,7 @@ std::string RunControl::reason() const {
   return reason_;
 }
 
-bool ErrorStreak::Tolerate(const grpc::Status& status, RunControl* control) {
+ErrorAction ErrorStreak::OnError(const grpc::Status& status, RunControl* control) {
   ++consecutive_;
   const grpc::StatusCode code = status.error_code();
   const std::string what = absl::StrCat(StatusCodeName(code), ": ", status.error_message());
@@ -71,17 +70,17 @@ bool ErrorStreak::Tolerate(const grpc::Status& status, RunControl* control) {
   if (code == grpc::StatusCode::INVALID_ARGUMENT || code == grpc::StatusCode::UNIMPLEMENTED ||
       code == grpc::StatusCode::PERMISSION_DENIED || code == grpc::StatusCode::UNAUTHENTICATED) {
     control->Stop(absl::StrCat("server rejected the request: ", what));
-    return false;
+    return ErrorAction::kStop;
   }
   if (consecutive_ >= kConsecutiveErrorsMax) {
     control->Stop(
         absl::StrCat(consecutive_, " calls in a row failed (server down?); last: ", what));
-    return false;
+    return ErrorAction::kStop;
   }
   if (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
-    std::this_thread::sleep_for(absl::ToChronoNanoseconds(kErrorBackoff));
+    return ErrorAction::kBackOff;
   }
-  return true;
+  return ErrorAction::kContinue;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectChannel(const std::string& server,

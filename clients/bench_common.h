@@ -72,17 +72,27 @@ class RunControl {
   std::string reason_ ABSL_GUARDED_BY(mu_);
 };
 
-// Tracks failures in a row for one worker and decides whether to go on.
+// What a worker does after a failed call.
+enum class ErrorAction {
+  // Send the next call as usual.
+  kContinue,
+  // Wait kErrorBackoff first: the server is down or shedding load, and a
+  // tight retry loop would only add to it.
+  kBackOff,
+  // Stop: the run was stopped (see RunControl::reason()).
+  kStop,
+};
+
+// Tracks failures in a row for one client and decides what comes next.
 class ErrorStreak {
  public:
   // Call after every successful call.
   void Reset() { consecutive_ = 0; }
-  // Call after every failed call. Sleeps kErrorBackoff when the code says the
-  // server is down or busy. Returns false, after stopping `control`, when the
+  // Call after every failed call. Stops `control` and returns kStop when the
   // run cannot usefully continue: a code that every identical request would
   // get again (e.g. INVALID_ARGUMENT), or kConsecutiveErrorsMax failures in a
   // row.
-  bool Tolerate(const grpc::Status& status, RunControl* control);
+  ErrorAction OnError(const grpc::Status& status, RunControl* control);
 
  private:
   int consecutive_ = 0;

@@ -19,6 +19,7 @@ Connection::Connection(const GlobalOptions& options) : options_(options) {
   channel_ =
       grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), arguments);
   stub_ = v1::EventStore::NewStub(channel_);
+  announcements_ = v1::Announcements::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewUnaryContext() const {

@@ -12,6 +12,7 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "stakeledger/v1/announcements_service.grpc.pb.h"
 #include "stakeledger/v1/event_store.grpc.pb.h"
 
 namespace stakeledger::clients {
@@ -42,6 +43,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   v1::EventStore::Stub& stub() { return *stub_; }
+  // The Announcements service on the same channel.
+  v1::Announcements::Stub& announcements() { return *announcements_; }
 
   // A context for a unary call, with a deadline options.timeout_ms from now.
   std::unique_ptr<grpc::ClientContext> NewUnaryContext() const;
@@ -55,6 +58,7 @@ class Connection {
   const GlobalOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::EventStore::Stub> stub_;
+  std::unique_ptr<v1::Announcements::Stub> announcements_;
 };
 
 // Prints "ledgerctl: MESSAGE" on stderr and returns kExitUsageError.

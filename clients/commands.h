@@ -38,6 +38,13 @@ Command AddSubscribeCommand(CLI::App& main_app, const GlobalOptions& globals);
 // streams [--prefix P] [--page-size N], stream NAME and info.
 std::vector<Command> AddInspectCommands(CLI::App& main_app, const GlobalOptions& globals);
 
+// import PATH... : check every line, then append what is new (entities,
+// then announcements) under name-based event ids.
+Command AddImportCommand(CLI::App& main_app, const GlobalOptions& globals);
+
+// announcements [--entity E] [--from DATE] [--to DATE], and entities.
+std::vector<Command> AddDomainCommands(CLI::App& main_app, const GlobalOptions& globals);
+
 }  // namespace stakeledger::clients
 
 #endif  // STAKELEDGER_CLIENTS_COMMANDS_H_

@@ -44,6 +44,8 @@ int Run(int argc, char** argv) {
   std::vector<Command> commands = {AddAppendCommand(app, globals), AddReadCommand(app, globals),
                                    AddSubscribeCommand(app, globals)};
   for (Command& command : AddInspectCommands(app, globals)) commands.push_back(command);
+  commands.push_back(AddImportCommand(app, globals));
+  for (Command& command : AddDomainCommands(app, globals)) commands.push_back(command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -32,8 +32,38 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
   if (shutting_down()) return FinishUnary(context, kShuttingDown);
   absl::StatusOr<v1::AppendRequest> decoded = DecodeAppendRequest(*request);
   if (!decoded.ok()) return FinishUnary(context, ToGrpcStatus(decoded.status()));
+  if (DomainState::IsDomainAppend(*decoded)) {
+    return AppendDomain(context, *std::move(decoded), response);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   log_->Append(*std::move(decoded), [reactor, response](absl::StatusOr<v1::AppendResponse> result) {
+    absl::Status status = result.status();
+    if (status.ok()) status = EncodeAppendResponse(*result, response);
+    reactor->Finish(ToGrpcStatus(status));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* EventStoreService::AppendDomain(grpc::CallbackServerContext* context,
+                                                          v1::AppendRequest request,
+                                                          grpc::ByteBuffer* response) {
+  // Waiting here blocks a gRPC thread for at most one commit of the domain
+  // append before it: domain appends are rare and small.
+  if (!domain_->gate().Enter(kDomainAppendWaitMax)) {
+    return FinishUnary(context, grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                             "another append to the domain streams is in "
+                                             "progress; retry"));
+  }
+  absl::StatusOr<DomainBatch> batch = domain_->Prepare(&request);
+  if (!batch.ok()) {
+    domain_->gate().Leave();
+    return FinishUnary(context, ToGrpcStatus(batch.status()));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  log_->Append(std::move(request), [this, reactor, response, batch = *std::move(batch)](
+                                       absl::StatusOr<v1::AppendResponse> result) {
+    if (result.ok()) domain_->Apply(batch, *result);
+    domain_->gate().Leave();
     absl::Status status = result.status();
     if (status.ok()) status = EncodeAppendResponse(*result, response);
     reactor->Finish(ToGrpcStatus(status));

@@ -2,11 +2,15 @@
 // decodes, calls the event log, and converts the status once. Append is a
 // raw method that decodes its own request (append_codec.h), so that invalid
 // UTF-8 gets INVALID_ARGUMENT naming the field instead of gRPC's INTERNAL.
+// Appends to the "entities" and "announcements" streams are validated and
+// canonicalized by DomainState first (domain_state.h), one at a time.
 #ifndef STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_
 #define STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_
 
 #include <atomic>
 
+#include "absl/time/time.h"
+#include "service/domain_state.h"
 #include "stakeledger/v1/event_store.grpc.pb.h"
 #include "storage/event_log.h"
 
@@ -15,8 +19,12 @@ namespace stakeledger::service {
 class EventStoreService final
     : public v1::EventStore::WithRawCallbackMethod_Append<v1::EventStore::CallbackService> {
  public:
-  // REQUIRES: `log` outlives the service.
-  explicit EventStoreService(storage::EventLog* log) : log_(log) {}
+  // How long a domain append waits for the one before it; past it the
+  // call fails with UNAVAILABLE (retry).
+  static constexpr absl::Duration kDomainAppendWaitMax = absl::Seconds(10);
+
+  // REQUIRES: `log` and `domain` outlive the service.
+  EventStoreService(storage::EventLog* log, DomainState* domain) : log_(log), domain_(domain) {}
 
   // After this every new call is refused with UNAVAILABLE. Thread-safe.
   void BeginShutdown() { shutting_down_.store(true); }
@@ -42,8 +50,13 @@ class EventStoreService final
 
  private:
   bool shutting_down() const { return shutting_down_.load(); }
+  // Validates, canonicalizes and appends an append to a domain stream,
+  // holding the domain write gate until the state has applied it.
+  grpc::ServerUnaryReactor* AppendDomain(grpc::CallbackServerContext* context,
+                                         v1::AppendRequest request, grpc::ByteBuffer* response);
 
   storage::EventLog* const log_;
+  DomainState* const domain_;
   std::atomic<bool> shutting_down_{false};
 };
 

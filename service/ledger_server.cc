@@ -11,13 +11,18 @@ namespace stakeledger::service {
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOptions& options) {
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(options.data_dir, options.limits));
-  server->event_store_ = std::make_unique<EventStoreService>(server->log_.get());
+  server->domain_ = std::make_unique<DomainState>();
+  ASSIGN_OR_RETURN(server->domain_load_report_, server->domain_->Load(*server->log_));
+  server->event_store_ =
+      std::make_unique<EventStoreService>(server->log_.get(), server->domain_.get());
+  server->announcements_ = std::make_unique<AnnouncementsService>(server->domain_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->event_store_.get());
+  builder.RegisterService(server->announcements_.get());
   builder.SetMaxReceiveMessageSize(options.grpc_message_bytes_max);
   builder.SetMaxSendMessageSize(options.grpc_message_bytes_max);
   server->server_ = builder.BuildAndStart();
@@ -36,6 +41,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     event_store_->BeginShutdown();
+    announcements_->BeginShutdown();
   }
   // The log first: it acknowledges queued appends and ends subscriptions,
   // which would otherwise keep the gRPC shutdown waiting forever.
@@ -45,7 +51,9 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     server_->Wait();
   }
   server_.reset();
+  announcements_.reset();
   event_store_.reset();
+  domain_.reset();
   log_.reset();  // closes RocksDB
 }
 

@@ -1,5 +1,6 @@
-// ledgerd's server: the event log, the gRPC services on top of it (with
-// health checking and reflection), and the order in which they stop.
+// ledgerd's server: the event log, the domain state rebuilt from it, the gRPC
+// services on top of them (with health checking and reflection), and the
+// order in which they stop.
 #ifndef STAKELEDGER_SERVICE_LEDGER_SERVER_H_
 #define STAKELEDGER_SERVICE_LEDGER_SERVER_H_
 
@@ -8,6 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "service/announcements_service.h"
+#include "service/domain_state.h"
 #include "service/event_store_service.h"
 #include "storage/event_log.h"
 #include "storage/limits.h"
@@ -33,6 +36,8 @@ class LedgerServer {
   ~LedgerServer();
 
   int port() const { return port_; }
+  // What the domain state found in the log at start.
+  const DomainLoadReport& domain_load_report() const { return domain_load_report_; }
 
   // Stops cleanly: health turns NOT_SERVING and new calls are refused with
   // UNAVAILABLE; queued appends are committed and acknowledged;
@@ -44,7 +49,10 @@ class LedgerServer {
   LedgerServer() = default;
 
   std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<DomainState> domain_;
+  DomainLoadReport domain_load_report_;
   std::unique_ptr<EventStoreService> event_store_;
+  std::unique_ptr<AnnouncementsService> announcements_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

@@ -75,6 +75,13 @@ int main(int argc, char** argv) {
   }
   std::cout << "ledgerd listening on " << options.listen.substr(0, options.listen.rfind(':')) << ":"
             << (*server)->port() << " (data in " << options.data_dir << ")" << std::endl;
+  // After the "listening" line, which scripts and tests wait for first.
+  const stakeledger::service::DomainLoadReport& loaded = (*server)->domain_load_report();
+  for (const std::string& skipped : loaded.skipped) {
+    std::cerr << "ledgerd: skipped a domain event at " << skipped << "\n";
+  }
+  std::cout << "ledgerd: " << loaded.entities << " entities and " << loaded.announcements
+            << " announcements in the log" << std::endl;
   const int signal = WaitForStopSignal(signals);
   std::cout << "ledgerd: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ", stopping after in-flight appends" << std::endl;

@@ -1,0 +1,147 @@
+// DomainState::Prepare: validating and canonicalizing an append to the
+// "entities" or "announcements" stream before it reaches the log.
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "domain/announcement_check.h"
+#include "domain/events.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "service/domain_state.h"
+
+namespace stakeledger::service {
+namespace {
+
+absl::Status Invalid(size_t index, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat("events[", index, "]: ", message));
+}
+
+// Prefixes `status` with the event's index, keeping its code.
+absl::Status AtEvent(size_t index, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat("events[", index, "]: ", status.message()));
+}
+
+// The checks every domain event shares: the type fits the stream, the
+// content is JSON, the event id (when given) is the derived one.
+absl::Status CheckEnvelope(const v1::ProposedEvent& event, absl::string_view stream,
+                           absl::string_view type, const std::string& derived_id) {
+  if (event.event_type() != type) {
+    return absl::InvalidArgumentError(absl::StrCat("event_type: '", event.event_type(),
+                                                   "' does not belong in stream '", stream,
+                                                   "', which holds only ", type, " events"));
+  }
+  if (!event.content_type().empty() && event.content_type() != domain::kJsonContentType) {
+    return absl::InvalidArgumentError(absl::StrCat("content_type: '", event.content_type(),
+                                                   "', expected ", domain::kJsonContentType));
+  }
+  if (!event.event_id().empty() && absl::AsciiStrToLower(event.event_id()) != derived_id) {
+    return absl::InvalidArgumentError(absl::StrCat("event_id: '", event.event_id(),
+                                                   "' is not the id derived from the payload's "
+                                                   "id; leave it empty or send ",
+                                                   derived_id));
+  }
+  return absl::OkStatus();
+}
+
+v1::ProposedEvent Rewrite(const v1::ProposedEvent& original, v1::ProposedEvent canonical) {
+  *canonical.mutable_metadata() = original.metadata();
+  return canonical;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ProposedEvent> DomainState::PrepareEntity(const v1::ProposedEvent& event,
+                                                             domain::EntityRegistry* scratch,
+                                                             DomainBatch* batch) const {
+  absl::StatusOr<v1::Entity> entity = domain::ParseEntityJson(event.payload());
+  if (!entity.ok())
+    return absl::InvalidArgumentError(absl::StrCat("payload: ", entity.status().message()));
+  absl::Status envelope = CheckEnvelope(event, domain::kEntitiesStream, domain::kEntityEventType,
+                                        domain::EntityEventId(entity->entity_id()));
+  if (!envelope.ok()) return envelope;
+  const v1::Entity* known = scratch->Find(entity->entity_id());
+  const bool recorded = known != nullptr && known->entity_id() == entity->entity_id();
+  absl::StatusOr<v1::Entity> canonical = scratch->Check(*entity);
+  if (!canonical.ok()) return canonical.status();
+  if (!recorded) {
+    if (absl::Status added = scratch->Add(*canonical); !added.ok()) return added;
+    batch->entities.push_back(*canonical);
+  }
+  return Rewrite(event, domain::MakeEntityEvent(*canonical));
+}
+
+absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
+    const v1::ProposedEvent& event, absl::flat_hash_map<std::string, size_t>* batch_facts,
+    DomainBatch* batch) const {
+  absl::StatusOr<v1::Announcement> parsed = domain::ParseAnnouncementJson(event.payload());
+  if (!parsed.ok())
+    return absl::InvalidArgumentError(absl::StrCat("payload: ", parsed.status().message()));
+  const std::string& id = parsed->announcement_id();
+  absl::Status envelope =
+      CheckEnvelope(event, domain::kAnnouncementsStream, domain::kAnnouncementEventType,
+                    domain::AnnouncementEventId(id));
+  if (!envelope.ok()) return envelope;
+  const domain::FactCountLookup earlier = [&](absl::string_view other) -> std::optional<size_t> {
+    auto in_batch = batch_facts->find(other);
+    if (in_batch != batch_facts->end()) return in_batch->second;
+    auto recorded = by_id_.find(other);
+    if (recorded == by_id_.end()) return std::nullopt;
+    return announcements_[recorded->second].record.announcement().facts_size();
+  };
+  absl::StatusOr<v1::Announcement> canonical =
+      domain::CanonicalizeAnnouncement(*parsed, registry_, earlier);
+  if (!canonical.ok()) return canonical.status();
+  auto recorded = by_id_.find(id);
+  if (recorded != by_id_.end()) {
+    // The same announcement again is a retry, which the log answers with
+    // idempotent_replay; another under the same id is a conflict.
+    const v1::Announcement& stored = announcements_[recorded->second].record.announcement();
+    if (!google::protobuf::util::MessageDifferencer::Equals(stored, *canonical)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("announcement '", id, "' is already recorded with other content"));
+    }
+  } else {
+    if (!batch_facts->emplace(id, canonical->facts_size()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("announcement_id: '", id, "' repeats an earlier event of this request"));
+    }
+    batch->announcements.push_back(*canonical);
+  }
+  return Rewrite(event, domain::MakeAnnouncementEvent(*canonical));
+}
+
+absl::StatusOr<DomainBatch> DomainState::Prepare(v1::AppendRequest* request) const {
+  const std::string& stream = request->stream();
+  const bool entities = stream == domain::kEntitiesStream;
+  const bool announcements = stream == domain::kAnnouncementsStream;
+  std::lock_guard<std::mutex> lock(mu_);
+  DomainBatch batch;
+  std::optional<domain::EntityRegistry> scratch;
+  if (entities) scratch.emplace(registry_);
+  absl::flat_hash_map<std::string, size_t> batch_facts;
+  for (int i = 0; i < request->events_size(); ++i) {
+    v1::ProposedEvent* event = request->mutable_events(i);
+    absl::StatusOr<v1::ProposedEvent> prepared;
+    if (entities) {
+      prepared = PrepareEntity(*event, &*scratch, &batch);
+    } else if (announcements) {
+      prepared = PrepareAnnouncement(*event, &batch_facts, &batch);
+    } else if (event->event_type() != domain::kEntityEventType &&
+               event->event_type() != domain::kAnnouncementEventType) {
+      continue;  // an ordinary event beside a misplaced domain one
+    } else {
+      return Invalid(
+          i, absl::StrCat("event_type: '", event->event_type(), "' events belong in stream '",
+                          event->event_type() == domain::kEntityEventType
+                              ? domain::kEntitiesStream
+                              : domain::kAnnouncementsStream,
+                          "', not '", stream, "'"));
+    }
+    if (!prepared.ok()) return AtEvent(i, prepared.status());
+    *event = *std::move(prepared);
+  }
+  return batch;
+}
+
+}  // namespace stakeledger::service

@@ -1,0 +1,134 @@
+// What the service knows of the domain: the entity registry and the
+// recorded announcements, rebuilt from the "entities" and "announcements"
+// streams at start and kept current by the appends that touch them.
+//
+// How it stays current: every append to those streams goes through
+// EventStoreService, which holds the DomainWriteGate from validation
+// (Prepare) until the state has applied the committed events (Apply), so
+// the next domain append is validated against everything acknowledged
+// before it. The alternative, a subscription following the log, would
+// apply commits asynchronously: an importer that appends an announcement
+// and then its correction could have the correction validated before the
+// announcement reached the state. Appends to other streams never wait.
+#ifndef STAKELEDGER_SERVICE_DOMAIN_STATE_H_
+#define STAKELEDGER_SERVICE_DOMAIN_STATE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "domain/entity_registry.h"
+#include "stakeledger/v1/announcements_service.pb.h"
+#include "stakeledger/v1/event_store.pb.h"
+#include "storage/event_log.h"
+
+namespace stakeledger::service {
+
+// One domain append at a time. Thread-safe.
+class DomainWriteGate {
+ public:
+  // Waits up to `timeout` to enter. Returns false when it timed out.
+  bool Enter(absl::Duration timeout);
+  // REQUIRES: entered.
+  void Leave();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// The canonical events of one validated domain append, applied once the
+// log has committed them.
+struct DomainBatch {
+  std::vector<v1::Entity> entities;
+  std::vector<v1::Announcement> announcements;
+};
+
+// What Load found.
+struct DomainLoadReport {
+  size_t entities = 0;
+  size_t announcements = 0;
+  // Events of the two streams that could not be used (an undecodable
+  // payload, a refused entity), at most kSkippedShownMax of them.
+  std::vector<std::string> skipped;
+  static constexpr size_t kSkippedShownMax = 100;
+};
+
+// Thread-safe: queries run concurrently with each other and with Apply.
+class DomainState {
+ public:
+  // Named limits of the queries.
+  static constexpr uint32_t kPageSizeDefault = 100;
+  static constexpr uint32_t kPageSizeMax = 1000;
+
+  // Reads both streams of `log` from the start. Errors: as the log's reads.
+  absl::StatusOr<DomainLoadReport> Load(const storage::EventLog& log);
+
+  // Whether `request` is a domain append: to stream "entities" or
+  // "announcements", or with an event of a domain type.
+  static bool IsDomainAppend(const v1::AppendRequest& request);
+
+  // Validates a domain append and rewrites it in place: payloads
+  // canonical (entities named by id), event ids derived, content type
+  // set. REQUIRES: the caller holds the write gate.
+  // Errors: INVALID_ARGUMENT "events[i]: FIELD: reason" for the first bad
+  // event (a domain type in another stream, another type in a domain
+  // stream, a wrong content type or event id, an invalid entity or
+  // announcement); ALREADY_EXISTS for an id recorded with other content.
+  absl::StatusOr<DomainBatch> Prepare(v1::AppendRequest* request) const;
+
+  // Applies a batch the log committed as `response` (nothing for an
+  // idempotent replay). REQUIRES: the caller holds the write gate.
+  void Apply(const DomainBatch& batch, const v1::AppendResponse& response);
+
+  std::vector<v1::Entity> ListEntities() const;
+  // Errors: INVALID_ARGUMENT for an unknown name, listing the closest.
+  absl::StatusOr<v1::Entity> ResolveEntity(absl::string_view name) const;
+  // Errors: see the Announcements service in announcements_service.proto.
+  absl::StatusOr<v1::ListAnnouncementsResponse> ListAnnouncements(
+      const v1::ListAnnouncementsRequest& request) const;
+
+  DomainWriteGate& gate() { return gate_; }
+
+ private:
+  struct Stored {
+    v1::RecordedAnnouncement record;
+    // Entity ids the facts name, and announcements the facts correct.
+    std::vector<std::string> entity_ids;
+    std::vector<std::string> corrects;
+  };
+
+  absl::Status LoadEntities(const storage::EventLog& log, DomainLoadReport* report)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status LoadAnnouncements(const storage::EventLog& log, DomainLoadReport* report)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  void AddAnnouncement(v1::RecordedAnnouncement record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<v1::ProposedEvent> PrepareEntity(const v1::ProposedEvent& event,
+                                                  domain::EntityRegistry* scratch,
+                                                  DomainBatch* batch) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<v1::ProposedEvent> PrepareAnnouncement(
+      const v1::ProposedEvent& event, absl::flat_hash_map<std::string, size_t>* batch_facts,
+      DomainBatch* batch) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool NamesEntity(size_t index, const std::string& entity_id, int depth) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  DomainWriteGate gate_;
+  mutable std::mutex mu_;
+  domain::EntityRegistry registry_ ABSL_GUARDED_BY(mu_);
+  // In log order.
+  std::vector<Stored> announcements_ ABSL_GUARDED_BY(mu_);
+  // Announcement id -> index into announcements_.
+  absl::flat_hash_map<std::string, size_t> by_id_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace stakeledger::service
+
+#endif  // STAKELEDGER_SERVICE_DOMAIN_STATE_H_
