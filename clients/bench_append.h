@@ -23,8 +23,15 @@ inline constexpr int kStreamsPerClientMax = 100'000;
 
 struct AppendOptions {
   std::string server;
-  // Worker threads; each has its own stub and sends one Append at a time.
+  // Concurrent clients; each has its own stub, streams and schedule and
+  // sends one Append at a time.
   int clients = 1;
+  // Threads the clients share; client c runs on thread c % threads. Paced
+  // sends of a thread with several clients are late by up to 1 ms (gRPC's
+  // timer granularity), which counts as latency; one client per thread
+  // paces to the microsecond.
+  // REQUIRES: 1 <= threads <= clients.
+  int threads = 1;
   // Distinct connections; client c uses channel c % channels.
   // REQUIRES: 1 <= channels <= clients.
   int channels = 1;
