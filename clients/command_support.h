@@ -45,6 +45,8 @@ class Connection {
   v1::EventStore::Stub& stub() { return *stub_; }
   // The Announcements service on the same channel.
   v1::Announcements::Stub& announcements() { return *announcements_; }
+  // The channel, for stubs of further services (the Projections service).
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
   // A context for a unary call, with a deadline options.timeout_ms from now.
   std::unique_ptr<grpc::ClientContext> NewUnaryContext() const;

@@ -45,6 +45,16 @@ Command AddImportCommand(CLI::App& main_app, const GlobalOptions& globals);
 // announcements [--entity E] [--from DATE] [--to DATE], and entities.
 std::vector<Command> AddDomainCommands(CLI::App& main_app, const GlobalOptions& globals);
 
+// stake HOLDER TARGET --as-of D [--known-at K] [--look-through], holders TARGET
+// --as-of D, portfolio HOLDER --as-of D, timeline HOLDER TARGET (all with
+// --known-at), replay HOLDER TARGET [--from P] [--to P], projections: the
+// Projections service (projections.proto).
+std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptions& globals);
+
+// verify [--position N ...] [--trust-dir DIR]: the signed tree head,
+// checked against the pinned key and the last trusted head (audit_client.h).
+Command AddVerifyCommand(CLI::App& main_app, const GlobalOptions& globals);
+
 }  // namespace stakeledger::clients
 
 #endif  // STAKELEDGER_CLIENTS_COMMANDS_H_

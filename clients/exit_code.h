@@ -15,6 +15,9 @@ enum ExitCode : int {
   kExitUsageError = 2,
   // The server could not be reached at the given address.
   kExitUnreachable = 3,
+  // A signature, inclusion or consistency proof did not verify: the server
+  // cannot be trusted (ledgerctl verify, read --verify).
+  kExitVerifyFailed = 4,
 };
 
 }  // namespace stakeledger::clients

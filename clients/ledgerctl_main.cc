@@ -46,6 +46,8 @@ int Run(int argc, char** argv) {
   for (Command& command : AddInspectCommands(app, globals)) commands.push_back(command);
   commands.push_back(AddImportCommand(app, globals));
   for (Command& command : AddDomainCommands(app, globals)) commands.push_back(command);
+  for (Command& command : AddProjectionCommands(app, globals)) commands.push_back(command);
+  commands.push_back(AddVerifyCommand(app, globals));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "clients/audit_client.h"
 #include "clients/command_support.h"
 #include "clients/commands.h"
 #include "clients/event_text.h"
@@ -25,6 +26,9 @@ struct ReadOptions {
   uint64_t count = 0;
   std::string stream_prefix;
   std::vector<std::string> event_types;
+  // Check each event's record bytes against the verified signed head.
+  bool verify = false;
+  std::string trust_dir;
 };
 
 v1::ReadStreamRequest MakeStreamRequest(const ReadOptions& options) {
@@ -35,6 +39,7 @@ v1::ReadStreamRequest MakeStreamRequest(const ReadOptions& options) {
   request.set_from_end(options.backwards && !options.from_given);
   request.set_direction(options.backwards ? v1::BACKWARDS : v1::FORWARDS);
   request.set_count(options.count);
+  request.set_include_record(options.verify);
   return request;
 }
 
@@ -49,17 +54,44 @@ v1::ReadAllRequest MakeAllRequest(const ReadOptions& options) {
   for (const std::string& type : options.event_types) {
     request.mutable_filter()->add_event_types(type);
   }
+  request.set_include_record(options.verify);
   return request;
 }
 
-// Prints every event the reader delivers, then finishes the call.
+// Checks every event's record bytes against the signed head, verified
+// against the trusted one first (audit_client.h).
+int VerifyEvents(const std::vector<v1::RecordedEvent>& events, const ReadOptions& options,
+                 const GlobalOptions& globals, Connection* connection) {
+  const std::string dir = options.trust_dir.empty() ? DefaultTrustDir() : options.trust_dir;
+  if (dir.empty()) {
+    return ReportUsageError(
+        absl::InvalidArgumentError("no trust directory: set --trust-dir, XDG_CONFIG_HOME or HOME"));
+  }
+  AuditClient audit(connection, TrustFilePath(dir, globals.server));
+  absl::StatusOr<TrustedHead> head = audit.FetchVerifiedHead(std::cerr);
+  if (!head.ok()) return ReportAuditFailure(*connection, head.status());
+  for (const v1::RecordedEvent& event : events) {
+    const absl::Status included = audit.CheckInclusion(*head, event.position(), event.record());
+    if (!included.ok()) return ReportAuditFailure(*connection, included);
+  }
+  std::cerr << "verified " << events.size() << " events against tree head " << DescribeHead(*head)
+            << std::endl;
+  return kExitOk;
+}
+
+// Prints every event the reader delivers, then finishes the call. Keeps
+// the events in `kept` when it is not null.
 int PrintEvents(grpc::ClientReader<v1::ReadResponse>& reader, const Connection& connection,
-                bool json) {
+                bool json, std::vector<v1::RecordedEvent>* kept) {
   TablePrinter table(EventColumns(), &std::cout);
   v1::ReadResponse response;
   int exit_code = kExitOk;
   while (exit_code == kExitOk && reader.Read(&response)) {
-    for (const v1::RecordedEvent& event : response.events()) {
+    for (v1::RecordedEvent& event : *response.mutable_events()) {
+      if (kept != nullptr) {
+        kept->push_back(event);
+        event.clear_record();  // checked, not printed
+      }
       if (json) {
         exit_code = PrintJsonLine(event);
         if (exit_code != kExitOk) break;
@@ -85,7 +117,11 @@ int RunRead(const ReadOptions& options, const GlobalOptions& globals) {
   std::unique_ptr<grpc::ClientReader<v1::ReadResponse>> reader =
       options.all ? connection.stub().ReadAll(&context, MakeAllRequest(options))
                   : connection.stub().ReadStream(&context, MakeStreamRequest(options));
-  return PrintEvents(*reader, connection, globals.json);
+  std::vector<v1::RecordedEvent> kept;
+  const int printed =
+      PrintEvents(*reader, connection, globals.json, options.verify ? &kept : nullptr);
+  if (printed != kExitOk || !options.verify) return printed;
+  return VerifyEvents(kept, options, globals, &connection);
 }
 
 }  // namespace
@@ -106,6 +142,10 @@ Command AddReadCommand(CLI::App& main_app, const GlobalOptions& globals) {
       ->needs(all);
   app->add_option("--type", options->event_types, "Only events of this type (repeatable, --all)")
       ->needs(all);
+  app->add_flag("--verify", options->verify,
+                "Check each event's record bytes against the signed tree head (see verify)");
+  app->add_option("--trust-dir", options->trust_dir,
+                  "Where the pinned key and trusted head live (with --verify)");
   return {app, [options, from, &globals] {
             options->from_given = from->count() > 0;
             return RunRead(*options, globals);

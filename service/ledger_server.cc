@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "storage/stake_projection.h"
 #include "storage/status_macros.h"
 
 namespace stakeledger::service {
@@ -16,6 +17,16 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->event_store_ =
       std::make_unique<EventStoreService>(server->log_.get(), server->domain_.get());
   server->announcements_ = std::make_unique<AnnouncementsService>(server->domain_.get());
+  server->projection_engine_ = std::make_unique<storage::ProjectionEngine>(server->log_.get());
+  server->projection_engine_->Add(std::make_unique<storage::StakeOwnershipProjection>());
+  server->projection_queries_ = std::make_unique<ProjectionQueries>(
+      server->log_.get(), server->projection_engine_.get(), server->domain_.get());
+  server->projections_ = std::make_unique<ProjectionsService>(server->projection_queries_.get());
+  const std::string key_path = options.signing_key_path.empty()
+                                   ? absl::StrCat(options.data_dir, "/", kSigningKeyFileName)
+                                   : options.signing_key_path;
+  ASSIGN_OR_RETURN(server->signer_, TreeSigner::LoadOrCreate(key_path));
+  server->audit_ = std::make_unique<AuditService>(server->log_.get(), server->signer_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -23,6 +34,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->event_store_.get());
   builder.RegisterService(server->announcements_.get());
+  builder.RegisterService(server->projections_.get());
+  builder.RegisterService(server->audit_.get());
   builder.SetMaxReceiveMessageSize(options.grpc_message_bytes_max);
   builder.SetMaxSendMessageSize(options.grpc_message_bytes_max);
   server->server_ = builder.BuildAndStart();
@@ -42,7 +55,11 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     event_store_->BeginShutdown();
     announcements_->BeginShutdown();
+    audit_->BeginShutdown();
+    projections_->BeginShutdown();
   }
+  // Projections read the log: stop them while it is still open.
+  if (projection_engine_ != nullptr) projection_engine_->Stop();
   // The log first: it acknowledges queued appends and ends subscriptions,
   // which would otherwise keep the gRPC shutdown waiting forever.
   log_->Shutdown();
@@ -51,7 +68,11 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     server_->Wait();
   }
   server_.reset();
+  projections_.reset();
+  projection_queries_.reset();
+  projection_engine_.reset();
   announcements_.reset();
+  audit_.reset();
   event_store_.reset();
   domain_.reset();
   log_.reset();  // closes RocksDB

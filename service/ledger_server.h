@@ -10,10 +10,14 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
 #include "service/announcements_service.h"
+#include "service/audit_service.h"
 #include "service/domain_state.h"
 #include "service/event_store_service.h"
+#include "service/projection_queries.h"
+#include "service/projections_service.h"
 #include "storage/event_log.h"
 #include "storage/limits.h"
+#include "storage/projection_engine.h"
 
 namespace stakeledger::service {
 
@@ -25,12 +29,15 @@ struct ServerOptions {
   // Largest gRPC message the server accepts or sends. An Append over it is
   // refused by gRPC with RESOURCE_EXHAUSTED before it reaches the log.
   int grpc_message_bytes_max = 64 << 20;
+  // The Ed25519 key signing tree heads (tree_signer.h); empty: the file
+  // kSigningKeyFileName in data_dir, created on first start.
+  std::string signing_key_path;
 };
 
 class LedgerServer {
  public:
-  // Opens the log and starts serving. Errors: as EventLog::Open;
-  // UNAVAILABLE when the address cannot be bound.
+  // Opens the log and starts serving. Errors: as EventLog::Open and
+  // TreeSigner::LoadOrCreate; UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(const ServerOptions& options);
   // Shuts down if not done yet.
   ~LedgerServer();
@@ -53,6 +60,11 @@ class LedgerServer {
   DomainLoadReport domain_load_report_;
   std::unique_ptr<EventStoreService> event_store_;
   std::unique_ptr<AnnouncementsService> announcements_;
+  std::unique_ptr<storage::ProjectionEngine> projection_engine_;
+  std::unique_ptr<ProjectionQueries> projection_queries_;
+  std::unique_ptr<ProjectionsService> projections_;
+  std::unique_ptr<TreeSigner> signer_;
+  std::unique_ptr<AuditService> audit_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

@@ -1,10 +1,12 @@
 // ledgerd: the stakeledger server.
 //
-//   ledgerd --data-dir DIR [--listen HOST:PORT] [limits...]
+//   ledgerd --data-dir DIR [--listen HOST:PORT] [--signing-key FILE] [limits...]
+//   ledgerd check --data-dir DIR   (server stopped; see storage/log_check.h)
 //
 // Prints "ledgerd listening on HOST:PORT" once it serves. SIGINT or SIGTERM
 // stop it cleanly (see LedgerServer::Shutdown).
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <iostream>
@@ -12,6 +14,9 @@
 
 #include "CLI/CLI.hpp"
 #include "service/ledger_server.h"
+#include "storage/db.h"
+#include "storage/log_check.h"
+#include "verify/merkle_hash.h"
 
 namespace {
 
@@ -42,6 +47,35 @@ void AddLimitFlags(CLI::App& app, stakeledger::storage::Limits& limits) {
       ->capture_default_str();
 }
 
+// `ledgerd check`: 0 when the store is sound, 1 with the first problem on
+// stderr, 2 when the store cannot be opened (a running server holds it).
+int RunCheck(const std::string& data_dir) {
+  struct stat info;
+  if (stat(data_dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    std::cerr << "ledgerd check: no data directory '" << data_dir << "'\n";
+    return 2;
+  }
+  auto db = stakeledger::storage::Database::Open(data_dir);
+  if (!db.ok()) {
+    std::cerr << "ledgerd check: " << db.status().ToString() << " (is ledgerd still running?)\n";
+    return 2;
+  }
+  auto report = stakeledger::storage::CheckLog(**db);
+  if (!report.ok()) {
+    std::cerr << "ledgerd check: " << report.status().ToString() << "\n";
+    return 2;
+  }
+  if (!report->ok()) {
+    std::cerr << "ledgerd check: FAILED at " << report->problem << " (" << report->records
+              << " records before it are sound)" << std::endl;
+    return 1;
+  }
+  std::cout << "ledgerd check: " << report->records << " records sound; tree size "
+            << report->head.size << ", root " << stakeledger::verify::ToHex(report->head.root)
+            << std::endl;
+  return 0;
+}
+
 // Blocks until SIGINT or SIGTERM; returns the signal.
 int WaitForStopSignal(const sigset_t& signals) {
   int signal = 0;
@@ -57,8 +91,19 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", options.data_dir, "Directory of the RocksDB log")->required();
   app.add_option("--listen", options.listen, "HOST:PORT to serve on (port 0: any free port)")
       ->capture_default_str();
+  app.add_option("--signing-key", options.signing_key_path,
+                 "Ed25519 seed file signing tree heads (default: DATA_DIR/signing_key, "
+                 "created with mode 0600 on first start)");
   AddLimitFlags(app, options.limits);
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "Check the stopped server's store: re-hash every record, rebuild the Merkle "
+      "tree, compare with the stored tree and the indexes");
+  // `ledgerd check --data-dir DIR`: the flag after the subcommand is the
+  // main app's.
+  check->fallthrough();
   CLI11_PARSE(app, argc, argv);
+  if (check->parsed()) return RunCheck(options.data_dir);
 
   // Block the stop signals in every thread (gRPC's and RocksDB's inherit
   // this mask) so that only the main thread receives them, in sigwait.

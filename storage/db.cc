@@ -1,6 +1,7 @@
 #include "storage/db.h"
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "storage/check.h"
@@ -24,6 +25,24 @@ rocksdb::ColumnFamilyOptions PointLookupOptions() {
   return options;
 }
 
+// The merkle family's own block cache. A proof reads one node per tree
+// level; the nodes of the levels above the lowest few (about 2n / 2^l
+// nodes of ~45 bytes at level l and up) stay cached at this size up to
+// tens of millions of records, so a proof touches one or two cold blocks.
+constexpr size_t kMerkleBlockCacheBytes = size_t{64} << 20;
+
+rocksdb::ColumnFamilyOptions MerkleOptions() {
+  rocksdb::ColumnFamilyOptions options = PointLookupOptions();
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  table.block_cache = rocksdb::NewLRUCache(kMerkleBlockCacheBytes);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Hashes do not compress.
+  options.compression = rocksdb::kNoCompression;
+  return options;
+}
+
 std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
   rocksdb::ColumnFamilyOptions plain;
   return {
@@ -33,6 +52,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
       {kStreamHeadsFamily, PointLookupOptions()},
       {kEventIdsFamily, PointLookupOptions()},
       {kMetaFamily, plain},
+      {kProjectionsFamily, plain},
+      {kMerkleFamily, MerkleOptions()},
   };
 }
 
@@ -57,7 +78,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir)
   // Two background jobs match the two cores the service is sized for.
   options.max_background_jobs = 2;
   const auto families = Families();
-  static_assert(kFamilyCount == 6, "Families() lists every column family");
+  static_assert(kFamilyCount == 8, "Families() lists every column family");
   std::unique_ptr<Database> database(new Database());
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(

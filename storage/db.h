@@ -39,9 +39,23 @@ class Database {
   rocksdb::ColumnFamilyHandle* stream_heads() const { return handles_[kStreamHeads]; }
   rocksdb::ColumnFamilyHandle* event_ids() const { return handles_[kEventIds]; }
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[kMeta]; }
+  // Projection state and checkpoints (projection.h).
+  rocksdb::ColumnFamilyHandle* projections() const { return handles_[kProjections]; }
+  // Complete Merkle tree nodes (keys.h, merkle_store.h).
+  rocksdb::ColumnFamilyHandle* merkle() const { return handles_[kMerkle]; }
 
  private:
-  enum Family { kDefault, kLog, kStreams, kStreamHeads, kEventIds, kMeta, kFamilyCount };
+  enum Family {
+    kDefault,
+    kLog,
+    kStreams,
+    kStreamHeads,
+    kEventIds,
+    kMeta,
+    kProjections,
+    kMerkle,
+    kFamilyCount
+  };
   Database() = default;
   absl::Status CheckFormatVersion();
 

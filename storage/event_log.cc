@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/check.h"
+#include "storage/merkle_store.h"
 #include "storage/record.h"
 #include "storage/status_macros.h"
 #include "storage/validate.h"
@@ -38,6 +39,7 @@ absl::StatusOr<LogTail> ReadLogTail(const Database& db) {
   } else if (!status.IsNotFound()) {
     RETURN_IF_ERROR(FromRocksStatus(status, "reading the next stream id"));
   }
+  ASSIGN_OR_RETURN(tail.merkle, EnsureTree(db, tail.next_position - 1));
   return tail;
 }
 
@@ -49,7 +51,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
 }
 
 EventLog::EventLog(std::unique_ptr<Database> db, const Limits& limits, const LogTail& tail)
-    : limits_(limits), db_(std::move(db)) {
+    : limits_(limits), db_(std::move(db)), merkle_(db_.get()) {
   hub_ = std::make_unique<SubscriptionHub>(db_.get(), limits_, tail.next_position - 1);
   SubscriptionHub* hub = hub_.get();
   writer_ = std::make_unique<Writer>(db_.get(), tail, limits_,

@@ -12,6 +12,7 @@
 #include "stakeledger/v1/event_store.pb.h"
 #include "storage/db.h"
 #include "storage/limits.h"
+#include "storage/merkle_store.h"
 #include "storage/reader.h"
 #include "storage/subscription.h"
 #include "storage/writer.h"
@@ -65,7 +66,13 @@ class EventLog {
   void Shutdown();
 
   uint64_t head_position() const { return writer_->head_position(); }
+  // The committed tree size and root, without reading. Thread-safe.
+  TreeHead tree_head() const { return writer_->tree_head(); }
+  // Proofs over the committed tree (sizes up to tree_head().size).
+  const MerkleStore& merkle() const { return merkle_; }
   const Limits& limits() const { return limits_; }
+  // The database, for the projection engine's own column family.
+  const Database& database() const { return *db_; }
   size_t subscriber_count() const { return hub_->subscriber_count(); }
 
  private:
@@ -73,13 +80,16 @@ class EventLog {
 
   const Limits limits_;
   std::unique_ptr<Database> db_;
+  const MerkleStore merkle_;
   // Declared after db_ so that they stop before it closes.
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<Writer> writer_;
 };
 
 // Reads the durable tail of the log in `db`: next position and stream id,
-// last commit time. Errors: DATA_LOSS for an undecodable last record.
+// last commit time, Merkle frontier (rebuilding the tree of a log written
+// before it existed, see EnsureTree). Errors: DATA_LOSS for an undecodable
+// last record or a missing tree node.
 absl::StatusOr<LogTail> ReadLogTail(const Database& db);
 
 }  // namespace stakeledger::storage

@@ -1,5 +1,7 @@
 #include "storage/keys.h"
 
+#include "storage/check.h"
+
 namespace stakeledger::storage {
 
 void AppendBigEndian64(uint64_t value, std::string* out) {
@@ -30,6 +32,19 @@ std::string EncodeStreamKey(uint64_t stream_id, uint64_t revision) {
   key.reserve(kStreamKeyBytes);
   AppendBigEndian64(stream_id, &key);
   AppendBigEndian64(revision, &key);
+  return key;
+}
+
+std::string EncodeMerkleKey(int level, uint64_t index) {
+  CHECK(level >= 0);
+  CHECK(level < 64);
+  // First leaf, then level: the nodes a proof needs near its leaf sort
+  // next to each other, so the low levels of one proof share a few blocks.
+  CHECK(level == 0 || (index >> (64 - level)) == 0);
+  std::string key;
+  key.reserve(kMerkleKeyBytes);
+  AppendBigEndian64(index << level, &key);
+  key.push_back(static_cast<char>(level));
   return key;
 }
 

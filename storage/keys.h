@@ -7,6 +7,14 @@
 //   stream_heads  stream name (UTF-8)          -> StreamHead (32, below)
 //   event_ids     event id (16, binary UUID)   -> position(8)
 //   meta          ASCII name                   -> value
+//   merkle        first leaf(8) level(1)       -> node hash(32)
+//
+// merkle holds every complete node of the RFC 6962 tree over the leaf
+// hashes (merkle_frontier.h): level 0 the leaf hashes, node (l, i) the root
+// over leaves [i * 2^l, (i + 1) * 2^l), keyed by its first leaf i * 2^l and
+// l so that a proof's low nodes are neighbours on disk. Written in the same
+// WriteBatch as the records they cover; a complete node never changes.
+//   projections   name NUL key                 -> state (projection.h)
 //
 // Nothing here is ever overwritten except stream_heads and meta entries,
 // which are indexes, not the log.
@@ -26,6 +34,8 @@ inline constexpr char kStreamsFamily[] = "streams";
 inline constexpr char kStreamHeadsFamily[] = "stream_heads";
 inline constexpr char kEventIdsFamily[] = "event_ids";
 inline constexpr char kMetaFamily[] = "meta";
+inline constexpr char kMerkleFamily[] = "merkle";
+inline constexpr char kProjectionsFamily[] = "projections";
 
 inline constexpr size_t kPositionBytes = 8;
 inline constexpr size_t kLeafHashBytes = 32;
@@ -34,6 +44,8 @@ inline constexpr size_t kStreamKeyBytes = 8 + 8;   // stream id, revision
 inline constexpr size_t kStreamHeadBytes = 4 * 8;  // id, revision, first, last
 static_assert(kStreamKeyBytes == 16, "stream id and revision are 8 bytes each");
 static_assert(kStreamHeadBytes == 32, "four 8-byte fields");
+inline constexpr size_t kMerkleKeyBytes = 8 + 1;  // first leaf, level
+static_assert(kMerkleKeyBytes == 9, "an 8-byte leaf index and one level byte");
 
 // meta keys.
 inline constexpr char kMetaFormatVersion[] = "format_version";
@@ -46,6 +58,9 @@ uint64_t ReadBigEndian64(absl::string_view bytes);
 
 std::string EncodePosition(uint64_t position);
 std::string EncodeStreamKey(uint64_t stream_id, uint64_t revision);
+// The key of node (level, index). REQUIRES: 0 <= level < 64 and
+// index * 2^level < 2^64.
+std::string EncodeMerkleKey(int level, uint64_t index);
 
 // The index entry for one stream, kept current by the indexer.
 struct StreamHead {

@@ -63,6 +63,7 @@ Sequencer::Sequencer(const Database* db, const LogTail& tail, int64_t now_us, Uu
       recorded_at_us_(std::max(now_us, tail.last_recorded_at_us)),
       ids_(ids),
       heads_(db, tail.next_stream_id),
+      merkle_(tail.merkle),
       committed_(std::make_shared<CommittedBatch>()) {}
 
 absl::StatusOr<v1::AppendResponse> Sequencer::Add(PreparedAppend append) {
@@ -175,6 +176,13 @@ v1::AppendResponse Sequencer::Commit(PreparedAppend append, const StreamHead* he
     out.value = EncodeLogValue(hash, record);
     event.set_leaf_hash(hash);
     CHECK(batch_.Put(db_->log(), EncodePosition(event.position()), out.value).ok());
+    CHECK(merkle_.size() + 1 == event.position());
+    merkle_.Append(hash, [this](int level, uint64_t index, absl::string_view node) {
+      CHECK(batch_
+                .Put(db_->merkle(), EncodeMerkleKey(level, index),
+                     rocksdb::Slice(node.data(), node.size()))
+                .ok());
+    });
     const StreamHead& after = heads_.Advance(event);
     IndexRecord(*db_, event, prepared.id_bytes, after.stream_id, &batch_);
     committed_->push_back(std::move(committed));
@@ -190,6 +198,7 @@ LogTail Sequencer::tail_after() const {
   tail.next_position = next_position_;
   tail.next_stream_id = heads_.next_stream_id();
   tail.last_recorded_at_us = empty() ? tail_before_.last_recorded_at_us : recorded_at_us_;
+  tail.merkle = merkle_;
   return tail;
 }
 

@@ -1,7 +1,8 @@
 // The first half of the write path: checks prepared appends against the
 // log's current state (idempotency, expected revision), assigns positions,
 // revisions and the commit time, encodes each record with its leaf hash,
-// and gathers everything into one WriteBatch for a single fsync.
+// appends the leaf to the Merkle tree, and gathers everything (records,
+// indexes, completed tree nodes) into one WriteBatch for a single fsync.
 #ifndef STAKELEDGER_STORAGE_SEQUENCER_H_
 #define STAKELEDGER_STORAGE_SEQUENCER_H_
 
@@ -15,17 +16,20 @@
 #include "storage/committed.h"
 #include "storage/db.h"
 #include "storage/indexer.h"
+#include "storage/merkle_frontier.h"
 #include "storage/uuid.h"
 #include "storage/validate.h"
 
 namespace stakeledger::storage {
 
-// What survives between batches: the next position and stream id and the
-// last commit time. Changed only after a batch is durable.
+// What survives between batches: the next position and stream id, the
+// last commit time and the right edge of the Merkle tree (one leaf per
+// record, leaf i is position i + 1). Changed only after a batch is durable.
 struct LogTail {
   uint64_t next_position = 1;
   uint64_t next_stream_id = 1;
   int64_t last_recorded_at_us = 0;
+  MerkleFrontier merkle;
 };
 
 // Builds one group commit. Not thread-safe: owned by the writer thread for
@@ -67,6 +71,7 @@ class Sequencer {
   int64_t recorded_at_us_;
   UuidV7Generator* ids_;
   StreamHeadOverlay heads_;
+  MerkleFrontier merkle_;
   rocksdb::WriteBatch batch_;
   std::shared_ptr<CommittedBatch> committed_;
   // Event ids committed by this batch -> index into committed_.

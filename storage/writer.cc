@@ -13,6 +13,7 @@ Writer::Writer(const Database* db, const LogTail& tail, const Limits& limits, Pu
       tail_(tail),
       head_position_(tail.next_position - 1),
       head_recorded_at_us_(tail.last_recorded_at_us),
+      tree_head_(tail.merkle.Head()),
       thread_([this] { Run(); }) {}
 
 Writer::~Writer() { Stop(); }
@@ -98,6 +99,13 @@ void Writer::CommitBatch(std::vector<Pending> batch) {
       }
     } else {
       tail_ = sequencer.tail_after();
+      {
+        // The root costs O(log n) hashes, once per batch rather than per
+        // tree head request.
+        TreeHead head = tail_.merkle.Head();
+        std::lock_guard<std::mutex> lock(head_mu_);
+        tree_head_ = std::move(head);
+      }
       head_recorded_at_us_.store(tail_.last_recorded_at_us, std::memory_order_release);
       head_position_.store(tail_.next_position - 1, std::memory_order_release);
     }

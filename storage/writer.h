@@ -53,6 +53,12 @@ class Writer {
   int64_t head_recorded_at_us() const {
     return head_recorded_at_us_.load(std::memory_order_acquire);
   }
+  // The Merkle tree of the durable log: size == head_position(), once the
+  // batch that moved the head has returned. Thread-safe.
+  TreeHead tree_head() const {
+    std::lock_guard<std::mutex> lock(head_mu_);
+    return tree_head_;
+  }
 
  private:
   struct Pending {
@@ -71,6 +77,9 @@ class Writer {
   UuidV7Generator ids_;
   std::atomic<uint64_t> head_position_;
   std::atomic<int64_t> head_recorded_at_us_;
+
+  mutable std::mutex head_mu_;
+  TreeHead tree_head_ ABSL_GUARDED_BY(head_mu_);
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -1,0 +1,281 @@
+// `ledgerctl stake`, `holders`, `portfolio`, `timeline` and `projections`:
+// the Projections service's bitemporal queries, as text or JSON lines.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "clients/announcement_text.h"
+#include "clients/command_support.h"
+#include "clients/commands.h"
+#include "clients/exit_code.h"
+#include "clients/json_output.h"
+#include "clients/table.h"
+#include "stakeledger/v1/projections.grpc.pb.h"
+
+namespace stakeledger::clients {
+namespace {
+
+struct QueryOptions {
+  std::string holder;
+  std::string target;
+  std::string as_of;
+  std::string known_at;
+  bool look_through = false;
+  uint64_t from_position = 0;
+  uint64_t to_position = 0;
+};
+
+// The protobuf JSON mapping of `stake`, with "ppm" always present: the
+// mapping prints an unset Int32Value by leaving it out, scripts want null.
+absl::StatusOr<std::string> StakeJson(const google::protobuf::Message& message, bool has_ppm) {
+  absl::StatusOr<std::string> json = ToJsonLine(message);
+  if (!json.ok() || has_ppm) return json;
+  return json->size() == 2 ? std::string("{\"ppm\":null}")
+                           : absl::StrCat("{\"ppm\":null,", json->substr(1));
+}
+
+int PrintStakeJson(const v1::StakeResponse& stake) {
+  absl::StatusOr<std::string> json = StakeJson(stake, stake.has_ppm());
+  if (!json.ok()) return ReportUsageError(json.status());
+  std::cout << *json << "\n";
+  return kExitOk;
+}
+
+std::string StakeText(bool has_ppm, int64_t ppm, v1::Qualifier qualifier) {
+  if (!has_ppm) return "no stake";
+  v1::Stake stake;
+  stake.set_ppm(ppm);
+  stake.set_qualifier(qualifier);
+  return FormatStake(stake);
+}
+
+std::string RecordedText(const v1::StakeEntry& fact) {
+  return absl::StrCat(
+      "position ", fact.position(), ", ",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(fact.recorded_at_us()),
+                       absl::UTCTimeZone()));
+}
+
+void PrintStakeText(const v1::StakeResponse& stake) {
+  std::cout << stake.holder() << " in " << stake.target() << " as of " << stake.as_of()
+            << " (known at position " << stake.known_at_position()
+            << "): " << StakeText(stake.has_ppm(), stake.ppm().value(), stake.qualifier()) << "\n";
+  if (!stake.has_ppm()) return;
+  const v1::StakeEntry& fact = stake.governing();
+  std::cout << "  governed by " << fact.announcement_id() << " fact " << fact.fact_index()
+            << ", effective " << fact.effective_date() << " ("
+            << (stake.within_precision() ? "as-of date within its precision"
+                                         : "as-of date after its period")
+            << ")\n  recorded at " << RecordedText(fact) << "\n  quote: " << fact.quote() << "\n";
+  for (const v1::StakeResponse& part : stake.parts()) {
+    std::cout << "  through " << part.holder() << ": "
+              << StakeText(part.has_ppm(), part.ppm().value(), part.qualifier()) << " ("
+              << part.governing().announcement_id() << ")\n";
+  }
+}
+
+int RunStake(const QueryOptions& options, const GlobalOptions& globals) {
+  Connection connection(globals);
+  auto stub = v1::Projections::NewStub(connection.channel());
+  v1::StakeRequest request;
+  request.set_holder(options.holder);
+  request.set_target(options.target);
+  request.set_as_of(options.as_of);
+  request.set_known_at(options.known_at);
+  request.set_look_through(options.look_through);
+  v1::StakeResponse response;
+  const grpc::Status status =
+      stub->GetStake(connection.NewUnaryContext().get(), request, &response);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (globals.json) return PrintStakeJson(response);
+  PrintStakeText(response);
+  return kExitOk;
+}
+
+int PrintHoldings(const v1::HoldingsResponse& response, bool by_target, bool json) {
+  if (json) {
+    for (const v1::StakeResponse& holding : response.holdings()) {
+      if (const int code = PrintStakeJson(holding); code != kExitOk) return code;
+    }
+    return kExitOk;
+  }
+  TablePrinter table({{by_target ? "HOLDER" : "TARGET"},
+                      {"STAKE", Align::kRight},
+                      {"EFFECTIVE"},
+                      {"ANNOUNCEMENT", Align::kLeft, 60}},
+                     &std::cout);
+  for (const v1::StakeResponse& holding : response.holdings()) {
+    table.AddRow({by_target ? holding.holder() : holding.target(),
+                  StakeText(true, holding.ppm().value(), holding.qualifier()),
+                  holding.governing().effective_date(), holding.governing().announcement_id()});
+  }
+  table.Flush();
+  if (table.row_count() == 0) std::cout << "(no stakes)\n";
+  std::cout << "known at position " << response.known_at_position() << "\n";
+  return kExitOk;
+}
+
+int RunHoldings(const QueryOptions& options, bool by_target, const GlobalOptions& globals) {
+  Connection connection(globals);
+  auto stub = v1::Projections::NewStub(connection.channel());
+  v1::HoldingsResponse response;
+  grpc::Status status;
+  if (by_target) {
+    v1::HoldersRequest request;
+    request.set_target(options.target);
+    request.set_as_of(options.as_of);
+    request.set_known_at(options.known_at);
+    status = stub->ListHolders(connection.NewUnaryContext().get(), request, &response);
+  } else {
+    v1::PortfolioRequest request;
+    request.set_holder(options.holder);
+    request.set_as_of(options.as_of);
+    request.set_known_at(options.known_at);
+    status = stub->GetPortfolio(connection.NewUnaryContext().get(), request, &response);
+  }
+  if (!status.ok()) return connection.ReportFailure(status);
+  return PrintHoldings(response, by_target, globals.json);
+}
+
+int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
+  Connection connection(globals);
+  auto stub = v1::Projections::NewStub(connection.channel());
+  v1::TimelineRequest request;
+  request.set_holder(options.holder);
+  request.set_target(options.target);
+  request.set_known_at(options.known_at);
+  v1::TimelineResponse response;
+  const grpc::Status status =
+      stub->GetTimeline(connection.NewUnaryContext().get(), request, &response);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (globals.json) {
+    for (const v1::TimelineStep& step : response.steps()) {
+      if (const int code = PrintJsonLine(step); code != kExitOk) return code;
+    }
+    return kExitOk;
+  }
+  TablePrinter table({{"VALID FROM"},
+                      {"CHANGE", Align::kRight},
+                      {"STAKE AFTER", Align::kRight},
+                      {"RECORDED"},
+                      {"ANNOUNCEMENT", Align::kLeft, 60}},
+                     &std::cout);
+  for (const v1::TimelineStep& step : response.steps()) {
+    const v1::StakeEntry& fact = step.fact();
+    v1::Stake change;
+    change.set_ppm(fact.ppm());
+    change.set_qualifier(fact.qualifier());
+    table.AddRow({fact.effective_date(),
+                  absl::StrCat(fact.absolute() ? "= " : "Δ ", FormatStake(change)),
+                  StakeText(true, step.ppm(), v1::EXACT), RecordedText(fact),
+                  absl::StrCat(fact.announcement_id(), " #", fact.fact_index())});
+  }
+  table.Flush();
+  if (table.row_count() == 0) std::cout << "(no stake facts)\n";
+  return kExitOk;
+}
+
+int RunReplay(const QueryOptions& options, const GlobalOptions& globals) {
+  Connection connection(globals);
+  auto stub = v1::Projections::NewStub(connection.channel());
+  v1::ReplayRequest request;
+  request.set_holder(options.holder);
+  request.set_target(options.target);
+  request.set_from_position(options.from_position);
+  request.set_to_position(options.to_position);
+  v1::ReplayResponse response;
+  const grpc::Status status = stub->Replay(connection.NewUnaryContext().get(), request, &response);
+  if (!status.ok()) return connection.ReportFailure(status);
+  for (const v1::ReplayStep& step : response.steps()) {
+    if (globals.json) {
+      absl::StatusOr<std::string> json = StakeJson(step, step.has_ppm());
+      if (!json.ok()) return ReportUsageError(json.status());
+      std::cout << *json << "\n";
+      continue;
+    }
+    const v1::StakeEntry& fact = step.fact();
+    std::cout << "position " << step.position() << ": " << step.change() << " "
+              << fact.announcement_id() << " #" << fact.fact_index() << " (effective "
+              << fact.effective_date() << ") -> latest stake "
+              << StakeText(step.has_ppm(), step.ppm().value(), step.governing().qualifier())
+              << "\n";
+  }
+  if (!globals.json && response.steps_size() == 0) std::cout << "(no changes)\n";
+  return kExitOk;
+}
+
+int RunProjections(const GlobalOptions& globals) {
+  Connection connection(globals);
+  auto stub = v1::Projections::NewStub(connection.channel());
+  v1::ListProjectionsResponse response;
+  const grpc::Status status = stub->ListProjections(connection.NewUnaryContext().get(),
+                                                    v1::ListProjectionsRequest(), &response);
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (globals.json) {
+    for (const v1::ProjectionStatus& projection : response.projections()) {
+      if (const int code = PrintJsonLine(projection); code != kExitOk) return code;
+    }
+    return kExitOk;
+  }
+  TablePrinter table({{"PROJECTION"},
+                      {"STATE"},
+                      {"POSITION", Align::kRight},
+                      {"LAG", Align::kRight},
+                      {"EVENTS/S", Align::kRight},
+                      {"ERROR", Align::kLeft, 60}},
+                     &std::cout);
+  for (const v1::ProjectionStatus& p : response.projections()) {
+    table.AddRow(
+        {p.name(), p.state(), absl::StrCat(p.position()), absl::StrCat(p.lag_events()),
+         absl::StrCat(static_cast<int64_t>(p.events_per_second())),
+         p.error().empty() ? "" : absl::StrCat("at ", p.error_position(), ": ", p.error())});
+  }
+  table.Flush();
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptions& globals) {
+  auto options = std::make_shared<QueryOptions>();
+  const char* known_at_help =
+      "What the ledger knew at this position or RFC 3339 time (default: now)";
+  CLI::App* stake = main_app.add_subcommand("stake", "A holder's stake in a target as of a date");
+  stake->add_option("holder", options->holder, "Holder (id or alias)")->required();
+  stake->add_option("target", options->target, "Target (id or alias)")->required();
+  stake->add_option("--as-of", options->as_of, "Valid-time date (YYYY, YYYY-MM, YYYY-MM-DD)")
+      ->required();
+  stake->add_option("--known-at", options->known_at, known_at_help);
+  stake->add_flag("--look-through", options->look_through, "Add the holder's funds' stakes");
+  CLI::App* holders = main_app.add_subcommand("holders", "The cap table of a target as of a date");
+  holders->add_option("target", options->target, "Target (id or alias)")->required();
+  holders->add_option("--as-of", options->as_of, "Valid-time date")->required();
+  holders->add_option("--known-at", options->known_at, known_at_help);
+  CLI::App* portfolio = main_app.add_subcommand("portfolio", "A holder's stakes as of a date");
+  portfolio->add_option("holder", options->holder, "Holder (id or alias)")->required();
+  portfolio->add_option("--as-of", options->as_of, "Valid-time date")->required();
+  portfolio->add_option("--known-at", options->known_at, known_at_help);
+  CLI::App* timeline =
+      main_app.add_subcommand("timeline", "Every stake change of a holder in a target");
+  timeline->add_option("holder", options->holder, "Holder (id or alias)")->required();
+  timeline->add_option("target", options->target, "Target (id or alias)")->required();
+  timeline->add_option("--known-at", options->known_at, known_at_help);
+  CLI::App* replay = main_app.add_subcommand(
+      "replay", "How what the ledger knew about a holder's stake changed, event by event");
+  replay->add_option("holder", options->holder, "Holder (id or alias)")->required();
+  replay->add_option("target", options->target, "Target (id or alias)")->required();
+  replay->add_option("--from", options->from_position, "First position (default: 1)");
+  replay->add_option("--to", options->to_position, "Last position (default: the head)");
+  CLI::App* projections = main_app.add_subcommand("projections", "Projection status table");
+  return {{stake, [options, &globals] { return RunStake(*options, globals); }},
+          {holders, [options, &globals] { return RunHoldings(*options, true, globals); }},
+          {portfolio, [options, &globals] { return RunHoldings(*options, false, globals); }},
+          {timeline, [options, &globals] { return RunTimeline(*options, globals); }},
+          {replay, [options, &globals] { return RunReplay(*options, globals); }},
+          {projections, [&globals] { return RunProjections(globals); }}};
+}
+
+}  // namespace stakeledger::clients

@@ -1,0 +1,47 @@
+// stakeledger.v1.Projections over gRPC's callback API: thin unary methods
+// over ProjectionQueries, one status conversion each.
+#ifndef STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_
+#define STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_
+
+#include <atomic>
+
+#include "service/projection_queries.h"
+#include "stakeledger/v1/projections.grpc.pb.h"
+
+namespace stakeledger::service {
+
+class ProjectionsService final : public v1::Projections::CallbackService {
+ public:
+  // REQUIRES: `queries` outlives the service.
+  explicit ProjectionsService(const ProjectionQueries* queries) : queries_(queries) {}
+
+  // After this every new call is refused with UNAVAILABLE. Thread-safe.
+  void BeginShutdown() { shutting_down_.store(true); }
+
+  grpc::ServerUnaryReactor* GetStake(grpc::CallbackServerContext* context,
+                                     const v1::StakeRequest* request,
+                                     v1::StakeResponse* response) override;
+  grpc::ServerUnaryReactor* ListHolders(grpc::CallbackServerContext* context,
+                                        const v1::HoldersRequest* request,
+                                        v1::HoldingsResponse* response) override;
+  grpc::ServerUnaryReactor* GetPortfolio(grpc::CallbackServerContext* context,
+                                         const v1::PortfolioRequest* request,
+                                         v1::HoldingsResponse* response) override;
+  grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* context,
+                                        const v1::TimelineRequest* request,
+                                        v1::TimelineResponse* response) override;
+  grpc::ServerUnaryReactor* Replay(grpc::CallbackServerContext* context,
+                                   const v1::ReplayRequest* request,
+                                   v1::ReplayResponse* response) override;
+  grpc::ServerUnaryReactor* ListProjections(grpc::CallbackServerContext* context,
+                                            const v1::ListProjectionsRequest* request,
+                                            v1::ListProjectionsResponse* response) override;
+
+ private:
+  const ProjectionQueries* const queries_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace stakeledger::service
+
+#endif  // STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_

@@ -1,0 +1,204 @@
+#include "storage/merkle_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "storage/check.h"
+#include "storage/keys.h"
+#include "storage/record.h"
+#include "storage/status_macros.h"
+#include "verify/merkle_hash.h"
+
+namespace stakeledger::storage {
+namespace {
+
+// Records per WriteBatch when rebuilding the tree of an older log.
+constexpr uint64_t kRebuildBatchLeavesMax = 10'000;
+
+bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+int Log2(uint64_t power_of_two) {
+  int level = 0;
+  while ((uint64_t{1} << level) < power_of_two) ++level;
+  return level;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> MerkleStore::Node(int level, uint64_t index) const {
+  std::string hash;
+  const rocksdb::Status status =
+      db_->db()->Get(rocksdb::ReadOptions(), db_->merkle(), EncodeMerkleKey(level, index), &hash);
+  if (status.IsNotFound()) {
+    return absl::DataLossError(
+        absl::StrCat("merkle node (level ", level, ", index ", index, ") is missing"));
+  }
+  RETURN_IF_ERROR(FromRocksStatus(status, "reading a merkle node"));
+  if (hash.size() != verify::kHashBytes) {
+    return absl::DataLossError(absl::StrCat("merkle node (level ", level, ", index ", index,
+                                            ") has ", hash.size(), " bytes"));
+  }
+  return hash;
+}
+
+// The stored perfect nodes that make up leaves [begin, end), left to
+// right: the RFC recursion splits off the largest power of two below the
+// count each time, and every piece starts at a multiple of its own size.
+std::vector<MerkleNodeId> Pieces(uint64_t begin, uint64_t end) {
+  std::vector<MerkleNodeId> pieces;
+  while (begin < end) {
+    const uint64_t count = end - begin;
+    const uint64_t piece = IsPowerOfTwo(count) ? count : verify::SplitPoint(count);
+    const int level = Log2(piece);
+    CHECK(begin % piece == 0);
+    pieces.push_back(MerkleNodeId{level, begin >> level});
+    begin += piece;
+  }
+  return pieces;
+}
+
+absl::StatusOr<std::vector<std::string>> MerkleStore::HashRanges(
+    const std::vector<Range>& ranges) const {
+  std::vector<std::vector<MerkleNodeId>> pieces;
+  std::vector<std::string> keys;
+  for (const Range& range : ranges) {
+    CHECK(range.begin < range.end);
+    pieces.push_back(Pieces(range.begin, range.end));
+    for (const MerkleNodeId& id : pieces.back())
+      keys.push_back(EncodeMerkleKey(id.level, id.index));
+  }
+  const std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+  std::vector<std::string> values;
+  const std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), db_->merkle());
+  const std::vector<rocksdb::Status> statuses =
+      db_->db()->MultiGet(rocksdb::ReadOptions(), families, key_slices, &values);
+  std::vector<std::string> hashes;
+  size_t next = 0;
+  for (const std::vector<MerkleNodeId>& range_pieces : pieces) {
+    std::string hash;
+    // Fold from the right: each piece is the left child of the split.
+    for (size_t i = range_pieces.size(); i-- > 0;) {
+      const size_t k = next + i;
+      const MerkleNodeId& id = range_pieces[i];
+      if (statuses[k].IsNotFound()) {
+        return absl::DataLossError(
+            absl::StrCat("merkle node (level ", id.level, ", index ", id.index, ") is missing"));
+      }
+      RETURN_IF_ERROR(FromRocksStatus(statuses[k], "reading a merkle node"));
+      if (values[k].size() != verify::kHashBytes) {
+        return absl::DataLossError(absl::StrCat("merkle node (level ", id.level, ", index ",
+                                                id.index, ") has ", values[k].size(), " bytes"));
+      }
+      hash = hash.empty() ? values[k] : verify::HashChildren(values[k], hash);
+    }
+    next += range_pieces.size();
+    hashes.push_back(std::move(hash));
+  }
+  return hashes;
+}
+
+absl::StatusOr<std::string> MerkleStore::SubtreeHash(uint64_t begin, uint64_t end) const {
+  ASSIGN_OR_RETURN(std::vector<std::string> hashes, HashRanges({Range{begin, end}}));
+  return std::move(hashes[0]);
+}
+
+absl::StatusOr<std::string> MerkleStore::Root(uint64_t size) const {
+  if (size == 0) return verify::EmptyRoot();
+  return SubtreeHash(0, size);
+}
+
+absl::StatusOr<std::vector<std::string>> MerkleStore::InclusionProof(uint64_t index,
+                                                                     uint64_t size) const {
+  CHECK(index < size);
+  // Walk down from the root; each step names the sibling subtree, and the
+  // path is returned leaf first.
+  std::vector<Range> siblings;
+  uint64_t begin = 0;
+  uint64_t end = size;
+  while (end - begin > 1) {
+    const uint64_t k = verify::SplitPoint(end - begin);
+    if (index < begin + k) {
+      siblings.push_back(Range{begin + k, end});
+      end = begin + k;
+    } else {
+      siblings.push_back(Range{begin, begin + k});
+      begin += k;
+    }
+  }
+  std::vector<Range> leaf_first(siblings.rbegin(), siblings.rend());
+  if (leaf_first.empty()) return std::vector<std::string>();
+  return HashRanges(leaf_first);
+}
+
+// The ranges of SUBPROOF(m, D[begin:end], whole) of RFC 9162 2.1.4.1.
+void MerkleStore::SubProof(uint64_t begin, uint64_t m, uint64_t end, bool whole,
+                           std::vector<Range>* out) const {
+  const uint64_t n = end - begin;
+  if (m == n) {
+    if (!whole) out->push_back(Range{begin, end});
+    return;
+  }
+  const uint64_t k = verify::SplitPoint(n);
+  if (m <= k) {
+    SubProof(begin, m, begin + k, whole, out);
+    out->push_back(Range{begin + k, end});
+  } else {
+    SubProof(begin + k, m - k, end, /*whole=*/false, out);
+    out->push_back(Range{begin, begin + k});
+  }
+}
+
+absl::StatusOr<std::vector<std::string>> MerkleStore::ConsistencyProof(uint64_t size1,
+                                                                       uint64_t size2) const {
+  CHECK(size1 <= size2);
+  if (size1 == 0 || size1 == size2) return std::vector<std::string>();
+  std::vector<Range> ranges;
+  SubProof(0, size1, size2, /*whole=*/true, &ranges);
+  return HashRanges(ranges);
+}
+
+absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {
+  const MerkleStore store(&db);
+  std::vector<std::string> roots;
+  for (const MerkleNodeId& id : FrontierNodes(size)) {
+    ASSIGN_OR_RETURN(std::string hash, store.Node(id.level, id.index));
+    roots.push_back(std::move(hash));
+  }
+  return MerkleFrontier(size, roots);
+}
+
+absl::StatusOr<MerkleFrontier> EnsureTree(const Database& db, uint64_t size) {
+  if (size == 0) return MerkleFrontier();
+  if (MerkleStore(&db).Node(0, size - 1).ok()) return LoadFrontier(db, size);
+  MerkleFrontier frontier;
+  rocksdb::WriteBatch batch;
+  const auto put = [&](int level, uint64_t index, absl::string_view hash) {
+    CHECK(batch
+              .Put(db.merkle(), EncodeMerkleKey(level, index),
+                   rocksdb::Slice(hash.data(), hash.size()))
+              .ok());
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.log()));
+  for (it->SeekToFirst(); it->Valid() && frontier.size() < size; it->Next()) {
+    const uint64_t position = ReadBigEndian64(View(it->key()));
+    if (position != frontier.size() + 1) {
+      return absl::DataLossError(
+          absl::StrCat("expected position ", frontier.size() + 1, " in the log, found ", position));
+    }
+    if (it->value().size() < kLeafHashBytes) {
+      return absl::DataLossError(absl::StrCat("record ", position, " is too short"));
+    }
+    frontier.Append(StoredLeafHash(View(it->value())), put);
+    if (frontier.size() % kRebuildBatchLeavesMax == 0 || frontier.size() == size) {
+      RETURN_IF_ERROR(FromRocksStatus(db.db()->Write(rocksdb::WriteOptions(), &batch),
+                                      "writing rebuilt merkle nodes"));
+      batch.Clear();
+    }
+  }
+  RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the log"));
+  if (frontier.size() != size) {
+    return absl::DataLossError(
+        absl::StrCat("the log ends at position ", frontier.size(), ", expected ", size));
+  }
+  return frontier;
+}
+
+}  // namespace stakeledger::storage

@@ -1,0 +1,66 @@
+// Projections: named, deterministic folds over the log, each kept in the
+// `projections` column family under its own key prefix ("name" NUL). An
+// event's state changes and the projection's checkpoint are written in one
+// WriteBatch, so a crash never applies an event twice or skips one. Events
+// that change nothing only advance the checkpoint at the end of a chunk:
+// applying them again changes nothing either.
+#ifndef STAKELEDGER_STORAGE_PROJECTION_H_
+#define STAKELEDGER_STORAGE_PROJECTION_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "stakeledger/v1/event_store.pb.h"
+#include "storage/db.h"
+
+namespace stakeledger::storage {
+
+// The key prefix of projection `name` in the projections family.
+std::string ProjectionPrefix(absl::string_view name);
+// The checkpoint key of projection `name`: the last position applied.
+std::string CheckpointKey(absl::string_view name);
+// Reads the checkpoint of `name`; 0 when it has none.
+// Errors: as RocksDB reads; DATA_LOSS for a malformed value.
+absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view name);
+
+// The changes one event makes to one projection's state. Keys are relative
+// to the projection's prefix. Reads see this transaction's own writes.
+// Not thread-safe; one per Apply.
+class ProjectionTxn {
+ public:
+  ProjectionTxn(const Database* db, absl::string_view name);
+
+  // Errors: as RocksDB reads. nullopt when the key is absent.
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const;
+  void Put(absl::string_view key, absl::string_view value);
+  void Delete(absl::string_view key);
+  bool empty() const { return overlay_.empty(); }
+
+  // Writes the changes and the checkpoint `position` in one batch.
+  // Errors: as RocksDB writes (UNAVAILABLE for I/O errors).
+  absl::Status Commit(uint64_t position);
+
+ private:
+  const Database* db_;
+  const std::string name_;
+  const std::string prefix_;
+  std::map<std::string, std::optional<std::string>> overlay_;
+};
+
+// A named fold. Apply must be deterministic: the same event on the same
+// state makes the same changes.
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  virtual absl::string_view name() const = 0;
+  // Folds `event` into the state through `txn`. An error fails the
+  // projection at this event's position; nothing of it is written.
+  virtual absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) = 0;
+};
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_PROJECTION_H_

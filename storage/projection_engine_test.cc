@@ -1,0 +1,144 @@
+#include "storage/projection_engine.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "domain/events.h"
+#include "storage/stake_projection.h"
+#include "storage/test_util.h"
+
+namespace stakeledger::storage {
+namespace {
+
+using testing::Event;
+using testing::EventLogTest;
+
+constexpr absl::Duration kWait = absl::Seconds(10);
+
+// Counts the events it folds in one key; fails on payload `fail_on`.
+class CountingProjection : public Projection {
+ public:
+  CountingProjection(std::string name, std::string fail_on = "")
+      : name_(std::move(name)), fail_on_(std::move(fail_on)) {}
+  absl::string_view name() const override { return name_; }
+  absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) override {
+    auto count = txn->Get("count");
+    if (!count.ok()) return count.status();
+    int value = 0;
+    if (count->has_value() && !absl::SimpleAtoi(**count, &value)) {
+      return absl::DataLossError("count");
+    }
+    // Written before failing, to show that a failed event writes nothing.
+    txn->Put("count", absl::StrCat(value + 1));
+    if (event.payload() == fail_on_) return absl::InvalidArgumentError("poisoned event");
+    return absl::OkStatus();
+  }
+
+ private:
+  const std::string name_;
+  const std::string fail_on_;
+};
+
+class ProjectionEngineTest : public EventLogTest {
+ protected:
+  int Count(absl::string_view name) {
+    ProjectionTxn txn(&log_->database(), name);
+    auto value = txn.Get("count");
+    int count = 0;
+    if (value.ok() && value->has_value()) {
+      EXPECT_TRUE(absl::SimpleAtoi(**value, &count));
+    }
+    return count;
+  }
+  uint64_t Checkpoint(absl::string_view name) {
+    auto checkpoint = ReadCheckpoint(log_->database(), name);
+    EXPECT_TRUE(checkpoint.ok());
+    return checkpoint.ok() ? *checkpoint : 0;
+  }
+};
+
+TEST_F(ProjectionEngineTest, CatchesUpThenFollowsLive) {
+  AppendOk("s", 10);
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<CountingProjection>("count"));
+  ASSERT_TRUE(engine.WaitFor("count", 10, kWait));
+  AppendOk("s", 5);
+  ASSERT_TRUE(engine.WaitFor("count", 15, kWait));
+  EXPECT_EQ(Count("count"), 15);
+  EXPECT_EQ(Checkpoint("count"), 15u);
+}
+
+TEST_F(ProjectionEngineTest, RestartResumesFromCheckpointWithoutReapplying) {
+  AppendOk("s", 7);
+  {
+    ProjectionEngine engine(log_.get());
+    engine.Add(std::make_unique<CountingProjection>("count"));
+    ASSERT_TRUE(engine.WaitFor("count", 7, kWait));
+  }
+  AppendOk("s", 3);
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<CountingProjection>("count"));
+  ASSERT_TRUE(engine.WaitFor("count", 10, kWait));
+  EXPECT_EQ(Count("count"), 10);
+}
+
+TEST_F(ProjectionEngineTest, StopMidCatchUpThenRestartAppliesEveryEventOnce) {
+  for (int i = 0; i < 5; ++i) AppendOk("s", 1000);
+  for (int round = 0; round < 3; ++round) {
+    ProjectionEngine engine(log_.get());
+    engine.Add(std::make_unique<CountingProjection>("count"));
+    absl::SleepFor(absl::Milliseconds(2 * round));
+  }
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<CountingProjection>("count"));
+  ASSERT_TRUE(engine.WaitFor("count", 5000, kWait));
+  EXPECT_EQ(Count("count"), 5000);
+  EXPECT_EQ(Checkpoint("count"), 5000u);
+}
+
+TEST_F(ProjectionEngineTest, ReportsLiveStatusWithNoLag) {
+  AppendOk("s", 4);
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<CountingProjection>("count"));
+  ASSERT_TRUE(engine.WaitFor("count", 4, kWait));
+  absl::SleepFor(kProjectionPollInterval * 4);
+  auto status = engine.StatusOf("count");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, ProjectionState::kLive);
+  EXPECT_EQ(status->lag_events, 0u);
+  EXPECT_THAT(engine.StatusOf("nope"), testing::StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ProjectionEngineTest, FailedProjectionReportsPositionAndOthersGoOn) {
+  std::vector<v1::ProposedEvent> events = testing::Events(6);  // payloads "0".."5"
+  AppendOk("s", std::move(events));
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<CountingProjection>("bad", "3"));
+  engine.Add(std::make_unique<CountingProjection>("good"));
+  EXPECT_FALSE(engine.WaitFor("bad", 6, kWait));
+  ASSERT_TRUE(engine.WaitFor("good", 6, kWait));
+  auto bad = engine.StatusOf("bad");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->state, ProjectionState::kFailed);
+  EXPECT_EQ(bad->error_position, 4u);  // payload "3" is the fourth event
+  EXPECT_EQ(bad->position, 3u);
+  EXPECT_EQ(bad->error, "poisoned event");
+  // Neither the failed event's state change nor its checkpoint was written.
+  EXPECT_EQ(Count("bad"), 3);
+  EXPECT_EQ(Checkpoint("bad"), 3u);
+  EXPECT_EQ(Count("good"), 6);
+}
+
+TEST_F(ProjectionEngineTest, StateAndCheckpointCommitTogetherOrNotAtAll) {
+  ProjectionTxn uncommitted(&log_->database(), "txn");
+  uncommitted.Put("count", "1");
+  EXPECT_EQ(Count("txn"), 0);
+  EXPECT_EQ(Checkpoint("txn"), 0u);
+  ProjectionTxn txn(&log_->database(), "txn");
+  txn.Put("count", "1");
+  ASSERT_TRUE(txn.Commit(42).ok());
+  EXPECT_EQ(Count("txn"), 1);
+  EXPECT_EQ(Checkpoint("txn"), 42u);
+}
+
+}  // namespace
+}  // namespace stakeledger::storage

@@ -1,0 +1,63 @@
+#include "storage/stake_keys.h"
+
+#include "absl/strings/str_cat.h"
+#include "storage/keys.h"
+
+namespace stakeledger::storage {
+namespace {
+
+std::string Joined(char tag, absl::string_view first, absl::string_view second) {
+  std::string key(1, tag);
+  key.append(first.data(), first.size());
+  key.push_back('\0');
+  key.append(second.data(), second.size());
+  return key;
+}
+
+}  // namespace
+
+void AppendBigEndian32(uint32_t value, std::string* out) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+
+uint32_t ReadBigEndian32(absl::string_view bytes) {
+  uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+std::string StakePairPrefix(absl::string_view holder, absl::string_view target) {
+  std::string key = Joined('p', holder, target);
+  key.push_back('\0');
+  return key;
+}
+
+std::string StakeEntryKey(const v1::StakeEntry& entry, int start_day) {
+  std::string key = StakePairPrefix(entry.holder(), entry.target());
+  AppendBigEndian32(static_cast<uint32_t>(start_day), &key);
+  AppendBigEndian64(entry.position(), &key);
+  AppendBigEndian32(entry.fact_index(), &key);
+  AppendBigEndian32(entry.part(), &key);
+  AppendBigEndian64(entry.known_from(), &key);
+  return key;
+}
+
+std::string StakeLocationKey(absl::string_view announcement_id, uint32_t fact_index) {
+  std::string key = Joined('f', announcement_id, "");
+  AppendBigEndian32(fact_index, &key);
+  return key;
+}
+
+std::string StakeCountKey(absl::string_view announcement_id) {
+  return absl::StrCat("n", announcement_id);
+}
+
+std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view second) {
+  return Joined(tag, first, second);
+}
+
+std::string StakeFundKey(absl::string_view sponsor, absl::string_view fund) {
+  return Joined('S', sponsor, fund);
+}
+
+}  // namespace stakeledger::storage

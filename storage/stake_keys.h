@@ -1,0 +1,41 @@
+// Key layout of the stake-ownership projection, relative to its prefix
+// ("stake-ownership" NUL). Names never contain NUL (domain/names.h), so NUL
+// separates them; integers are big-endian so byte order is numeric order.
+//
+//   p holder NUL target NUL start(4) position(8) fact(4) part(4) known_from(8)
+//                                  -> StakeEntry   (one version of a fact)
+//   f announcement NUL fact(4)     -> StakeFactLocation (its versions' keys)
+//   n announcement                 -> fact count(4)
+//   t target NUL holder            -> ""           (holders of a target)
+//   h holder NUL target            -> ""           (targets of a holder)
+//   S sponsor NUL fund             -> position(8)  (FundEstablished)
+#ifndef STAKELEDGER_STORAGE_STAKE_KEYS_H_
+#define STAKELEDGER_STORAGE_STAKE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "stakeledger/v1/projections.pb.h"
+
+namespace stakeledger::storage {
+
+inline constexpr size_t kStakeEntrySuffixBytes = 4 + 8 + 4 + 4 + 8;
+static_assert(kStakeEntrySuffixBytes == 28, "start, position, fact, part, known_from");
+
+void AppendBigEndian32(uint32_t value, std::string* out);
+uint32_t ReadBigEndian32(absl::string_view bytes);
+
+// "p" holder NUL target NUL: every version of every fact of the pair.
+std::string StakePairPrefix(absl::string_view holder, absl::string_view target);
+// REQUIRES: entry's effective_date parses (start_day is its first day).
+std::string StakeEntryKey(const v1::StakeEntry& entry, int start_day);
+std::string StakeLocationKey(absl::string_view announcement_id, uint32_t fact_index);
+std::string StakeCountKey(absl::string_view announcement_id);
+// tag 't' (holders of `first`) or 'h' (targets of `first`).
+std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view second);
+std::string StakeFundKey(absl::string_view sponsor, absl::string_view fund);
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_STAKE_KEYS_H_

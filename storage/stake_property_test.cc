@@ -1,0 +1,277 @@
+// Property test: the stake-ownership index answers every query kind as the
+// naive replay of the log prefix does (stake_facts.h NaiveStake), on
+// randomized histories with corrections, retractions and corrected dates.
+// Each case is a fixed seed; a failure prints it (rerun with that seed).
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "domain/events.h"
+#include "gtest/gtest.h"
+#include "storage/db.h"
+#include "storage/projection.h"
+#include "storage/stake_projection.h"
+#include "storage/test_util.h"
+
+namespace stakeledger::storage {
+namespace {
+
+constexpr int kCases = 2000;
+constexpr int kHolders = 3;
+constexpr int kTargets = 3;
+constexpr int kAnnouncementsMax = 14;
+
+class HistoryMaker {
+ public:
+  explicit HistoryMaker(uint32_t seed) : rng_(seed), prefix_(absl::StrCat("c", seed, "-")) {}
+
+  std::string Holder(int i) const { return absl::StrCat(prefix_, "h", i); }
+  std::string Target(int i) const { return absl::StrCat(prefix_, "t", i); }
+  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+
+  std::string Date() {
+    std::string date = absl::StrCat(2015 + Pick(5));
+    if (Pick(3) > 0) absl::StrAppend(&date, absl::StrFormat("-%02d", 1 + Pick(12)));
+    if (date.size() > 4 && Pick(2) > 0)
+      absl::StrAppend(&date, absl::StrFormat("-%02d", 1 + Pick(28)));
+    return date;
+  }
+  v1::Stake Stake(bool delta) {
+    v1::Stake stake;
+    stake.set_ppm(delta ? Pick(400001) - 200000 : Pick(1000001));
+    stake.set_qualifier(static_cast<v1::Qualifier>(Pick(5)));
+    return stake;
+  }
+  void StakeFact(v1::Fact* fact) {
+    switch (Pick(5)) {
+      case 0:
+      case 1: {
+        v1::StakeChange* change = fact->mutable_stake_change();
+        change->set_holder(Holder(Pick(kHolders)));
+        change->set_target(Target(Pick(kTargets)));
+        if (Pick(3) > 0) *change->mutable_resulting_stake() = Stake(false);
+        if (!change->has_resulting_stake() || Pick(2) > 0) *change->mutable_change() = Stake(true);
+        if (Pick(4) > 0) change->set_effective_date(Date());
+        break;
+      }
+      case 2: {
+        v1::Acquisition* deal = fact->mutable_acquisition();
+        deal->set_stage(static_cast<v1::Acquisition::Stage>(1 + Pick(3)));
+        deal->set_acquirer(Holder(Pick(kHolders)));
+        deal->set_target(Target(Pick(kTargets)));
+        if (Pick(2) > 0) *deal->mutable_stake() = Stake(false);
+        deal->set_effective_date(Date());
+        break;
+      }
+      case 3: {
+        v1::JointVentureFormed* venture = fact->mutable_joint_venture_formed();
+        venture->set_venture(Target(Pick(kTargets)));
+        for (int i = 0; i < kHolders; ++i) {
+          if (Pick(2) == 0) continue;
+          v1::JointVenturePartner* partner = venture->add_partners();
+          partner->set_partner(Holder(i));
+          if (Pick(4) > 0) *partner->mutable_share() = Stake(false);
+        }
+        venture->set_effective_date(Date());
+        break;
+      }
+      default: {
+        v1::WarrantGranted* warrant = fact->mutable_warrant_granted();
+        warrant->set_holder(Holder(Pick(kHolders)));
+        warrant->set_issuer(Target(Pick(kTargets)));
+        *warrant->mutable_potential_stake() = Stake(false);
+      }
+    }
+  }
+  void Correction(int earlier, v1::Fact* fact) {
+    v1::Correction* correction = fact->mutable_correction();
+    correction->set_announcement_id(absl::StrCat(prefix_, "a", Pick(earlier)));
+    correction->set_action(Pick(2) == 0 ? v1::Correction::RETRACT : v1::Correction::SUPERSEDE);
+    if (Pick(3) > 0) correction->add_fact_indexes(Pick(3));
+    if (correction->action() == v1::Correction::SUPERSEDE && Pick(2) > 0) {
+      correction->set_corrected_date(Date());
+    }
+  }
+  std::vector<LoggedAnnouncement> History() {
+    std::vector<LoggedAnnouncement> log;
+    const int count = 1 + Pick(kAnnouncementsMax);
+    for (int a = 0; a < count; ++a) {
+      LoggedAnnouncement event;
+      event.position = static_cast<uint64_t>(a) * 2 + 1;  // gaps, as other events leave
+      event.recorded_at_us = 1'600'000'000'000'000 + a;
+      event.announcement.set_announcement_id(absl::StrCat(prefix_, "a", a));
+      event.announcement.set_announced_date(Date());
+      const int facts = 1 + Pick(3);
+      for (int f = 0; f < facts; ++f) {
+        v1::Fact* fact = event.announcement.add_facts();
+        fact->set_quote(absl::StrCat("quote ", a, ".", f));
+        if (a > 0 && Pick(4) == 0) {
+          Correction(a, fact);
+        } else {
+          StakeFact(fact);
+        }
+      }
+      log.push_back(std::move(event));
+    }
+    return log;
+  }
+
+ private:
+  std::mt19937 rng_;
+  const std::string prefix_;
+};
+
+absl::Status Index(const Database& db, const std::vector<LoggedAnnouncement>& log) {
+  StakeOwnershipProjection projection;
+  for (const LoggedAnnouncement& logged : log) {
+    v1::RecordedEvent event;
+    event.set_position(logged.position);
+    event.set_event_type(domain::kAnnouncementEventType);
+    event.set_payload(domain::ToPayloadJson(logged.announcement));
+    event.mutable_recorded_at()->set_seconds(logged.recorded_at_us / 1'000'000);
+    event.mutable_recorded_at()->set_nanos(logged.recorded_at_us % 1'000'000 * 1000);
+    ProjectionTxn txn(&db, projection.name());
+    absl::Status status = projection.Apply(event, &txn);
+    if (!status.ok()) return status;
+    status = txn.Commit(logged.position);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+std::string Describe(const StakeAnswer& answer) {
+  if (!answer.ppm.has_value()) return "none";
+  return absl::StrCat(*answer.ppm, " q", answer.qualifier, " by ",
+                      answer.governing.announcement_id(), "#", answer.governing.fact_index(), ".",
+                      answer.governing.part(), " ", answer.governing.effective_date(),
+                      answer.within_precision ? " within" : " after");
+}
+
+std::vector<std::string> Others(const absl::StatusOr<std::vector<StakeHolding>>& holdings) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(holdings.ok());
+  if (holdings.ok()) {
+    for (const StakeHolding& holding : *holdings) names.push_back(holding.other);
+  }
+  return names;
+}
+
+// Compares every pair's stake, every cap table and every portfolio at one
+// (as_of, known_at) with the naive replay.
+void CheckPoint(const Database& db, const HistoryMaker& maker,
+                const std::vector<LoggedAnnouncement>& log, int as_of, uint64_t known_at,
+                const std::string& where) {
+  std::vector<std::vector<bool>> holds(kHolders, std::vector<bool>(kTargets));
+  for (int h = 0; h < kHolders; ++h) {
+    for (int t = 0; t < kTargets; ++t) {
+      auto naive = NaiveStake(log, maker.Holder(h), maker.Target(t), as_of, known_at);
+      auto indexed = QueryStake(db, maker.Holder(h), maker.Target(t), as_of, known_at);
+      ASSERT_TRUE(naive.ok() && indexed.ok()) << where;
+      ASSERT_EQ(Describe(*indexed), Describe(*naive)) << where << " h" << h << " t" << t;
+      holds[h][t] = naive->ppm.has_value() && *naive->ppm > 0;
+    }
+  }
+  for (int t = 0; t < kTargets; ++t) {
+    std::vector<std::string> expected;
+    for (int h = 0; h < kHolders; ++h) {
+      if (holds[h][t]) expected.push_back(maker.Holder(h));
+    }
+    ASSERT_EQ(Others(QueryHolders(db, maker.Target(t), as_of, known_at)), expected)
+        << where << " holders of t" << t;
+  }
+  for (int h = 0; h < kHolders; ++h) {
+    std::vector<std::string> expected;
+    for (int t = 0; t < kTargets; ++t) {
+      if (holds[h][t]) expected.push_back(maker.Target(t));
+    }
+    ASSERT_EQ(Others(QueryPortfolio(db, maker.Holder(h), as_of, known_at)), expected)
+        << where << " portfolio of h" << h;
+  }
+}
+
+// The timeline's last step is the stake as of the end of time.
+void CheckTimelines(const Database& db, const HistoryMaker& maker,
+                    const std::vector<LoggedAnnouncement>& log, uint64_t known_at,
+                    const std::string& where) {
+  constexpr int kEndOfTime = 99991231;
+  for (int h = 0; h < kHolders; ++h) {
+    for (int t = 0; t < kTargets; ++t) {
+      auto naive = NaiveStake(log, maker.Holder(h), maker.Target(t), kEndOfTime, known_at);
+      auto timeline = QueryTimeline(db, maker.Holder(h), maker.Target(t), known_at);
+      ASSERT_TRUE(naive.ok() && timeline.ok()) << where;
+      ASSERT_EQ(timeline->empty(), !naive->ppm.has_value()) << where;
+      if (timeline->empty()) continue;
+      ASSERT_EQ(timeline->back().ppm, *naive->ppm) << where << " timeline h" << h << " t" << t;
+    }
+  }
+}
+
+// Replay lists a transition at every position where the latest known
+// stake changes, and each says the stake the naive replay gives there.
+void CheckReplay(const Database& db, const HistoryMaker& maker,
+                 const std::vector<LoggedAnnouncement>& log, uint32_t seed) {
+  constexpr int kEndOfTime = 99991231;
+  const uint64_t head = log.back().position;
+  for (int h = 0; h < kHolders; ++h) {
+    for (int t = 0; t < kTargets; ++t) {
+      auto transitions = QueryTransitions(db, maker.Holder(h), maker.Target(t), 0, head);
+      ASSERT_TRUE(transitions.ok());
+      std::set<uint64_t> positions;
+      for (const StakeTransition& transition : *transitions) {
+        positions.insert(transition.position);
+        auto naive =
+            NaiveStake(log, maker.Holder(h), maker.Target(t), kEndOfTime, transition.position);
+        ASSERT_TRUE(naive.ok());
+        ASSERT_EQ(Describe(transition.after), Describe(*naive))
+            << "seed " << seed << " replay h" << h << " t" << t << " at " << transition.position;
+      }
+      std::string previous = "none";
+      for (uint64_t p = 1; p <= head; ++p) {
+        auto naive = NaiveStake(log, maker.Holder(h), maker.Target(t), kEndOfTime, p);
+        ASSERT_TRUE(naive.ok());
+        const std::string now = Describe(*naive);
+        if (now != previous) {
+          ASSERT_TRUE(positions.count(p) == 1)
+              << "seed " << seed << " replay h" << h << " t" << t << " misses " << p;
+        }
+        previous = now;
+      }
+    }
+  }
+}
+
+void CheckCase(const Database& db, uint32_t seed) {
+  HistoryMaker maker(seed);
+  const std::vector<LoggedAnnouncement> log = maker.History();
+  ASSERT_TRUE(Index(db, log).ok()) << "seed " << seed;
+  CheckReplay(db, maker, log, seed);
+  if (::testing::Test::HasFatalFailure()) return;
+  const uint64_t head = log.back().position;
+  for (uint64_t known_at = 0; known_at <= head + 1; ++known_at) {
+    const std::string where = absl::StrCat("seed ", seed, " known_at ", known_at);
+    CheckTimelines(db, maker, log, known_at, where);
+    if (::testing::Test::HasFatalFailure()) return;
+    for (int round = 0; round < 3; ++round) {
+      const auto period = DatePeriod(maker.Date());
+      const int as_of = round == 0 ? period->first : period->second;
+      CheckPoint(db, maker, log, as_of, known_at, absl::StrCat(where, " as_of ", as_of));
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST(StakeProperty, IndexAnswersAsNaiveReplayOnRandomHistories) {
+  testing::TempDir dir;
+  auto db = Database::Open(dir.path());
+  ASSERT_TRUE(db.ok()) << db.status();
+  for (uint32_t seed = 1; seed <= kCases; ++seed) {
+    CheckCase(**db, seed);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace stakeledger::storage

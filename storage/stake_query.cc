@@ -1,0 +1,152 @@
+// The read side of the stake-ownership projection (stake_projection.h).
+#include <algorithm>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "rocksdb/db.h"
+#include "storage/keys.h"
+#include "storage/stake_keys.h"
+#include "storage/stake_projection.h"
+#include "storage/status_macros.h"
+
+namespace stakeledger::storage {
+namespace {
+
+bool Visible(const v1::StakeEntry& entry, uint64_t known_at) {
+  return entry.known_from() <= known_at &&
+         (entry.known_until() == 0 || known_at < entry.known_until());
+}
+
+// Iterates the projection's keys under `prefix` (relative), forwards or
+// from the last key <= prefix + `upper_suffix` backwards.
+class PrefixCursor {
+ public:
+  PrefixCursor(const Database& db, const std::string& prefix)
+      : prefix_(ProjectionPrefix(kStakeOwnershipProjection) + prefix) {
+    options_.total_order_seek = true;
+    upper_ = prefix_;
+    upper_.push_back('\xff');
+    upper_slice_ = rocksdb::Slice(upper_);
+    lower_slice_ = rocksdb::Slice(prefix_);
+    options_.iterate_upper_bound = &upper_slice_;
+    options_.iterate_lower_bound = &lower_slice_;
+    it_.reset(db.db()->NewIterator(options_, db.projections()));
+  }
+  rocksdb::Iterator* it() { return it_.get(); }
+  const std::string& prefix() const { return prefix_; }
+  // The key relative to the cursor's prefix.
+  absl::string_view Suffix() const { return View(it_->key()).substr(prefix_.size()); }
+  absl::Status status() const { return FromRocksStatus(it_->status(), "reading stake-ownership"); }
+
+ private:
+  const std::string prefix_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_, lower_slice_;
+  rocksdb::ReadOptions options_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+absl::StatusOr<v1::StakeEntry> DecodeEntry(const rocksdb::Iterator& it) {
+  v1::StakeEntry entry;
+  if (!entry.ParseFromArray(it.value().data(), static_cast<int>(it.value().size()))) {
+    return absl::DataLossError("a stake-ownership entry does not parse");
+  }
+  return entry;
+}
+
+absl::StatusOr<std::vector<StakeHolding>> QueryMembers(const Database& db, char tag,
+                                                       absl::string_view name, int as_of_day,
+                                                       uint64_t known_at) {
+  std::vector<StakeHolding> result;
+  PrefixCursor cursor(db, StakeMemberKey(tag, name, ""));
+  for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
+    const std::string other(cursor.Suffix());
+    ASSIGN_OR_RETURN(StakeAnswer answer, tag == 't'
+                                             ? QueryStake(db, other, name, as_of_day, known_at)
+                                             : QueryStake(db, name, other, as_of_day, known_at));
+    if (answer.ppm.has_value() && *answer.ppm > 0) result.push_back({other, std::move(answer)});
+  }
+  RETURN_IF_ERROR(cursor.status());
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<StakeAnswer> QueryStake(const Database& db, absl::string_view holder,
+                                       absl::string_view target, int as_of_day, uint64_t known_at) {
+  PrefixCursor cursor(db, StakePairPrefix(holder, target));
+  std::string seek = cursor.prefix();
+  AppendBigEndian32(static_cast<uint32_t>(as_of_day), &seek);
+  seek.append(kStakeEntrySuffixBytes - 4, '\xff');
+  // Walk back from the last fact effective on or before as_of to the last
+  // absolute one; only the facts from there on decide the answer.
+  std::vector<v1::StakeEntry> folded;
+  for (cursor.it()->SeekForPrev(seek); cursor.it()->Valid(); cursor.it()->Prev()) {
+    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
+    if (!Visible(entry, known_at)) continue;
+    const bool absolute = entry.absolute();
+    folded.push_back(std::move(entry));
+    if (absolute) break;
+  }
+  RETURN_IF_ERROR(cursor.status());
+  std::reverse(folded.begin(), folded.end());
+  return FoldStake(folded, as_of_day);
+}
+
+absl::StatusOr<std::vector<StakeHolding>> QueryHolders(const Database& db, absl::string_view target,
+                                                       int as_of_day, uint64_t known_at) {
+  return QueryMembers(db, 't', target, as_of_day, known_at);
+}
+
+absl::StatusOr<std::vector<StakeHolding>> QueryPortfolio(const Database& db,
+                                                         absl::string_view holder, int as_of_day,
+                                                         uint64_t known_at) {
+  return QueryMembers(db, 'h', holder, as_of_day, known_at);
+}
+
+absl::StatusOr<std::vector<TimelineStep>> QueryTimeline(const Database& db,
+                                                        absl::string_view holder,
+                                                        absl::string_view target,
+                                                        uint64_t known_at) {
+  std::vector<TimelineStep> steps;
+  int64_t ppm = 0;
+  PrefixCursor cursor(db, StakePairPrefix(holder, target));
+  for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
+    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
+    if (!Visible(entry, known_at)) continue;
+    ppm = entry.absolute() ? entry.ppm() : ppm + entry.ppm();
+    steps.push_back({std::move(entry), std::clamp<int64_t>(ppm, 0, kWholePpm)});
+  }
+  RETURN_IF_ERROR(cursor.status());
+  return steps;
+}
+
+absl::StatusOr<std::vector<v1::StakeEntry>> QueryPairVersions(const Database& db,
+                                                              absl::string_view holder,
+                                                              absl::string_view target) {
+  std::vector<v1::StakeEntry> versions;
+  PrefixCursor cursor(db, StakePairPrefix(holder, target));
+  for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
+    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
+    versions.push_back(std::move(entry));
+  }
+  RETURN_IF_ERROR(cursor.status());
+  return versions;
+}
+
+absl::StatusOr<std::vector<std::string>> QueryFunds(const Database& db, absl::string_view sponsor,
+                                                    uint64_t known_at) {
+  std::vector<std::string> funds;
+  PrefixCursor cursor(db, StakeFundKey(sponsor, ""));
+  for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
+    if (cursor.it()->value().size() != kPositionBytes) {
+      return absl::DataLossError("a stake-ownership fund entry is not a position");
+    }
+    if (ReadBigEndian64(View(cursor.it()->value())) > known_at) continue;
+    funds.emplace_back(cursor.Suffix());
+  }
+  RETURN_IF_ERROR(cursor.status());
+  return funds;
+}
+
+}  // namespace stakeledger::storage

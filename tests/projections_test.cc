@@ -1,0 +1,138 @@
+// Projections end to end (issue 4) against a real ledgerd loaded with the
+// curated data set: `ledgerctl stake/holders/timeline/projections`, the
+// bitemporal answers the seeds give, and a correction seen through
+// --known-at before and after it was recorded.
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/ledgerctl_run.h"
+#include "tests/ledgerd_process.h"
+
+namespace stakeledger::tests {
+namespace {
+
+using ::testing::HasSubstr;
+
+uint64_t JsonNumber(const std::string& json, const std::string& field) {
+  std::smatch match;
+  const std::regex pattern("\"" + field + "\":\"?([0-9]+)");
+  uint64_t value = 0;
+  if (std::regex_search(json, match, pattern)) {
+    EXPECT_TRUE(absl::SimpleAtoi(match[1].str(), &value));
+  }
+  return value;
+}
+
+class ProjectionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(ledgerd_.Start().ok());
+    const LedgerctlResult imported = Ctl({"import", STAKELEDGER_DATA_DIR});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  LedgerctlResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", ledgerd_.address()});
+    return RunLedgerctl(args);
+  }
+
+  // `stake --json ...`, retried until the projection has caught up with
+  // the position the answer is known at.
+  std::string Stake(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--json", "stake"});
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    for (;;) {
+      const LedgerctlResult result = Ctl(args);
+      EXPECT_EQ(result.exit_code, 0) << result.err;
+      const bool caught_up = JsonNumber(result.out, "projection_position") >=
+                             JsonNumber(result.out, "known_at_position");
+      if (caught_up || absl::Now() > deadline) return result.out;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+
+  LedgerdProcess ledgerd_;
+};
+
+TEST_F(ProjectionsTest, SoftbankNvidiaStakeIsAboutFivePercentIn2018AndNoneIn2020) {
+  const std::string in_2018 = Stake({"softbank-group", "nvidia", "--as-of", "2018-06-30"});
+  EXPECT_THAT(in_2018, HasSubstr("\"ppm\":50000"));
+  EXPECT_THAT(in_2018, HasSubstr("\"qualifier\":\"APPROXIMATELY\""));
+  EXPECT_THAT(in_2018, HasSubstr("\"within_precision\":false"));
+  EXPECT_THAT(Stake({"소프트뱅크", "엔비디아", "--as-of", "2020-01-01"}), HasSubstr("\"ppm\":0"));
+}
+
+TEST_F(ProjectionsTest, ArmIsNinetyPercentAfterTheIpo) {
+  EXPECT_THAT(Stake({"softbank-group", "arm", "--as-of", "2023-12-31"}),
+              HasSubstr("\"ppm\":900000"));
+  EXPECT_THAT(Stake({"softbank-group", "arm", "--as-of", "2020"}), HasSubstr("\"ppm\":1000000"));
+}
+
+TEST_F(ProjectionsTest, NoStakeIsJsonNull) {
+  EXPECT_THAT(Stake({"softbank-group", "nvidia", "--as-of", "2010"}), HasSubstr("\"ppm\":null"));
+}
+
+TEST_F(ProjectionsTest, CrystalIntelligenceCorrectionIsVisibleOnlyAfterItWasKnown) {
+  const std::string now = Stake({"softbank-group", "SB OpenAI Japan", "--as-of", "2024-12-31"});
+  EXPECT_THAT(now, HasSubstr("\"ppm\":null"));
+  // The correction is the last announcement imported: just before it, the
+  // ledger believed seed 003's date (2024-02).
+  const uint64_t head = JsonNumber(now, "known_at_position");
+  ASSERT_GT(head, 1u);
+  const std::string before = Stake({"softbank-group", "SB OpenAI Japan", "--as-of", "2024-12-31",
+                                    "--known-at", absl::StrCat(head - 1)});
+  EXPECT_THAT(before, HasSubstr("\"ppm\":500000"));
+  EXPECT_THAT(Stake({"softbank-group", "SB OpenAI Japan", "--as-of", "2025-02"}),
+              HasSubstr("\"ppm\":500000"));
+}
+
+TEST_F(ProjectionsTest, KnownAtTimestampMapsToTheLastPositionRecordedByThen) {
+  const std::string now = Stake({"softbank-group", "arm", "--as-of", "2024"});
+  const std::string before_log =
+      Stake({"softbank-group", "arm", "--as-of", "2024", "--known-at", "2000-01-01T00:00:00Z"});
+  EXPECT_THAT(before_log, HasSubstr("\"ppm\":null"));
+  EXPECT_EQ(JsonNumber(before_log, "known_at_position"), 0u);
+  const std::string future =
+      Stake({"softbank-group", "arm", "--as-of", "2024", "--known-at", "2999-01-01T00:00:00Z"});
+  EXPECT_THAT(future, HasSubstr("\"ppm\":900000"));
+  EXPECT_EQ(JsonNumber(future, "known_at_position"), JsonNumber(now, "known_at_position"));
+}
+
+TEST_F(ProjectionsTest, TimelineHoldersAndStatusAnswer) {
+  Stake({"softbank-group", "arm", "--as-of", "2024"});  // waits for the projection
+  const LedgerctlResult timeline = Ctl({"timeline", "softbank-group", "arm"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_THAT(timeline.out, HasSubstr("seed001-softbank-arm-ipo-2023-09"));
+  const LedgerctlResult holders = Ctl({"holders", "nvidia", "--as-of", "2018"});
+  ASSERT_EQ(holders.exit_code, 0) << holders.err;
+  EXPECT_THAT(holders.out, HasSubstr("softbank-group"));
+  const LedgerctlResult status = Ctl({"projections"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("stake-ownership"));
+  EXPECT_THAT(status.out, HasSubstr("live"));
+}
+
+TEST_F(ProjectionsTest, ReplayShowsTheCorrectionMovingTheJointVenture) {
+  Stake({"softbank-group", "arm", "--as-of", "2024"});  // waits for the projection
+  const LedgerctlResult replay = Ctl({"replay", "softbank-group", "SB OpenAI Japan"});
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_THAT(replay.out, HasSubstr("fact seed003-softbank-openai-sb-openai-japan-2024-02 #0 "
+                                    "(effective 2024-02) -> latest stake 50%"));
+  EXPECT_THAT(replay.out, HasSubstr("moved seed003-softbank-openai-sb-openai-japan-2024-02 #0 "
+                                    "(effective 2025-02) -> latest stake 50%"));
+}
+
+TEST_F(ProjectionsTest, MalformedAsOfIsAUsageErrorNamingTheField) {
+  const LedgerctlResult result = Ctl({"stake", "softbank-group", "arm", "--as-of", "2024-13"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.err, HasSubstr("as_of"));
+}
+
+}  // namespace
+}  // namespace stakeledger::tests
