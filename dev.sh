@@ -17,7 +17,7 @@ JOBS=${JOBS:-$(nproc)}
 PACKAGES=(
   g++ make cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev rocksdb-tools libabsl-dev libsodium-dev libcli11-dev
+  librocksdb-dev rocksdb-tools libabsl-dev libsodium-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio python3-protobuf
 )
