@@ -1,17 +1,25 @@
 // `ledgerctl stake`, `holders`, `portfolio`, `timeline` and `projections`:
-// the Projections service's bitemporal queries, as text or JSON lines.
+// the Projections service's bitemporal queries, as text or JSON lines; and
+// `ledgerctl rebuild`, which follows a rebuild's progress.
+#include <unistd.h>
+
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "clients/announcement_text.h"
 #include "clients/command_support.h"
 #include "clients/commands.h"
 #include "clients/exit_code.h"
 #include "clients/json_output.h"
+#include "clients/progress.h"
+#include "clients/signal_watcher.h"
 #include "clients/table.h"
 #include "stakeledger/v1/projections.grpc.pb.h"
 
@@ -229,11 +237,56 @@ int RunProjections(const GlobalOptions& globals) {
                      &std::cout);
   for (const v1::ProjectionStatus& p : response.projections()) {
     table.AddRow(
-        {p.name(), p.state(), absl::StrCat(p.position()), absl::StrCat(p.lag_events()),
+        {p.name(),
+         p.state() == "rebuilding" ? absl::StrCat(p.state(), " (at ", p.rebuild_position(), ")")
+                                   : p.state(),
+         absl::StrCat(p.position()), absl::StrCat(p.lag_events()),
          absl::StrCat(static_cast<int64_t>(p.events_per_second())),
          p.error().empty() ? "" : absl::StrCat("at ", p.error_position(), ": ", p.error())});
   }
   table.Flush();
+  return kExitOk;
+}
+
+// Follows a rebuild: a progress bar on a terminal, plain lines otherwise
+// (JSON lines with --json), and a summary. No deadline: a rebuild takes as
+// long as the log is long; an interrupt cancels it (the live copy stays).
+int RunRebuild(const std::string& projection, const GlobalOptions& globals) {
+  grpc::ClientContext context;
+  // Before the channel exists, so that gRPC's threads inherit the mask.
+  SignalWatcher watcher([&context] { context.TryCancel(); });
+  Connection connection(globals);
+  auto stub = v1::Projections::NewStub(connection.channel());
+  v1::RebuildRequest request;
+  request.set_projection(projection);
+  std::unique_ptr<grpc::ClientReader<v1::RebuildProgress>> reader =
+      stub->Rebuild(&context, request);
+  const bool interactive = !globals.json && isatty(STDOUT_FILENO) == 1;
+  std::optional<ProgressReporter> bar;
+  std::optional<v1::RebuildProgress> last;
+  v1::RebuildProgress progress;
+  while (reader->Read(&progress)) {
+    last = progress;
+    if (globals.json) {
+      if (const int code = PrintJsonLine(progress); code != kExitOk) {
+        context.TryCancel();
+        reader->Finish();
+        return code;
+      }
+      continue;
+    }
+    const size_t total = std::max<uint64_t>(progress.head(), 1);
+    if (!bar.has_value()) bar.emplace(&std::cout, interactive, total, "events");
+    bar->Update(std::min<uint64_t>(progress.position(), total));
+  }
+  const grpc::Status status = reader->Finish();
+  if (bar.has_value()) bar->Finish();
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (!globals.json && last.has_value()) {
+    std::cout << absl::StrFormat("rebuilt %s: %d events in %.2fs (%.0f events/s), now live at %d\n",
+                                 projection, last->position(), last->elapsed_seconds(),
+                                 last->events_per_second(), last->position());
+  }
   return kExitOk;
 }
 
@@ -270,12 +323,18 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
   replay->add_option("--from", options->from_position, "First position (default: 1)");
   replay->add_option("--to", options->to_position, "Last position (default: the head)");
   CLI::App* projections = main_app.add_subcommand("projections", "Projection status table");
+  auto rebuild_name = std::make_shared<std::string>();
+  CLI::App* rebuild = main_app.add_subcommand(
+      "rebuild", "Rebuild a projection from the log into a shadow copy, then swap it in");
+  rebuild->add_option("projection", *rebuild_name, "Projection name (e.g. stake-ownership)")
+      ->required();
   return {{stake, [options, &globals] { return RunStake(*options, globals); }},
           {holders, [options, &globals] { return RunHoldings(*options, true, globals); }},
           {portfolio, [options, &globals] { return RunHoldings(*options, false, globals); }},
           {timeline, [options, &globals] { return RunTimeline(*options, globals); }},
           {replay, [options, &globals] { return RunReplay(*options, globals); }},
-          {projections, [&globals] { return RunProjections(globals); }}};
+          {projections, [&globals] { return RunProjections(globals); }},
+          {rebuild, [rebuild_name, &globals] { return RunRebuild(*rebuild_name, globals); }}};
 }
 
 }  // namespace stakeledger::clients

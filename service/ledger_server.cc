@@ -21,7 +21,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->projection_engine_->Add(std::make_unique<storage::StakeOwnershipProjection>());
   server->projection_queries_ = std::make_unique<ProjectionQueries>(
       server->log_.get(), server->projection_engine_.get(), server->domain_.get());
-  server->projections_ = std::make_unique<ProjectionsService>(server->projection_queries_.get());
+  server->projections_ = std::make_unique<ProjectionsService>(server->projection_queries_.get(),
+                                                              server->projection_engine_.get());
   const std::string key_path = options.signing_key_path.empty()
                                    ? absl::StrCat(options.data_dir, "/", kSigningKeyFileName)
                                    : options.signing_key_path;

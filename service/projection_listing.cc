@@ -101,6 +101,7 @@ v1::ListProjectionsResponse ProjectionQueries::List() const {
     out->set_events_per_second(status.events_per_second);
     out->set_error(status.error);
     out->set_error_position(status.error_position);
+    out->set_rebuild_position(status.rebuild_position);
   }
   return response;
 }

@@ -1,5 +1,7 @@
 // stakeledger.v1.Projections over gRPC's callback API: thin unary methods
-// over ProjectionQueries, one status conversion each.
+// over ProjectionQueries, one status conversion each, and Rebuild, a
+// server-streaming reactor running ProjectionEngine::Rebuild on a thread of
+// its own.
 #ifndef STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_
 #define STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_
 
@@ -12,8 +14,10 @@ namespace stakeledger::service {
 
 class ProjectionsService final : public v1::Projections::CallbackService {
  public:
-  // REQUIRES: `queries` outlives the service.
-  explicit ProjectionsService(const ProjectionQueries* queries) : queries_(queries) {}
+  // REQUIRES: `queries` and `engine` outlive the service; the engine is
+  // stopped (which ends running rebuilds) before the server shuts down.
+  ProjectionsService(const ProjectionQueries* queries, storage::ProjectionEngine* engine)
+      : queries_(queries), engine_(engine) {}
 
   // After this every new call is refused with UNAVAILABLE. Thread-safe.
   void BeginShutdown() { shutting_down_.store(true); }
@@ -36,9 +40,12 @@ class ProjectionsService final : public v1::Projections::CallbackService {
   grpc::ServerUnaryReactor* ListProjections(grpc::CallbackServerContext* context,
                                             const v1::ListProjectionsRequest* request,
                                             v1::ListProjectionsResponse* response) override;
+  grpc::ServerWriteReactor<v1::RebuildProgress>* Rebuild(
+      grpc::CallbackServerContext* context, const v1::RebuildRequest* request) override;
 
  private:
   const ProjectionQueries* const queries_;
+  storage::ProjectionEngine* const engine_;
   std::atomic<bool> shutting_down_{false};
 };
 

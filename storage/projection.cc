@@ -2,28 +2,88 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/keys.h"
+#include "storage/status_macros.h"
 
 namespace stakeledger::storage {
 
-std::string ProjectionPrefix(absl::string_view name) {
+std::string ProjectionPrefix(absl::string_view name, uint64_t generation) {
   std::string prefix(name);
-  prefix.push_back('\0');
+  if (generation == 0) {
+    prefix.push_back('\0');
+  } else {
+    prefix.push_back('\x01');
+    prefix.append(EncodePosition(generation));
+  }
   return prefix;
 }
 
-// The checkpoint sorts before every state key: a second NUL follows the
-// prefix, and state keys start with a printable tag.
-std::string CheckpointKey(absl::string_view name) {
-  std::string key(name);
-  key.append(2, '\0');
+// The checkpoint sorts before every state key: a NUL follows the prefix,
+// and state keys start with a printable tag.
+std::string CheckpointKey(absl::string_view name, uint64_t generation) {
+  std::string key = ProjectionPrefix(name, generation);
+  key.push_back('\0');
   key.append("checkpoint");
   return key;
 }
 
-absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view name) {
+// Projection names are printable, so a leading NUL is nobody's prefix.
+std::string ActiveGenerationKey(absl::string_view name) {
+  return absl::StrCat(absl::string_view("\0active-generation\0", 19), name);
+}
+
+absl::StatusOr<uint64_t> ReadActiveGeneration(const Database& db, absl::string_view name,
+                                              const rocksdb::ReadOptions& options) {
   std::string value;
   rocksdb::Status status =
-      db.db()->Get(rocksdb::ReadOptions(), db.projections(), CheckpointKey(name), &value);
+      db.db()->Get(options, db.projections(), ActiveGenerationKey(name), &value);
+  if (status.IsNotFound()) return 0;
+  if (!status.ok()) return FromRocksStatus(status, "reading a projection generation");
+  if (value.size() != kPositionBytes) {
+    return absl::DataLossError(absl::StrCat("projection '", name, "' generation has ", value.size(),
+                                            " bytes, expected ", kPositionBytes));
+  }
+  return ReadBigEndian64(value);
+}
+
+namespace {
+
+absl::Status DeleteKeyRange(const Database& db, const std::string& begin, const std::string& end) {
+  if (begin >= end) return absl::OkStatus();
+  return FromRocksStatus(
+      db.db()->DeleteRange(rocksdb::WriteOptions(), db.projections(), begin, end),
+      "deleting a projection generation");
+}
+
+// The first key of generations >= 1 of `name`, and the first key after.
+std::string GenerationsBegin(absl::string_view name) { return absl::StrCat(name, "\x01"); }
+std::string GenerationsEnd(absl::string_view name) { return absl::StrCat(name, "\x02"); }
+
+}  // namespace
+
+absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64_t generation) {
+  if (generation == 0) return DeleteKeyRange(db, ProjectionPrefix(name, 0), GenerationsBegin(name));
+  const std::string end =
+      generation == UINT64_MAX ? GenerationsEnd(name) : ProjectionPrefix(name, generation + 1);
+  return DeleteKeyRange(db, ProjectionPrefix(name, generation), end);
+}
+
+absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, uint64_t keep) {
+  const std::string generations_begin = GenerationsBegin(name);
+  if (keep != 0) RETURN_IF_ERROR(DeleteGeneration(db, name, 0));
+  if (keep <= 1) {
+    return DeleteKeyRange(db, keep == 0 ? generations_begin : ProjectionPrefix(name, 2),
+                          GenerationsEnd(name));
+  }
+  RETURN_IF_ERROR(DeleteKeyRange(db, generations_begin, ProjectionPrefix(name, keep)));
+  if (keep == UINT64_MAX) return absl::OkStatus();
+  return DeleteKeyRange(db, ProjectionPrefix(name, keep + 1), GenerationsEnd(name));
+}
+
+absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view name,
+                                        uint64_t generation) {
+  std::string value;
+  rocksdb::Status status = db.db()->Get(rocksdb::ReadOptions(), db.projections(),
+                                        CheckpointKey(name, generation), &value);
   if (status.IsNotFound()) return 0;
   if (!status.ok()) return FromRocksStatus(status, "reading a projection checkpoint");
   if (value.size() != kPositionBytes) {
@@ -33,8 +93,8 @@ absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view na
   return ReadBigEndian64(value);
 }
 
-ProjectionTxn::ProjectionTxn(const Database* db, absl::string_view name)
-    : db_(db), name_(name), prefix_(ProjectionPrefix(name)) {}
+ProjectionTxn::ProjectionTxn(const Database* db, absl::string_view name, uint64_t generation)
+    : db_(db), name_(name), generation_(generation), prefix_(ProjectionPrefix(name, generation)) {}
 
 absl::StatusOr<std::optional<std::string>> ProjectionTxn::Get(absl::string_view key) const {
   auto it = overlay_.find(std::string(key));
@@ -62,7 +122,7 @@ absl::Status ProjectionTxn::Commit(uint64_t position) {
     if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
   }
   rocksdb::Status status =
-      batch.Put(db_->projections(), CheckpointKey(name_), EncodePosition(position));
+      batch.Put(db_->projections(), CheckpointKey(name_, generation_), EncodePosition(position));
   if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
   status = db_->db()->Write(rocksdb::WriteOptions(), &batch);
   overlay_.clear();

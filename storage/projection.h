@@ -1,5 +1,7 @@
 // Projections: named, deterministic folds over the log, each kept in the
-// `projections` column family under its own key prefix ("name" NUL). An
+// `projections` column family under the key prefix of its active
+// generation (ProjectionPrefix). A rebuild folds into a new generation and
+// then switches the active one (projection_engine.h). An
 // event's state changes and the projection's checkpoint are written in one
 // WriteBatch, so a crash never applies an event twice or skips one. Events
 // that change nothing only advance the checkpoint at the end of a chunk:
@@ -18,20 +20,36 @@
 
 namespace stakeledger::storage {
 
-// The key prefix of projection `name` in the projections family.
-std::string ProjectionPrefix(absl::string_view name);
-// The checkpoint key of projection `name`: the last position applied.
-std::string CheckpointKey(absl::string_view name);
-// Reads the checkpoint of `name`; 0 when it has none.
+// The key prefix of generation `generation` of projection `name` in the
+// projections family: "name" NUL for generation 0, "name" \x01 and the
+// generation as 8 big-endian bytes after that. No generation's prefix is a
+// prefix of another's or of another projection's.
+std::string ProjectionPrefix(absl::string_view name, uint64_t generation = 0);
+// The checkpoint key of a generation of `name`: the last position applied.
+std::string CheckpointKey(absl::string_view name, uint64_t generation = 0);
+// Reads the checkpoint of a generation of `name`; 0 when it has none.
 // Errors: as RocksDB reads; DATA_LOSS for a malformed value.
-absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view name);
+absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view name,
+                                        uint64_t generation = 0);
+// The key holding the active generation of `name`, outside every prefix.
+std::string ActiveGenerationKey(absl::string_view name);
+// The active generation of `name` as seen by `options` (e.g. a snapshot);
+// 0 when none was recorded. Errors: as RocksDB reads; DATA_LOSS for a
+// malformed value.
+absl::StatusOr<uint64_t> ReadActiveGeneration(const Database& db, absl::string_view name,
+                                              const rocksdb::ReadOptions& options);
+// Deletes (DeleteRange) the keys of every generation of `name` except
+// `keep`. Errors: as RocksDB writes.
+absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, uint64_t keep);
+// Deletes (DeleteRange) the keys of one generation of `name`.
+absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64_t generation);
 
 // The changes one event makes to one projection's state. Keys are relative
-// to the projection's prefix. Reads see this transaction's own writes.
-// Not thread-safe; one per Apply.
+// to the prefix of the generation written. Reads see this transaction's own
+// writes. Not thread-safe; one per Apply.
 class ProjectionTxn {
  public:
-  ProjectionTxn(const Database* db, absl::string_view name);
+  ProjectionTxn(const Database* db, absl::string_view name, uint64_t generation = 0);
 
   // Errors: as RocksDB reads. nullopt when the key is absent.
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const;
@@ -46,12 +64,14 @@ class ProjectionTxn {
  private:
   const Database* db_;
   const std::string name_;
+  const uint64_t generation_;
   const std::string prefix_;
   std::map<std::string, std::optional<std::string>> overlay_;
 };
 
 // A named fold. Apply must be deterministic: the same event on the same
-// state makes the same changes.
+// state makes the same changes. Apply must be safe to call concurrently on
+// different transactions (a rebuild folds a shadow next to the live fold).
 class Projection {
  public:
   virtual ~Projection() = default;

@@ -1,8 +1,11 @@
 #include "storage/projection_engine.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "storage/keys.h"
 #include "storage/status_macros.h"
 
 namespace stakeledger::storage {
@@ -10,10 +13,29 @@ namespace stakeledger::storage {
 struct ProjectionEngine::Runner {
   std::unique_ptr<Projection> projection;
   ProjectionStatus status;  // guarded by the engine's mu_
+  bool rebuilding = false;  // guarded by the engine's mu_
   absl::Time window_start = absl::Now();
   uint64_t window_events = 0;
   std::thread thread;
+  // Held while events are applied to the active generation or it is
+  // switched; guards the two fields below.
+  std::mutex apply_mu;
+  uint64_t generation = 0;    // the active generation
+  uint64_t applied = 0;       // its checkpoint
+  absl::Status start_status;  // set before the thread starts
 };
+
+namespace {
+
+ProjectionStatus Reported(const ProjectionStatus& status, bool rebuilding) {
+  ProjectionStatus result = status;
+  if (rebuilding && result.state != ProjectionState::kFailed) {
+    result.state = ProjectionState::kRebuilding;
+  }
+  return result;
+}
+
+}  // namespace
 
 const char* ProjectionStateName(ProjectionState state) {
   switch (state) {
@@ -34,10 +56,23 @@ ProjectionEngine::ProjectionEngine(EventLog* log) : log_(log) {}
 ProjectionEngine::~ProjectionEngine() { Stop(); }
 
 void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
-  std::lock_guard<std::mutex> lock(mu_);
   auto runner = std::make_unique<Runner>();
   runner->status.name = std::string(projection->name());
   runner->projection = std::move(projection);
+  // Find the active generation and discard any other (a shadow left by an
+  // interrupted rebuild) before anything can start a rebuild.
+  const Database& db = log_->database();
+  const std::string& name = runner->status.name;
+  absl::StatusOr<uint64_t> generation = ReadActiveGeneration(db, name, rocksdb::ReadOptions());
+  runner->start_status = generation.status();
+  if (generation.ok()) {
+    runner->generation = *generation;
+    runner->start_status = DeleteOtherGenerations(db, name, *generation);
+    absl::StatusOr<uint64_t> checkpoint = ReadCheckpoint(db, name, *generation);
+    if (runner->start_status.ok()) runner->start_status = checkpoint.status();
+    if (checkpoint.ok()) runner->applied = *checkpoint;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
   Runner* raw = runner.get();
   runners_.push_back(std::move(runner));
   raw->thread = std::thread([this, raw] { Run(raw); });
@@ -54,19 +89,25 @@ void ProjectionEngine::Stop() {
   for (std::thread* thread : threads) {
     if (thread->joinable()) thread->join();
   }
+  // Rebuilds run on their callers' threads; they notice stopping_ within a
+  // chunk.
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait(lock, [this] { return rebuilds_running_ == 0; });
 }
 
 std::vector<ProjectionStatus> ProjectionEngine::Status() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ProjectionStatus> result;
-  for (const auto& runner : runners_) result.push_back(runner->status);
+  for (const auto& runner : runners_) {
+    result.push_back(Reported(runner->status, runner->rebuilding));
+  }
   return result;
 }
 
 absl::StatusOr<ProjectionStatus> ProjectionEngine::StatusOf(absl::string_view name) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& runner : runners_) {
-    if (runner->status.name == name) return runner->status;
+    if (runner->status.name == name) return Reported(runner->status, runner->rebuilding);
   }
   return absl::NotFoundError(absl::StrCat("no projection named '", name, "'"));
 }
@@ -87,10 +128,13 @@ bool ProjectionEngine::WaitFor(absl::string_view name, uint64_t position,
 }
 
 void ProjectionEngine::Run(Runner* runner) {
-  absl::StatusOr<uint64_t> checkpoint =
-      ReadCheckpoint(log_->database(), runner->projection->name());
-  uint64_t position = checkpoint.ok() ? *checkpoint : 0;
-  absl::Status status = checkpoint.status();
+  uint64_t position = 0;
+  absl::Status status;
+  {
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    position = runner->applied;
+    status = runner->start_status;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     runner->status.position = position;
@@ -123,9 +167,37 @@ void ProjectionEngine::Run(Runner* runner) {
   }
 }
 
-// Applies one chunk of events after *position. Each event that changes the
-// state commits with its checkpoint; the rest advance it at the end.
+// Applies one chunk to the active generation, continuing from its
+// checkpoint (a rebuild swap may have moved it past *position).
 absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
+  std::lock_guard<std::mutex> apply(runner->apply_mu);
+  *position = runner->applied;
+  uint64_t events = 0;
+  uint64_t failed_at = 0;
+  absl::Status status =
+      ApplyChunk(runner->projection.get(), runner->generation, position, &events, &failed_at);
+  runner->applied = *position;
+  std::lock_guard<std::mutex> lock(mu_);
+  runner->status.position = *position;
+  if (!status.ok()) {
+    runner->status.error_position = failed_at;
+    return status;
+  }
+  runner->window_events += events;
+  const absl::Duration elapsed = absl::Now() - runner->window_start;
+  if (elapsed >= absl::Seconds(1)) {
+    runner->status.events_per_second = runner->window_events / absl::ToDoubleSeconds(elapsed);
+    runner->window_start = absl::Now();
+    runner->window_events = 0;
+  }
+  return absl::OkStatus();
+}
+
+// Each event that changes the state commits with its checkpoint; the rest
+// advance it at the end (or before a failure).
+absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t generation,
+                                          uint64_t* position, uint64_t* events_read,
+                                          uint64_t* failed_at) {
   EventList events;
   ChunkBounds bounds;
   bounds.events_max = kProjectionChunkEventsMax;
@@ -133,16 +205,16 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
                    log_->ReadAllChunk(*position + 1, /*backwards=*/false, EventFilter(),
                                       /*include_record=*/false, bounds, &events));
   (void)scan;
-  const std::string name(runner->projection->name());
+  *events_read = events.size();
+  const Database& db = log_->database();
+  const std::string name(projection->name());
   bool pending_checkpoint = false;
   for (const v1::RecordedEvent& event : events) {
-    ProjectionTxn txn(&log_->database(), name);
-    absl::Status applied = runner->projection->Apply(event, &txn);
+    ProjectionTxn txn(&db, name, generation);
+    absl::Status applied = projection->Apply(event, &txn);
     if (!applied.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      runner->status.error_position = event.position();
-      runner->status.position = *position;
-      if (pending_checkpoint) (void)ProjectionTxn(&log_->database(), name).Commit(*position);
+      *failed_at = event.position();
+      if (pending_checkpoint) (void)ProjectionTxn(&db, name, generation).Commit(*position);
       return applied;
     }
     if (!txn.empty()) {
@@ -153,17 +225,126 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
     }
     *position = event.position();
   }
-  if (pending_checkpoint) RETURN_IF_ERROR(ProjectionTxn(&log_->database(), name).Commit(*position));
-  std::lock_guard<std::mutex> lock(mu_);
-  runner->status.position = *position;
-  runner->window_events += events.size();
-  const absl::Duration elapsed = absl::Now() - runner->window_start;
-  if (elapsed >= absl::Seconds(1)) {
-    runner->status.events_per_second = runner->window_events / absl::ToDoubleSeconds(elapsed);
-    runner->window_start = absl::Now();
-    runner->window_events = 0;
+  if (pending_checkpoint) {
+    RETURN_IF_ERROR(ProjectionTxn(&db, name, generation).Commit(*position));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<RebuildProgress> ProjectionEngine::Rebuild(absl::string_view name,
+                                                          const RebuildProgressFn& on_progress) {
+  Runner* runner = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& candidate : runners_) {
+      if (candidate->status.name == name) runner = candidate.get();
+    }
+    if (runner == nullptr) {
+      return absl::NotFoundError(absl::StrCat("no projection named '", name, "'"));
+    }
+    if (runner->rebuilding) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("projection '", name, "' is already being rebuilt"));
+    }
+    if (runner->status.state == ProjectionState::kFailed) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("projection '", name, "' has failed at position ",
+                       runner->status.error_position, "; fix the cause and restart the server"));
+    }
+    if (stopping_) return absl::CancelledError("the projection engine is stopping");
+    runner->rebuilding = true;
+    runner->status.rebuild_position = 0;
+    ++rebuilds_running_;
+  }
+  uint64_t shadow = 0;
+  {
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    shadow = runner->generation + 1;
+  }
+  const Database& db = log_->database();
+  absl::Status cleared = DeleteGeneration(db, name, shadow);
+  absl::StatusOr<RebuildProgress> result = cleared.ok() ? RebuildInto(runner, shadow, on_progress)
+                                                        : absl::StatusOr<RebuildProgress>(cleared);
+  if (!result.ok()) (void)DeleteGeneration(db, name, shadow);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    runner->rebuilding = false;
+    runner->status.rebuild_position = 0;
+    --rebuilds_running_;
+  }
+  changed_.notify_all();
+  if (result.ok()) on_progress(*result);
+  return result;
+}
+
+absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
+    Runner* runner, uint64_t shadow, const RebuildProgressFn& on_progress) {
+  Projection* const projection = runner->projection.get();
+  const std::string name(projection->name());
+  const absl::Time start = absl::Now();
+  absl::Time last_report = start;
+  RebuildProgress progress;
+  uint64_t events_total = 0;
+  auto measure = [&] {
+    progress.elapsed = absl::Now() - start;
+    const double seconds = absl::ToDoubleSeconds(progress.elapsed);
+    progress.events_per_second = seconds > 0 ? events_total / seconds : 0;
+    const uint64_t left = progress.head - std::min(progress.head, progress.position);
+    progress.eta = progress.events_per_second > 0 ? absl::Seconds(left / progress.events_per_second)
+                                                  : absl::InfiniteDuration();
+  };
+  auto apply_chunk = [&]() -> absl::Status {
+    uint64_t events = 0;
+    uint64_t failed_at = 0;
+    absl::Status status = ApplyChunk(projection, shadow, &progress.position, &events, &failed_at);
+    events_total += events;
+    if (!status.ok() && failed_at != 0) {
+      return absl::Status(status.code(), absl::StrCat("rebuilding '", name, "' at position ",
+                                                      failed_at, ": ", status.message()));
+    }
+    return status;
+  };
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return absl::CancelledError("the projection engine is stopping");
+    }
+    progress.head = log_->head_position();
+    if (progress.position >= progress.head) break;
+    RETURN_IF_ERROR(apply_chunk());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      runner->status.rebuild_position = progress.position;
+    }
+    if (absl::Now() - last_report >= kRebuildProgressInterval) {
+      last_report = absl::Now();
+      measure();
+      if (!on_progress(progress)) return absl::CancelledError("the rebuild was cancelled");
+    }
+  }
+  // Caught up: pause the live runner for the last events and the switch.
+  uint64_t old_generation = 0;
+  {
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    progress.head = log_->head_position();
+    while (progress.position < progress.head) RETURN_IF_ERROR(apply_chunk());
+    rocksdb::WriteBatch batch;
+    rocksdb::Status status = batch.Put(log_->database().projections(), ActiveGenerationKey(name),
+                                       EncodePosition(shadow));
+    if (status.ok()) status = log_->database().db()->Write(rocksdb::WriteOptions(), &batch);
+    RETURN_IF_ERROR(FromRocksStatus(status, absl::StrCat("switching projection '", name, "'")));
+    old_generation = runner->generation;
+    runner->generation = shadow;
+    runner->applied = progress.position;
+    std::lock_guard<std::mutex> lock(mu_);
+    runner->status.position = progress.position;
+  }
+  // A failure here only leaves garbage that the next start discards.
+  (void)DeleteGeneration(log_->database(), name, old_generation);
+  measure();
+  progress.eta = absl::ZeroDuration();
+  progress.done = true;
+  return progress;
 }
 
 }  // namespace stakeledger::storage

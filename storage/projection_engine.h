@@ -3,11 +3,21 @@
 // log live by polling the head every kProjectionPollInterval. A projection
 // whose Apply fails stops at that event and reports it; the others and the
 // log go on.
+//
+// Rebuild folds a projection again from position 0 into a shadow
+// generation (projection.h) while the live generation keeps answering and
+// following the log. Once the shadow has caught up with the head, the live
+// runner is paused for the last events, one WriteBatch switches the active
+// generation, and the old generation's keys are deleted with DeleteRange.
+// A crash or Stop mid-rebuild leaves the live generation active; inactive
+// generations are discarded when the projection is next started (or
+// rebuilt), so an interrupted rebuild is simply run again.
 #ifndef STAKELEDGER_STORAGE_PROJECTION_ENGINE_H_
 #define STAKELEDGER_STORAGE_PROJECTION_ENGINE_H_
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +35,8 @@ namespace stakeledger::storage {
 inline constexpr absl::Duration kProjectionPollInterval = absl::Milliseconds(5);
 // Events read from the log per chunk.
 inline constexpr size_t kProjectionChunkEventsMax = 1024;
+// At most this long between two rebuild progress reports.
+inline constexpr absl::Duration kRebuildProgressInterval = absl::Milliseconds(200);
 
 enum class ProjectionState { kCatchingUp, kLive, kRebuilding, kFailed };
 const char* ProjectionStateName(ProjectionState state);
@@ -41,7 +53,24 @@ struct ProjectionStatus {
   // kFailed only: why, and the event that failed.
   std::string error;
   uint64_t error_position = 0;
+  // kRebuilding only: the last position the shadow generation applied.
+  uint64_t rebuild_position = 0;
 };
+
+struct RebuildProgress {
+  // The last position the shadow applied, and the head when last read.
+  uint64_t position = 0;
+  uint64_t head = 0;
+  // Over the whole rebuild so far.
+  double events_per_second = 0;
+  // Time left at that rate; absl::InfiniteDuration() while unknown.
+  absl::Duration eta = absl::InfiniteDuration();
+  absl::Duration elapsed;
+  // True for the final report, after the swap.
+  bool done = false;
+};
+// Receives rebuild progress; returning false cancels the rebuild.
+using RebuildProgressFn = std::function<bool(const RebuildProgress&)>;
 
 class ProjectionEngine {
  public:
@@ -66,15 +95,36 @@ class ProjectionEngine {
   // failed, or `timeout` passed (false). For tests and read-your-writes.
   bool WaitFor(absl::string_view name, uint64_t position, absl::Duration timeout) const;
 
+  // Rebuilds projection `name` into a shadow generation and swaps it in
+  // (see the top of this file), on the calling thread. `on_progress` is
+  // called after at most every kRebuildProgressInterval of work and once
+  // with done = true at the end; it runs without engine locks held.
+  // Returns the final progress. Thread-safe.
+  // Errors: NOT_FOUND for an unknown name; FAILED_PRECONDITION when a
+  // rebuild of it is already running or the projection has failed;
+  // CANCELLED when `on_progress` returned false or the engine stopped
+  // (the live generation stays active and the shadow is deleted);
+  // an Apply error of the shadow (likewise); as RocksDB reads and writes.
+  absl::StatusOr<RebuildProgress> Rebuild(absl::string_view name,
+                                          const RebuildProgressFn& on_progress);
+
  private:
   struct Runner;
   void Run(Runner* runner);
   absl::Status RunChunk(Runner* runner, uint64_t* position);
+  // Applies the events after *position, up to one chunk, to `generation`.
+  // *events_read counts the events read; *failed_at names the event whose
+  // Apply failed.
+  absl::Status ApplyChunk(Projection* projection, uint64_t generation, uint64_t* position,
+                          uint64_t* events_read, uint64_t* failed_at);
+  absl::StatusOr<RebuildProgress> RebuildInto(Runner* runner, uint64_t shadow,
+                                              const RebuildProgressFn& on_progress);
 
   EventLog* const log_;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int rebuilds_running_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::unique_ptr<Runner>> runners_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -17,12 +17,17 @@ bool Visible(const v1::StakeEntry& entry, uint64_t known_at) {
          (entry.known_until() == 0 || known_at < entry.known_until());
 }
 
-// Iterates the projection's keys under `prefix` (relative), forwards or
-// from the last key <= prefix + `upper_suffix` backwards.
+// Iterates the keys under `prefix` (relative) of the projection's active
+// generation, read with the iterator from one snapshot so a concurrent
+// rebuild swap cannot pull the keys from under it.
 class PrefixCursor {
  public:
-  PrefixCursor(const Database& db, const std::string& prefix)
-      : prefix_(ProjectionPrefix(kStakeOwnershipProjection) + prefix) {
+  PrefixCursor(const Database& db, const std::string& prefix) : snapshot_(db.db()) {
+    options_.snapshot = snapshot_.snapshot();
+    absl::StatusOr<uint64_t> generation =
+        ReadActiveGeneration(db, kStakeOwnershipProjection, options_);
+    init_status_ = generation.status();
+    prefix_ = ProjectionPrefix(kStakeOwnershipProjection, generation.value_or(0)) + prefix;
     options_.total_order_seek = true;
     upper_ = prefix_;
     upper_.push_back('\xff');
@@ -36,10 +41,15 @@ class PrefixCursor {
   const std::string& prefix() const { return prefix_; }
   // The key relative to the cursor's prefix.
   absl::string_view Suffix() const { return View(it_->key()).substr(prefix_.size()); }
-  absl::Status status() const { return FromRocksStatus(it_->status(), "reading stake-ownership"); }
+  absl::Status status() const {
+    if (!init_status_.ok()) return init_status_;
+    return FromRocksStatus(it_->status(), "reading stake-ownership");
+  }
 
  private:
-  const std::string prefix_;
+  rocksdb::ManagedSnapshot snapshot_;
+  absl::Status init_status_;
+  std::string prefix_;
   std::string upper_;
   rocksdb::Slice upper_slice_, lower_slice_;
   rocksdb::ReadOptions options_;

@@ -1,7 +1,7 @@
 // Projections end to end (issue 4) against a real ledgerd loaded with the
 // curated data set: `ledgerctl stake/holders/timeline/projections`, the
 // bitemporal answers the seeds give, and a correction seen through
-// --known-at before and after it was recorded.
+// --known-at before and after it was recorded; `ledgerctl rebuild`.
 #include <regex>
 #include <string>
 #include <vector>
@@ -126,6 +126,32 @@ TEST_F(ProjectionsTest, ReplayShowsTheCorrectionMovingTheJointVenture) {
                                     "(effective 2024-02) -> latest stake 50%"));
   EXPECT_THAT(replay.out, HasSubstr("moved seed003-softbank-openai-sb-openai-japan-2024-02 #0 "
                                     "(effective 2025-02) -> latest stake 50%"));
+}
+
+TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
+  Stake({"softbank-group", "arm", "--as-of", "2024"});  // waits for the projection
+  const LedgerctlResult rebuilt = Ctl({"rebuild", "stake-ownership"});
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  // Not a terminal: plain lines, then the summary.
+  EXPECT_THAT(rebuilt.out, HasSubstr("events"));
+  EXPECT_THAT(rebuilt.out, HasSubstr("rebuilt stake-ownership: "));
+  EXPECT_THAT(rebuilt.out, HasSubstr("now live at"));
+  const std::string in_2018 = Stake({"softbank-group", "nvidia", "--as-of", "2018-06-30"});
+  EXPECT_THAT(in_2018, HasSubstr("\"ppm\":50000"));
+  EXPECT_THAT(in_2018, HasSubstr("\"qualifier\":\"APPROXIMATELY\""));
+  const LedgerctlResult status = Ctl({"projections"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("live"));
+
+  const LedgerctlResult json = Ctl({"--json", "rebuild", "stake-ownership"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"done\":true"));
+  EXPECT_THAT(Stake({"softbank-group", "nvidia", "--as-of", "2018-06-30"}),
+              HasSubstr("\"ppm\":50000"));
+
+  const LedgerctlResult unknown = Ctl({"rebuild", "no-such-projection"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.err, HasSubstr("no projection named"));
 }
 
 TEST_F(ProjectionsTest, MalformedAsOfIsAUsageErrorNamingTheField) {

@@ -1,0 +1,268 @@
+// ProjectionEngine::Rebuild on the stake-ownership projection: the rebuilt
+// generation answers as the live one did, the live one keeps answering
+// during the rebuild, and a rebuild interrupted by Stop leaves the live
+// generation intact and is discarded on the next start.
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "domain/events.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "storage/projection_engine.h"
+#include "storage/stake_projection.h"
+#include "storage/test_util.h"
+
+namespace stakeledger::storage {
+namespace {
+
+using testing::Event;
+using testing::EventLogTest;
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+constexpr int kAnnouncements = 3000;
+constexpr int kHolders = 3;
+constexpr int kTargets = 4;
+constexpr int kAsOfDays[] = {20101231, 20130630, 20161231, 20200101};
+
+std::string Holder(int i) { return absl::StrCat("h", i); }
+std::string Target(int i) { return absl::StrCat("t", i); }
+
+// Stake changes over the pairs, every 50th retracting an earlier one.
+v1::ProposedEvent Announcement(int i) {
+  v1::Announcement announcement;
+  announcement.set_announcement_id(absl::StrCat("a", i));
+  const std::string date =
+      absl::StrFormat("%04d-%02d-%02d", 2010 + i * 10 / kAnnouncements, 1 + i % 12, 1 + i % 28);
+  announcement.set_announced_date(date);
+  v1::Fact* fact = announcement.add_facts();
+  fact->set_quote(absl::StrCat("quote ", i));
+  if (i % 50 == 49) {
+    v1::Correction* correction = fact->mutable_correction();
+    correction->set_announcement_id(absl::StrCat("a", i - 7));
+    correction->set_action(v1::Correction::RETRACT);
+  } else {
+    v1::StakeChange* change = fact->mutable_stake_change();
+    change->set_holder(Holder(i % kHolders));
+    change->set_target(Target(i % kTargets));
+    change->mutable_resulting_stake()->set_ppm((i * 7919) % 1000000);
+    change->set_effective_date(date);
+  }
+  return Event(domain::kAnnouncementEventType, domain::ToPayloadJson(announcement));
+}
+
+// The stake-ownership fold, with a gate: once armed, the Apply of the
+// event at the gate's position waits until the gate is opened.
+class GatedProjection : public Projection {
+ public:
+  absl::string_view name() const override { return inner_.name(); }
+  absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) override {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (armed_ && event.position() == gate_position_) {
+        reached_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [this] { return open_; });
+      }
+    }
+    return inner_.Apply(event, txn);
+  }
+  void Arm(uint64_t position) {
+    std::lock_guard<std::mutex> lock(mu_);
+    armed_ = true;
+    gate_position_ = position;
+  }
+  void WaitReached() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [this] { return reached_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  StakeOwnershipProjection inner_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool armed_ = false;
+  bool reached_ = false;
+  bool open_ = false;
+  uint64_t gate_position_ = 0;
+};
+
+class ProjectionRebuildTest : public EventLogTest {
+ protected:
+  void AppendAnnouncements(int first, int count) {
+    for (int i = first; i < first + count;) {
+      std::vector<v1::ProposedEvent> batch;
+      for (; i < first + count && batch.size() < 100; ++i) batch.push_back(Announcement(i));
+      AppendOk("announcements", std::move(batch));
+    }
+  }
+  // Every pair's stake and every cap table at a few dates, as text.
+  std::vector<std::string> Answers(uint64_t known_at) {
+    std::vector<std::string> answers;
+    for (int day : kAsOfDays) {
+      for (int h = 0; h < kHolders; ++h) {
+        for (int t = 0; t < kTargets; ++t) {
+          auto answer = QueryStake(log_->database(), Holder(h), Target(t), day, known_at);
+          EXPECT_TRUE(answer.ok()) << answer.status();
+          if (!answer.ok()) continue;
+          answers.push_back(
+              absl::StrCat(day, " ", h, " ", t, " ",
+                           answer->ppm.has_value() ? absl::StrCat(*answer->ppm) : "none", " ",
+                           answer->governing.announcement_id()));
+        }
+      }
+      for (int t = 0; t < kTargets; ++t) {
+        auto holders = QueryHolders(log_->database(), Target(t), day, known_at);
+        EXPECT_TRUE(holders.ok());
+        if (!holders.ok()) continue;
+        std::string line = absl::StrCat(day, " holders of ", t, ":");
+        for (const StakeHolding& holding : *holders) absl::StrAppend(&line, " ", holding.other);
+        answers.push_back(line);
+      }
+    }
+    return answers;
+  }
+  uint64_t ActiveGeneration() {
+    auto generation =
+        ReadActiveGeneration(log_->database(), kStakeOwnershipProjection, rocksdb::ReadOptions());
+    EXPECT_TRUE(generation.ok());
+    return generation.value_or(0);
+  }
+  // The number of keys of one generation.
+  int KeysOf(uint64_t generation) {
+    const std::string prefix = ProjectionPrefix(kStakeOwnershipProjection, generation);
+    std::unique_ptr<rocksdb::Iterator> it(
+        log_->database().db()->NewIterator(rocksdb::ReadOptions(), log_->database().projections()));
+    int keys = 0;
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) ++keys;
+    return keys;
+  }
+};
+
+TEST_F(ProjectionRebuildTest, RebuildAnswersAsLiveAndLiveAnswersThroughout) {
+  AppendAnnouncements(0, kAnnouncements);
+  const uint64_t head = log_->head_position();
+  ProjectionEngine engine(log_.get());
+  auto owned = std::make_unique<GatedProjection>();
+  GatedProjection* gated = owned.get();
+  engine.Add(std::move(owned));
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+  const std::vector<std::string> before = Answers(kKnownAtHead);
+  const std::vector<std::string> before_middle = Answers(head / 2);
+  const int live_keys = KeysOf(0);
+  ASSERT_GT(live_keys, 0);
+
+  gated->Arm(head / 2);
+  std::vector<RebuildProgress> reports;
+  absl::StatusOr<RebuildProgress> result;
+  std::thread rebuild([&] {
+    result = engine.Rebuild(kStakeOwnershipProjection, [&](const RebuildProgress& progress) {
+      reports.push_back(progress);
+      return true;
+    });
+  });
+  gated->WaitReached();
+  // Mid-rebuild: status says so, the live generation still answers.
+  auto status = engine.StatusOf(kStakeOwnershipProjection);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, ProjectionState::kRebuilding);
+  EXPECT_GT(status->rebuild_position, 0u);
+  EXPECT_LT(status->rebuild_position, head / 2);
+  EXPECT_EQ(status->position, head);
+  EXPECT_EQ(Answers(kKnownAtHead), before);
+  EXPECT_EQ(engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; })
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  // Live keeps following the log while the shadow is held up.
+  AppendAnnouncements(kAnnouncements, 100);
+  const uint64_t new_head = log_->head_position();
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, new_head, kWait));
+  const std::vector<std::string> after_append = Answers(kKnownAtHead);
+  gated->Open();
+  rebuild.join();
+
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->done);
+  EXPECT_GE(result->position, new_head);
+  ASSERT_FALSE(reports.empty());
+  EXPECT_TRUE(reports.back().done);
+  EXPECT_EQ(ActiveGeneration(), 1u);
+  EXPECT_EQ(KeysOf(0), 0);
+  EXPECT_EQ(Answers(kKnownAtHead), after_append);
+  EXPECT_EQ(Answers(head / 2), before_middle);
+  status = engine.StatusOf(kStakeOwnershipProjection);
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->state, ProjectionState::kRebuilding);
+
+  // The swapped-in generation follows the log live, each event once.
+  AppendAnnouncements(kAnnouncements + 100, 100);
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
+  const std::vector<std::string> live_after = Answers(kKnownAtHead);
+  ASSERT_TRUE(
+      engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; }).ok());
+  EXPECT_EQ(ActiveGeneration(), 2u);
+  EXPECT_EQ(KeysOf(1), 0);
+  EXPECT_EQ(Answers(kKnownAtHead), live_after);
+}
+
+TEST_F(ProjectionRebuildTest, StopMidRebuildLeavesLiveIntactAndRestartDiscardsShadow) {
+  AppendAnnouncements(0, kAnnouncements);
+  const uint64_t head = log_->head_position();
+  std::vector<std::string> before;
+  {
+    ProjectionEngine engine(log_.get());
+    auto owned = std::make_unique<GatedProjection>();
+    GatedProjection* gated = owned.get();
+    engine.Add(std::move(owned));
+    ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+    before = Answers(kKnownAtHead);
+    gated->Arm(head / 2);
+    absl::StatusOr<RebuildProgress> result;
+    std::thread rebuild([&] {
+      result =
+          engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
+    });
+    gated->WaitReached();
+    ASSERT_GT(KeysOf(1), 0);  // the shadow has been written to
+    std::thread stopper([&] { engine.Stop(); });
+    absl::SleepFor(absl::Milliseconds(100));  // Stop has marked the engine stopping
+    gated->Open();
+    stopper.join();
+    rebuild.join();
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled) << result.status();
+    EXPECT_EQ(ActiveGeneration(), 0u);
+    EXPECT_EQ(Answers(kKnownAtHead), before);
+  }
+  // Restart: the live generation is still the active one, any shadow is
+  // gone, and a new rebuild completes.
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+  EXPECT_EQ(ActiveGeneration(), 0u);
+  EXPECT_EQ(KeysOf(1), 0);
+  EXPECT_EQ(Answers(kKnownAtHead), before);
+  ASSERT_TRUE(
+      engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; }).ok());
+  EXPECT_EQ(ActiveGeneration(), 1u);
+  EXPECT_EQ(Answers(kKnownAtHead), before);
+}
+
+TEST_F(ProjectionRebuildTest, UnknownProjectionIsNotFound) {
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  EXPECT_EQ(engine.Rebuild("nope", [](const RebuildProgress&) { return true; }).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace stakeledger::storage
