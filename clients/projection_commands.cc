@@ -34,6 +34,7 @@ struct QueryOptions {
   bool look_through = false;
   uint64_t from_position = 0;
   uint64_t to_position = 0;
+  bool follow = false;
 };
 
 // The protobuf JSON mapping of `stake`, with "ppm" always present: the
@@ -186,7 +187,26 @@ int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
   return kExitOk;
 }
 
+// Prints one step of a replay as a line of text or JSON.
+int PrintReplayStep(const v1::ReplayStep& step, bool json) {
+  if (json) {
+    absl::StatusOr<std::string> line = StakeJson(step, step.has_ppm());
+    if (!line.ok()) return ReportUsageError(line.status());
+    std::cout << *line << "\n";
+    return kExitOk;
+  }
+  const v1::StakeEntry& fact = step.fact();
+  std::cout << "position " << step.position() << ": " << step.change() << " "
+            << fact.announcement_id() << " #" << fact.fact_index() << " (effective "
+            << fact.effective_date() << ") -> latest stake "
+            << StakeText(step.has_ppm(), step.ppm().value(), step.governing().qualifier()) << "\n";
+  return kExitOk;
+}
+
 int RunReplay(const QueryOptions& options, const GlobalOptions& globals) {
+  grpc::ClientContext context;
+  // Before the channel exists, so that gRPC's threads inherit the mask.
+  SignalWatcher watcher([&context] { context.TryCancel(); });
   Connection connection(globals);
   auto stub = v1::Projections::NewStub(connection.channel());
   v1::ReplayRequest request;
@@ -194,24 +214,33 @@ int RunReplay(const QueryOptions& options, const GlobalOptions& globals) {
   request.set_target(options.target);
   request.set_from_position(options.from_position);
   request.set_to_position(options.to_position);
+  request.set_follow(options.follow);
+  std::unique_ptr<grpc::ClientReader<v1::ReplayResponse>> reader = stub->Replay(&context, request);
   v1::ReplayResponse response;
-  const grpc::Status status = stub->Replay(connection.NewUnaryContext().get(), request, &response);
-  if (!status.ok()) return connection.ReportFailure(status);
-  for (const v1::ReplayStep& step : response.steps()) {
-    if (globals.json) {
-      absl::StatusOr<std::string> json = StakeJson(step, step.has_ppm());
-      if (!json.ok()) return ReportUsageError(json.status());
-      std::cout << *json << "\n";
-      continue;
+  size_t steps = 0;
+  int code = kExitOk;
+  while (code == kExitOk && reader->Read(&response)) {
+    if (response.has_step()) {
+      ++steps;
+      code = PrintReplayStep(response.step(), globals.json);
+    } else if (globals.json) {
+      code = PrintJsonLine(response);  // {"caught_up_position":"N"}
+    } else {
+      if (steps == 0) std::cout << "(no changes)\n";
+      std::cout << "caught up at position " << response.caught_up_position()
+                << " \u2014 following live\n";
     }
-    const v1::StakeEntry& fact = step.fact();
-    std::cout << "position " << step.position() << ": " << step.change() << " "
-              << fact.announcement_id() << " #" << fact.fact_index() << " (effective "
-              << fact.effective_date() << ") -> latest stake "
-              << StakeText(step.has_ppm(), step.ppm().value(), step.governing().qualifier())
-              << "\n";
+    std::cout.flush();  // someone is watching: show each change now
   }
-  if (!globals.json && response.steps_size() == 0) std::cout << "(no changes)\n";
+  if (code != kExitOk) {
+    context.TryCancel();
+    reader->Finish();
+    return code;
+  }
+  const grpc::Status status = reader->Finish();
+  if (watcher.signalled()) return kExitOk;
+  if (!status.ok()) return connection.ReportFailure(status);
+  if (!globals.json && steps == 0) std::cout << "(no changes)\n";
   return kExitOk;
 }
 
@@ -322,6 +351,8 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
   replay->add_option("target", options->target, "Target (id or alias)")->required();
   replay->add_option("--from", options->from_position, "First position (default: 1)");
   replay->add_option("--to", options->to_position, "Last position (default: the head)");
+  replay->add_flag("--follow", options->follow,
+                   "Then keep following: print each later change until interrupted");
   CLI::App* projections = main_app.add_subcommand("projections", "Projection status table");
   auto rebuild_name = std::make_shared<std::string>();
   CLI::App* rebuild = main_app.add_subcommand(

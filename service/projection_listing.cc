@@ -66,29 +66,6 @@ absl::StatusOr<v1::TimelineResponse> ProjectionQueries::Timeline(
   return response;
 }
 
-absl::StatusOr<v1::ReplayResponse> ProjectionQueries::Replay(
-    const v1::ReplayRequest& request) const {
-  ASSIGN_OR_RETURN(std::string holder, Resolve(request.holder()));
-  ASSIGN_OR_RETURN(std::string target, Resolve(request.target()));
-  const uint64_t to = request.to_position() == 0 ? log_->head_position() : request.to_position();
-  ASSIGN_OR_RETURN(auto transitions, storage::QueryTransitions(log_->database(), holder, target,
-                                                               request.from_position(), to));
-  v1::ReplayResponse response;
-  for (storage::StakeTransition& transition : transitions) {
-    v1::ReplayStep* step = response.add_steps();
-    step->set_position(transition.position);
-    step->set_change(transition.kind == storage::StakeTransition::kFact        ? "fact"
-                     : transition.kind == storage::StakeTransition::kWithdrawn ? "withdrawn"
-                                                                               : "moved");
-    *step->mutable_fact() = std::move(transition.fact);
-    if (transition.after.ppm.has_value()) {
-      step->mutable_ppm()->set_value(static_cast<int32_t>(*transition.after.ppm));
-      *step->mutable_governing() = std::move(transition.after.governing);
-    }
-  }
-  return response;
-}
-
 v1::ListProjectionsResponse ProjectionQueries::List() const {
   v1::ListProjectionsResponse response;
   for (const storage::ProjectionStatus& status : engine_->Status()) {

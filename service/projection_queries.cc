@@ -64,8 +64,14 @@ absl::StatusOr<uint64_t> ProjectionQueries::ResolveKnownAt(const std::string& kn
 }
 
 absl::StatusOr<std::string> ProjectionQueries::Resolve(const std::string& name) const {
-  ASSIGN_OR_RETURN(v1::Entity entity, domain_->ResolveEntity(name));
-  return entity.entity_id();
+  absl::StatusOr<v1::Entity> entity = domain_->ResolveEntity(name);
+  // A query about an entity the ledger does not know asks for something
+  // that does not exist (projections.proto); the request itself is fine.
+  if (absl::IsInvalidArgument(entity.status())) {
+    return absl::NotFoundError(entity.status().message());
+  }
+  if (!entity.ok()) return entity.status();
+  return entity->entity_id();
 }
 
 uint64_t ProjectionQueries::ProjectionPosition() const {

@@ -5,6 +5,7 @@
 #define STAKELEDGER_SERVICE_PROJECTION_QUERIES_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "service/domain_state.h"
@@ -14,6 +15,17 @@
 #include "storage/stake_facts.h"
 
 namespace stakeledger::service {
+
+// A checked Replay request: canonical names and the transaction-time range.
+struct ReplayRange {
+  std::string holder;
+  std::string target;
+  uint64_t from = 0;
+  // With follow, the head when the call started: the caught-up mark is
+  // sent once everything up to it has been.
+  uint64_t to = 0;
+  bool follow = false;
+};
 
 class ProjectionQueries {
  public:
@@ -28,8 +40,21 @@ class ProjectionQueries {
   absl::StatusOr<v1::HoldingsResponse> Holders(const v1::HoldersRequest& request) const;
   absl::StatusOr<v1::HoldingsResponse> Portfolio(const v1::PortfolioRequest& request) const;
   absl::StatusOr<v1::TimelineResponse> Timeline(const v1::TimelineRequest& request) const;
-  absl::StatusOr<v1::ReplayResponse> Replay(const v1::ReplayRequest& request) const;
   v1::ListProjectionsResponse List() const;
+
+  // Replay (replay_queries.cc). StartReplay checks a request and resolves
+  // its names and range. Errors: as Stake; INVALID_ARGUMENT when
+  // from_position > to_position or follow comes with a to_position;
+  // OUT_OF_RANGE for a to_position beyond the head.
+  absl::StatusOr<ReplayRange> StartReplay(const v1::ReplayRequest& request) const;
+  // The last position the stake-ownership projection has applied.
+  // Errors: FAILED_PRECONDITION, with its error, when it has failed.
+  absl::StatusOr<uint64_t> AppliedPosition() const;
+  // The changes of the range's pair at positions from..to, in position
+  // order, at most about `steps_max` (storage::QueryTransitions).
+  // REQUIRES: to <= AppliedPosition(). Errors: as storage reads.
+  absl::StatusOr<std::vector<v1::ReplayStep>> ReplaySteps(const ReplayRange& range, uint64_t from,
+                                                          uint64_t to, size_t steps_max) const;
 
   // The position `known_at` names: empty = the head; digits = that
   // position; an RFC 3339 time = the last position recorded at or before

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "service/grpc_status.h"
+#include "service/replay_reactor.h"
 
 namespace stakeledger::service {
 namespace {
@@ -109,20 +110,24 @@ class RebuildReactor : public grpc::ServerWriteReactor<v1::RebuildProgress> {
 };
 
 // A reactor finished as soon as it is created.
-class FinishedReactor : public grpc::ServerWriteReactor<v1::RebuildProgress> {
+template <typename Message>
+class FinishedReactor : public grpc::ServerWriteReactor<Message> {
  public:
   void OnDone() override { delete this; }
 };
+
+template <typename Message>
+grpc::ServerWriteReactor<Message>* FinishedNow(const grpc::Status& status) {
+  auto* reactor = new FinishedReactor<Message>();
+  reactor->Finish(status);
+  return reactor;
+}
 
 }  // namespace
 
 grpc::ServerWriteReactor<v1::RebuildProgress>* ProjectionsService::Rebuild(
     grpc::CallbackServerContext*, const v1::RebuildRequest* request) {
-  if (shutting_down_.load()) {
-    auto* reactor = new FinishedReactor();
-    reactor->Finish(kShuttingDown);
-    return reactor;
-  }
+  if (shutting_down_.load()) return FinishedNow<v1::RebuildProgress>(kShuttingDown);
   return new RebuildReactor(engine_, request->projection());
 }
 
@@ -154,11 +159,12 @@ grpc::ServerUnaryReactor* ProjectionsService::GetTimeline(grpc::CallbackServerCo
   return Finish(context, queries_->Timeline(*request), response);
 }
 
-grpc::ServerUnaryReactor* ProjectionsService::Replay(grpc::CallbackServerContext* context,
-                                                     const v1::ReplayRequest* request,
-                                                     v1::ReplayResponse* response) {
-  if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Replay(*request), response);
+grpc::ServerWriteReactor<v1::ReplayResponse>* ProjectionsService::Replay(
+    grpc::CallbackServerContext*, const v1::ReplayRequest* request) {
+  if (shutting_down_.load()) return FinishedNow<v1::ReplayResponse>(kShuttingDown);
+  absl::StatusOr<ReplayRange> range = queries_->StartReplay(*request);
+  if (!range.ok()) return FinishedNow<v1::ReplayResponse>(ToGrpcStatus(range.status()));
+  return NewReplayReactor(queries_, *std::move(range), &shutting_down_);
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::ListProjections(

@@ -1,5 +1,6 @@
 // stakeledger.v1.Projections over gRPC's callback API: thin unary methods
-// over ProjectionQueries, one status conversion each, and Rebuild, a
+// over ProjectionQueries, one status conversion each; Replay, a
+// server-streaming reactor (replay_reactor.h); and Rebuild, a
 // server-streaming reactor running ProjectionEngine::Rebuild on a thread of
 // its own.
 #ifndef STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_
@@ -34,9 +35,8 @@ class ProjectionsService final : public v1::Projections::CallbackService {
   grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* context,
                                         const v1::TimelineRequest* request,
                                         v1::TimelineResponse* response) override;
-  grpc::ServerUnaryReactor* Replay(grpc::CallbackServerContext* context,
-                                   const v1::ReplayRequest* request,
-                                   v1::ReplayResponse* response) override;
+  grpc::ServerWriteReactor<v1::ReplayResponse>* Replay(grpc::CallbackServerContext* context,
+                                                       const v1::ReplayRequest* request) override;
   grpc::ServerUnaryReactor* ListProjections(grpc::CallbackServerContext* context,
                                             const v1::ListProjectionsRequest* request,
                                             v1::ListProjectionsResponse* response) override;

@@ -79,12 +79,15 @@ struct StakeTransition {
 };
 // The changes to what the index knew about (holder, target) at positions
 // from..to (inclusive), in position order: every version opened or closed
-// there. Cost grows with the pair's entries, not the log.
+// there. At most `steps_max` changes, except that all changes of the last
+// position returned are included, so that the next call can start at the
+// position after it. Cost grows with the pair's entries, not the log.
 // Errors: as QueryStake.
 absl::StatusOr<std::vector<StakeTransition>> QueryTransitions(const Database& db,
                                                               absl::string_view holder,
                                                               absl::string_view target,
-                                                              uint64_t from, uint64_t to);
+                                                              uint64_t from, uint64_t to,
+                                                              size_t steps_max = SIZE_MAX);
 
 // The funds `sponsor` established (FundEstablished), in name order.
 absl::StatusOr<std::vector<std::string>> QueryFunds(const Database& db, absl::string_view sponsor,

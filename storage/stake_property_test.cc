@@ -228,6 +228,23 @@ void CheckReplay(const Database& db, const HistoryMaker& maker,
         ASSERT_EQ(Describe(transition.after), Describe(*naive))
             << "seed " << seed << " replay h" << h << " t" << t << " at " << transition.position;
       }
+      // Paging (steps_max) resumes after the last position of each page
+      // and loses and repeats nothing.
+      const size_t page_steps_max = 1 + seed % 3;
+      std::vector<StakeTransition> paged;
+      for (uint64_t from = 0; from <= head;) {
+        auto page =
+            QueryTransitions(db, maker.Holder(h), maker.Target(t), from, head, page_steps_max);
+        ASSERT_TRUE(page.ok());
+        if (page->empty()) break;
+        paged.insert(paged.end(), page->begin(), page->end());
+        from = page->back().position + 1;
+      }
+      ASSERT_EQ(paged.size(), transitions->size()) << "seed " << seed << " h" << h << " t" << t;
+      for (size_t i = 0; i < paged.size(); ++i) {
+        ASSERT_EQ(paged[i].position, (*transitions)[i].position) << "seed " << seed;
+        ASSERT_EQ(paged[i].kind, (*transitions)[i].kind) << "seed " << seed;
+      }
       std::string previous = "none";
       for (uint64_t p = 1; p <= head; ++p) {
         auto naive = NaiveStake(log, maker.Holder(h), maker.Target(t), kEndOfTime, p);

@@ -16,7 +16,8 @@ constexpr int kEndOfValidTime = 99991231;
 absl::StatusOr<std::vector<StakeTransition>> QueryTransitions(const Database& db,
                                                               absl::string_view holder,
                                                               absl::string_view target,
-                                                              uint64_t from, uint64_t to) {
+                                                              uint64_t from, uint64_t to,
+                                                              size_t steps_max) {
   ASSIGN_OR_RETURN(std::vector<v1::StakeEntry> versions, QueryPairVersions(db, holder, target));
   // Keyed by (position, fact identity) so that closing one version and
   // opening its successor at the same position reads as one move.
@@ -44,6 +45,12 @@ absl::StatusOr<std::vector<StakeTransition>> QueryTransitions(const Database& db
   }
   std::vector<StakeTransition> result;
   for (auto& [id, change] : changes) {
+    // Stop only between positions, so that a caller resuming after the
+    // last position returned misses nothing.
+    if (!result.empty() && result.size() >= steps_max &&
+        result.back().position != change.position) {
+      break;
+    }
     ASSIGN_OR_RETURN(change.after,
                      QueryStake(db, holder, target, kEndOfValidTime, change.position));
     result.push_back(std::move(change));
