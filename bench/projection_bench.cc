@@ -1,8 +1,10 @@
-// stake-ownership projection: fold throughput (what a rebuild costs per
-// event) and as-of query latency (p50/p99) against synthetic histories of
-// PROJECTION_BENCH_EVENTS announcements (default 100000) over 1,000
-// holders x 1,000 targets, 2% of them retractions. In-process, no gRPC.
-// Figures: docs/performance.md, "Projections".
+// stake-ownership projection: catch-up and rebuild throughput through the
+// ProjectionEngine (what `ledgerctl rebuild` costs per event), the parts
+// of that cost (reading the log, parsing payloads), and as-of query latency
+// (p50/p99) against a synthetic log of PROJECTION_BENCH_EVENTS announcements
+// (default 100000) over 1,000 holders x 1,000 targets, 2% of them
+// retractions and 1% date corrections. In-process, no gRPC (ledger-bench
+// query measures through gRPC). Figures: docs/performance.md, "Projections".
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,8 +19,8 @@
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
 #include "domain/events.h"
-#include "storage/db.h"
-#include "storage/projection.h"
+#include "storage/event_log.h"
+#include "storage/projection_engine.h"
 #include "storage/stake_projection.h"
 
 namespace stakeledger::storage {
@@ -31,15 +33,24 @@ size_t EventCount() {
   return text != nullptr ? std::strtoull(text, nullptr, 10) : 100000;
 }
 
-v1::RecordedEvent MakeEvent(uint64_t position, std::mt19937_64& rng) {
+// The announcement at log position `position` (ids "a<position>").
+v1::ProposedEvent MakeEvent(uint64_t position, std::mt19937_64& rng) {
   v1::Announcement announcement;
   announcement.set_announcement_id(absl::StrCat("a", position));
   announcement.set_announced_date("2024");
   v1::Fact* fact = announcement.add_facts();
   fact->set_quote("q");
-  if (position > 100 && rng() % 50 == 0) {
-    fact->mutable_correction()->set_action(v1::Correction::RETRACT);
-    fact->mutable_correction()->set_announcement_id(absl::StrCat("a", 1 + rng() % (position - 1)));
+  const uint64_t roll = rng() % 100;
+  if (position > 100 && roll < 3) {
+    v1::Correction* correction = fact->mutable_correction();
+    correction->set_announcement_id(absl::StrCat("a", 1 + rng() % (position - 1)));
+    if (roll < 2) {
+      correction->set_action(v1::Correction::RETRACT);
+    } else {
+      correction->set_action(v1::Correction::SUPERSEDE);
+      correction->set_corrected_date(
+          absl::StrFormat("%04d-%02d", 2000 + rng() % 25, 1 + rng() % 12));
+    }
   } else {
     v1::StakeChange* change = fact->mutable_stake_change();
     change->set_holder(absl::StrCat("h", rng() % kNames));
@@ -50,38 +61,66 @@ v1::RecordedEvent MakeEvent(uint64_t position, std::mt19937_64& rng) {
     change->set_effective_date(
         absl::StrFormat("%04d-%02d-%02d", 2000 + rng() % 25, 1 + rng() % 12, 1 + rng() % 28));
   }
-  v1::RecordedEvent event;
-  event.set_position(position);
+  v1::ProposedEvent event;
   event.set_event_type(domain::kAnnouncementEventType);
   event.set_payload(domain::ToPayloadJson(announcement));
   return event;
 }
 
+constexpr size_t kAppendEventsMax = 5000;
+
 struct Fixture {
   std::string dir;
-  std::unique_ptr<Database> db;
+  std::unique_ptr<EventLog> log;
   size_t events = 0;
-  double fold_events_per_second = 0;
+  double append_events_per_second = 0;
+  double catchup_events_per_second = 0;
+  double rebuild_events_per_second = 0;
 };
 
+double Since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void Check(const absl::Status& status) {
+  if (!status.ok()) {
+    std::fprintf(stderr, "projection_bench: %s\n", status.ToString().c_str());
+    std::abort();
+  }
+}
+
+// Appends the synthetic history, then folds it twice: once as a server
+// start catching up, once as `ledgerctl rebuild`.
 Fixture& Shared() {
   static Fixture* fixture = [] {
     auto* f = new Fixture();
     f->dir = (std::filesystem::temp_directory_path() / absl::StrCat("projection_bench-", getpid()))
                  .string();
     std::filesystem::remove_all(f->dir);
-    f->db = *Database::Open(f->dir);
+    auto log = EventLog::Open(f->dir, Limits());
+    Check(log.status());
+    f->log = *std::move(log);
     f->events = EventCount();
     std::mt19937_64 rng(42);
-    StakeOwnershipProjection projection;
-    const auto start = std::chrono::steady_clock::now();
-    for (uint64_t position = 1; position <= f->events; ++position) {
-      ProjectionTxn txn(f->db.get(), projection.name());
-      if (!projection.Apply(MakeEvent(position, rng), &txn).ok()) std::abort();
-      if (!txn.Commit(position).ok()) std::abort();
+    auto start = std::chrono::steady_clock::now();
+    for (uint64_t position = 1; position <= f->events;) {
+      v1::AppendRequest request;
+      request.set_stream(domain::kAnnouncementsStream);
+      for (size_t i = 0; i < kAppendEventsMax && position <= f->events; ++i, ++position) {
+        *request.add_events() = MakeEvent(position, rng);
+      }
+      Check(f->log->AppendAndWait(std::move(request)).status());
     }
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    f->fold_events_per_second = f->events / elapsed.count();
+    f->append_events_per_second = f->events / Since(start);
+    ProjectionEngine engine(f->log.get());
+    start = std::chrono::steady_clock::now();
+    engine.Add(std::make_unique<StakeOwnershipProjection>());
+    if (!engine.WaitFor(kStakeOwnershipProjection, f->events, absl::Hours(1))) std::abort();
+    f->catchup_events_per_second = f->events / Since(start);
+    auto rebuilt =
+        engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
+    Check(rebuilt.status());
+    f->rebuild_events_per_second = rebuilt->events_per_second;
     return f;
   }();
   return *fixture;
@@ -91,7 +130,7 @@ Fixture& Shared() {
 
 void RemoveShared() {
   Fixture& fixture = Shared();
-  fixture.db.reset();
+  fixture.log.reset();
   std::filesystem::remove_all(fixture.dir);
 }
 
@@ -101,9 +140,47 @@ void BM_Fold(benchmark::State& state) {
   Fixture& fixture = Shared();
   for (auto _ : state) benchmark::DoNotOptimize(fixture.events);
   state.counters["events"] = static_cast<double>(fixture.events);
-  state.counters["fold_events_per_s"] = fixture.fold_events_per_second;
+  state.counters["append_events_per_s"] = fixture.append_events_per_second;
+  state.counters["catchup_events_per_s"] = fixture.catchup_events_per_second;
+  state.counters["rebuild_events_per_s"] = fixture.rebuild_events_per_second;
 }
-BENCHMARK(BM_Fold)->Iterations(1);
+BENCHMARK(BM_Fold)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The parts of a fold: reading the log in the engine's chunks, and parsing
+// each announcement's JSON payload (protobuf's JSON mapping).
+void BM_ReadLog(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  uint64_t events_total = 0;
+  for (auto _ : state) {
+    for (uint64_t position = 0; position < fixture.events;) {
+      EventList events;
+      ChunkBounds bounds;
+      bounds.events_max = kProjectionChunkEventsMax;
+      Check(fixture.log->ReadAllChunk(position + 1, false, EventFilter(), false, bounds, &events)
+                .status());
+      position = events[events.size() - 1].position();
+      events_total += events.size();
+    }
+  }
+  state.SetItemsProcessed(events_total);
+}
+BENCHMARK(BM_ReadLog)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+void BM_ParsePayload(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  EventList events;
+  ChunkBounds bounds;
+  bounds.events_max = kProjectionChunkEventsMax;
+  Check(fixture.log->ReadAllChunk(1, false, EventFilter(), false, bounds, &events).status());
+  size_t i = 0;
+  for (auto _ : state) {
+    auto parsed = domain::ParseAnnouncementJson(events[i].payload());
+    benchmark::DoNotOptimize(parsed);
+    i = (i + 1) % events.size();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ParsePayload);
 
 void BM_AsOfQuery(benchmark::State& state) {
   Fixture& fixture = Shared();
@@ -115,7 +192,7 @@ void BM_AsOfQuery(benchmark::State& state) {
     const int as_of = (2000 + static_cast<int>(rng() % 25)) * 10000 + 1231;
     const uint64_t known_at = state.range(0) == 0 ? kKnownAtHead : 1 + rng() % fixture.events;
     const auto start = std::chrono::steady_clock::now();
-    auto answer = QueryStake(*fixture.db, holder, target, as_of, known_at);
+    auto answer = QueryStake(fixture.log->database(), holder, target, as_of, known_at);
     const std::chrono::duration<double, std::micro> elapsed =
         std::chrono::steady_clock::now() - start;
     if (!answer.ok()) state.SkipWithError("query failed");

@@ -54,8 +54,34 @@ EventLog::EventLog(std::unique_ptr<Database> db, const Limits& limits, const Log
     : limits_(limits), db_(std::move(db)), merkle_(db_.get()) {
   hub_ = std::make_unique<SubscriptionHub>(db_.get(), limits_, tail.next_position - 1);
   SubscriptionHub* hub = hub_.get();
-  writer_ = std::make_unique<Writer>(db_.get(), tail, limits_,
-                                     [hub](CommittedBatchPtr batch) { hub->Publish(batch); });
+  writer_ =
+      std::make_unique<Writer>(db_.get(), tail, limits_, [this, hub](CommittedBatchPtr batch) {
+        hub->Publish(batch);
+        // Taking the lock orders this after a waiter's check of the head.
+        { std::lock_guard<std::mutex> lock(head_mu_); }
+        head_advanced_.notify_all();
+      });
+}
+
+uint64_t EventLog::head_wake_epoch() const {
+  std::lock_guard<std::mutex> lock(head_mu_);
+  return head_wake_epoch_;
+}
+
+uint64_t EventLog::WaitForHeadAfter(uint64_t position, uint64_t epoch,
+                                    absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(head_mu_);
+  head_advanced_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                          [&] { return head_position() > position || head_wake_epoch_ != epoch; });
+  return head_position();
+}
+
+void EventLog::WakeHeadWaiters() const {
+  {
+    std::lock_guard<std::mutex> lock(head_mu_);
+    ++head_wake_epoch_;
+  }
+  head_advanced_.notify_all();
 }
 
 EventLog::~EventLog() { Shutdown(); }

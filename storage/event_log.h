@@ -4,11 +4,16 @@
 #ifndef STAKELEDGER_STORAGE_EVENT_LOG_H_
 #define STAKELEDGER_STORAGE_EVENT_LOG_H_
 
+#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "stakeledger/v1/event_store.pb.h"
 #include "storage/db.h"
 #include "storage/limits.h"
@@ -66,6 +71,15 @@ class EventLog {
   void Shutdown();
 
   uint64_t head_position() const { return writer_->head_position(); }
+  // A counter WakeHeadWaiters advances; read it before deciding to wait.
+  uint64_t head_wake_epoch() const;
+  // Waits until head_position() > `position`, head_wake_epoch() differs
+  // from `epoch`, or `timeout` passed; returns head_position() then.
+  // Woken by every commit, so a follower of the log need not poll.
+  // Thread-safe.
+  uint64_t WaitForHeadAfter(uint64_t position, uint64_t epoch, absl::Duration timeout) const;
+  // Wakes every WaitForHeadAfter (e.g. to let a follower stop). Thread-safe.
+  void WakeHeadWaiters() const;
   // The committed tree size and root, without reading. Thread-safe.
   TreeHead tree_head() const { return writer_->tree_head(); }
   // Proofs over the committed tree (sizes up to tree_head().size).
@@ -81,6 +95,11 @@ class EventLog {
   const Limits limits_;
   std::unique_ptr<Database> db_;
   const MerkleStore merkle_;
+  // Signals commits to WaitForHeadAfter (the writer stores the head before
+  // it publishes a batch).
+  mutable std::mutex head_mu_;
+  mutable std::condition_variable head_advanced_;
+  mutable uint64_t head_wake_epoch_ ABSL_GUARDED_BY(head_mu_) = 0;
   // Declared after db_ so that they stop before it closes.
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<Writer> writer_;

@@ -97,8 +97,10 @@ ProjectionTxn::ProjectionTxn(const Database* db, absl::string_view name, uint64_
     : db_(db), name_(name), generation_(generation), prefix_(ProjectionPrefix(name, generation)) {}
 
 absl::StatusOr<std::optional<std::string>> ProjectionTxn::Get(absl::string_view key) const {
-  auto it = overlay_.find(std::string(key));
-  if (it != overlay_.end()) return it->second;
+  auto it = event_.find(key);
+  if (it != event_.end()) return it->second;
+  it = pending_.find(key);
+  if (it != pending_.end()) return it->second;
   std::string value;
   rocksdb::Status status = db_->db()->Get(rocksdb::ReadOptions(), db_->projections(),
                                           absl::StrCat(prefix_, key), &value);
@@ -108,15 +110,27 @@ absl::StatusOr<std::optional<std::string>> ProjectionTxn::Get(absl::string_view 
 }
 
 void ProjectionTxn::Put(absl::string_view key, absl::string_view value) {
-  overlay_[std::string(key)] = std::string(value);
+  event_[key] = std::string(value);
 }
 
-void ProjectionTxn::Delete(absl::string_view key) { overlay_[std::string(key)] = std::nullopt; }
+void ProjectionTxn::Delete(absl::string_view key) { event_[key] = std::nullopt; }
+
+void ProjectionTxn::EndEvent() {
+  if (pending_.empty()) {
+    pending_.swap(event_);
+    return;
+  }
+  for (auto& [key, value] : event_) pending_[key] = std::move(value);
+  event_.clear();
+}
 
 absl::Status ProjectionTxn::Commit(uint64_t position) {
+  EndEvent();
   rocksdb::WriteBatch batch;
-  for (const auto& [key, value] : overlay_) {
-    const std::string full = absl::StrCat(prefix_, key);
+  std::string full = prefix_;
+  for (const auto& [key, value] : pending_) {
+    full.resize(prefix_.size());
+    full.append(key);
     rocksdb::Status status = value.has_value() ? batch.Put(db_->projections(), full, *value)
                                                : batch.Delete(db_->projections(), full);
     if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
@@ -125,7 +139,7 @@ absl::Status ProjectionTxn::Commit(uint64_t position) {
       batch.Put(db_->projections(), CheckpointKey(name_, generation_), EncodePosition(position));
   if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
   status = db_->db()->Write(rocksdb::WriteOptions(), &batch);
-  overlay_.clear();
+  pending_.clear();
   return FromRocksStatus(status, absl::StrCat("writing projection '", name_, "'"));
 }
 

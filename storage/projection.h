@@ -1,18 +1,17 @@
 // Projections: named, deterministic folds over the log, each kept in the
 // `projections` column family under the key prefix of its active
 // generation (ProjectionPrefix). A rebuild folds into a new generation and
-// then switches the active one (projection_engine.h). An
-// event's state changes and the projection's checkpoint are written in one
-// WriteBatch, so a crash never applies an event twice or skips one. Events
-// that change nothing only advance the checkpoint at the end of a chunk:
-// applying them again changes nothing either.
+// then switches the active one (projection_engine.h). The state changes of
+// a chunk of events and the projection's checkpoint (the chunk's last
+// position) are written in one WriteBatch, so a crash never applies an
+// event twice or skips one.
 #ifndef STAKELEDGER_STORAGE_PROJECTION_H_
 #define STAKELEDGER_STORAGE_PROJECTION_H_
 
-#include <map>
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "stakeledger/v1/event_store.pb.h"
@@ -44,9 +43,11 @@ absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, 
 // Deletes (DeleteRange) the keys of one generation of `name`.
 absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64_t generation);
 
-// The changes one event makes to one projection's state. Keys are relative
+// The changes events make to one projection's state. Keys are relative
 // to the prefix of the generation written. Reads see this transaction's own
-// writes. Not thread-safe; one per Apply.
+// writes. A projection's Apply sees one event's changes; the engine may
+// keep several events' changes in one transaction (EndEvent) and write
+// them with the checkpoint of the last in one batch. Not thread-safe.
 class ProjectionTxn {
  public:
   ProjectionTxn(const Database* db, absl::string_view name, uint64_t generation = 0);
@@ -55,18 +56,31 @@ class ProjectionTxn {
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const;
   void Put(absl::string_view key, absl::string_view value);
   void Delete(absl::string_view key);
-  bool empty() const { return overlay_.empty(); }
+  // True when the current event changed nothing.
+  bool empty() const { return event_.empty(); }
 
-  // Writes the changes and the checkpoint `position` in one batch.
-  // Errors: as RocksDB writes (UNAVAILABLE for I/O errors).
+  // Keeps the current event's changes for the next Commit and starts the
+  // next event.
+  void EndEvent();
+  // Drops the current event's changes (e.g. after its Apply failed).
+  void DiscardEvent() { event_.clear(); }
+  // Changes kept by EndEvent and not yet committed, in keys.
+  size_t pending_keys() const { return pending_.size(); }
+
+  // Writes every change (kept and current) and the checkpoint `position`
+  // in one batch. Errors: as RocksDB writes (UNAVAILABLE for I/O errors);
+  // nothing is written then.
   absl::Status Commit(uint64_t position);
 
  private:
+  using Changes = absl::flat_hash_map<std::string, std::optional<std::string>>;
   const Database* db_;
   const std::string name_;
   const uint64_t generation_;
   const std::string prefix_;
-  std::map<std::string, std::optional<std::string>> overlay_;
+  // The current event's changes over those of earlier events kept.
+  Changes event_;
+  Changes pending_;
 };
 
 // A named fold. Apply must be deterministic: the same event on the same

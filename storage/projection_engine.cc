@@ -86,6 +86,7 @@ void ProjectionEngine::Stop() {
     for (auto& runner : runners_) threads.push_back(&runner->thread);
   }
   changed_.notify_all();
+  log_->WakeHeadWaiters();
   for (std::thread* thread : threads) {
     if (thread->joinable()) thread->join();
   }
@@ -123,7 +124,7 @@ bool ProjectionEngine::WaitFor(absl::string_view name, uint64_t position,
       if (runner->status.state == ProjectionState::kFailed) return false;
     }
     if (absl::Now() >= deadline) return false;
-    changed_.wait_for(lock, absl::ToChronoMilliseconds(kProjectionPollInterval));
+    changed_.wait_for(lock, absl::ToChronoMilliseconds(kProjectionIdleWait));
   }
 }
 
@@ -147,7 +148,11 @@ void ProjectionEngine::Run(Runner* runner) {
     if (position >= head) {
       runner->status.state = ProjectionState::kLive;
       changed_.notify_all();
-      changed_.wait_for(lock, absl::ToChronoMilliseconds(kProjectionPollInterval));
+      // Read under mu_: a Stop after this wakes the wait below.
+      const uint64_t epoch = log_->head_wake_epoch();
+      lock.unlock();
+      log_->WaitForHeadAfter(position, epoch, kProjectionIdleWait);
+      lock.lock();
       continue;
     }
     if (runner->status.state != ProjectionState::kLive ||
@@ -193,8 +198,8 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
   return absl::OkStatus();
 }
 
-// Each event that changes the state commits with its checkpoint; the rest
-// advance it at the end (or before a failure).
+// The whole chunk's changes and its last position commit in one batch;
+// an event whose Apply fails is dropped and the events before it commit.
 absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t generation,
                                           uint64_t* position, uint64_t* events_read,
                                           uint64_t* failed_at) {
@@ -206,28 +211,24 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t gener
                                       /*include_record=*/false, bounds, &events));
   (void)scan;
   *events_read = events.size();
-  const Database& db = log_->database();
-  const std::string name(projection->name());
-  bool pending_checkpoint = false;
+  if (events.empty()) return absl::OkStatus();
+  ProjectionTxn txn(&log_->database(), projection->name(), generation);
+  const uint64_t first = *position;
+  uint64_t applied = first;
   for (const v1::RecordedEvent& event : events) {
-    ProjectionTxn txn(&db, name, generation);
-    absl::Status applied = projection->Apply(event, &txn);
-    if (!applied.ok()) {
+    absl::Status status = projection->Apply(event, &txn);
+    if (!status.ok()) {
       *failed_at = event.position();
-      if (pending_checkpoint) (void)ProjectionTxn(&db, name, generation).Commit(*position);
-      return applied;
+      txn.DiscardEvent();
+      if (applied != first) RETURN_IF_ERROR(txn.Commit(applied));
+      *position = applied;
+      return status;
     }
-    if (!txn.empty()) {
-      RETURN_IF_ERROR(txn.Commit(event.position()));
-      pending_checkpoint = false;
-    } else {
-      pending_checkpoint = true;
-    }
-    *position = event.position();
+    txn.EndEvent();
+    applied = event.position();
   }
-  if (pending_checkpoint) {
-    RETURN_IF_ERROR(ProjectionTxn(&db, name, generation).Commit(*position));
-  }
+  RETURN_IF_ERROR(txn.Commit(applied));
+  *position = applied;
   return absl::OkStatus();
 }
 

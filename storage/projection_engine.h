@@ -1,6 +1,7 @@
 // Runs projections (projection.h) over an EventLog: each on its own
 // thread, catching up from its checkpoint in chunks and then following the
-// log live by polling the head every kProjectionPollInterval. A projection
+// log live, woken by every commit (EventLog::WaitForHeadAfter). Each chunk's
+// state changes and checkpoint are written in one WriteBatch. A projection
 // whose Apply fails stops at that event and reports it; the others and the
 // log go on.
 //
@@ -32,8 +33,11 @@
 
 namespace stakeledger::storage {
 
-inline constexpr absl::Duration kProjectionPollInterval = absl::Milliseconds(5);
-// Events read from the log per chunk.
+// A live runner waits at most this long for a commit before it looks at
+// the head again; commits and Stop wake it sooner.
+inline constexpr absl::Duration kProjectionIdleWait = absl::Milliseconds(100);
+// Events read from the log, applied and committed (one WriteBatch) per
+// chunk.
 inline constexpr size_t kProjectionChunkEventsMax = 1024;
 // At most this long between two rebuild progress reports.
 inline constexpr absl::Duration kRebuildProgressInterval = absl::Milliseconds(200);
