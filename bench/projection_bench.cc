@@ -3,7 +3,8 @@
 // of that cost (reading the log, parsing payloads), and as-of query latency
 // (p50/p99) against a synthetic log of PROJECTION_BENCH_EVENTS announcements
 // (default 100000) over 1,000 holders x 1,000 targets, 2% of them
-// retractions and 1% date corrections. In-process, no gRPC (ledger-bench
+// retractions and 1% date corrections (PROJECTION_BENCH_DIR keeps it, see
+// Fixture). In-process, no gRPC (ledger-bench
 // query measures through gRPC). Figures: docs/performance.md, "Projections".
 #include <unistd.h>
 
@@ -71,6 +72,9 @@ constexpr size_t kAppendEventsMax = 5000;
 
 struct Fixture {
   std::string dir;
+  // PROJECTION_BENCH_DIR: a directory kept across runs; a run that finds
+  // a log there only measures queries, reads and parses on it.
+  bool keep = false;
   std::unique_ptr<EventLog> log;
   size_t events = 0;
   double append_events_per_second = 0;
@@ -94,13 +98,26 @@ void Check(const absl::Status& status) {
 Fixture& Shared() {
   static Fixture* fixture = [] {
     auto* f = new Fixture();
-    f->dir = (std::filesystem::temp_directory_path() / absl::StrCat("projection_bench-", getpid()))
-                 .string();
-    std::filesystem::remove_all(f->dir);
+    const char* kept = std::getenv("PROJECTION_BENCH_DIR");
+    f->keep = kept != nullptr;
+    f->dir =
+        f->keep
+            ? std::string(kept)
+            : (std::filesystem::temp_directory_path() / absl::StrCat("projection_bench-", getpid()))
+                  .string();
+    if (!f->keep) std::filesystem::remove_all(f->dir);
     auto log = EventLog::Open(f->dir, Limits());
     Check(log.status());
     f->log = *std::move(log);
     f->events = EventCount();
+    if (f->log->head_position() != 0) {
+      // A kept history: catch up (a start) and measure the rest on it.
+      f->events = f->log->head_position();
+      ProjectionEngine engine(f->log.get());
+      engine.Add(std::make_unique<StakeOwnershipProjection>());
+      if (!engine.WaitFor(kStakeOwnershipProjection, f->events, absl::Hours(1))) std::abort();
+      return f;
+    }
     std::mt19937_64 rng(42);
     auto start = std::chrono::steady_clock::now();
     for (uint64_t position = 1; position <= f->events;) {
@@ -131,7 +148,7 @@ Fixture& Shared() {
 void RemoveShared() {
   Fixture& fixture = Shared();
   fixture.log.reset();
-  std::filesystem::remove_all(fixture.dir);
+  if (!fixture.keep) std::filesystem::remove_all(fixture.dir);
 }
 
 namespace {

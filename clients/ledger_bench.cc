@@ -7,6 +7,9 @@
 //   ledger-bench fill    --server HOST:PORT --events N [--batch B] [--clients C]
 //   ledger-bench catchup --server HOST:PORT [--from P] [--count N]
 //   ledger-bench readall --server HOST:PORT [--from P] [--count N]
+//   ledger-bench query   --server HOST:PORT --events N [--run ID] [--holders H]
+//                        [--targets T] [--queries Q] [--query-clients C]
+//   ledger-bench lag     --server HOST:PORT [--clients N] [--batch B] [--duration-s S]
 //
 // Every command takes --json to print one JSON line instead of text.
 #include <cstdio>
@@ -18,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "clients/bench_append.h"
+#include "clients/bench_projection.h"
 #include "clients/bench_read.h"
 #include "clients/exit_code.h"
 
@@ -136,6 +140,74 @@ CLI::App* AddReadCommand(CLI::App* app, const std::string& name, const std::stri
   return command;
 }
 
+struct QueryFlags {
+  QueryOptions options;
+  bool json = false;
+};
+
+struct LagFlags {
+  LagOptions options;
+  int duration_s = 10;
+  bool json = false;
+};
+
+// A run name of its own for every run that is not given one.
+std::string DefaultRun() { return absl::StrCat("b", absl::ToUnixSeconds(absl::Now())); }
+
+void AddHistoryOptions(CLI::App* command, SyntheticHistory* history) {
+  command->add_option("--run", history->run, "Names this run's entities and announcements")
+      ->capture_default_str();
+  command->add_option("--holders", history->holders, "Holder entities")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kSyntheticNamesMax));
+  command->add_option("--targets", history->targets, "Target entities")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kSyntheticNamesMax));
+}
+
+void AddQueryCommand(CLI::App* app, QueryFlags* flags) {
+  CLI::App* command =
+      app->add_subcommand("query", "Build a synthetic history, then time as-of GetStake calls");
+  QueryOptions& options = flags->options;
+  AddServerAndJson(command, &options.history.server, &flags->json);
+  AddHistoryOptions(command, &options.history);
+  command
+      ->add_option("--events", options.history.events,
+                   "Announcements to append first (0: query a history built before with the "
+                   "same --run, --holders and --targets)")
+      ->required()
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1'000'000'000}));
+  command->add_option("--batch", options.history.batch_events, "Announcements per Append")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kAnnouncementBatchMax));
+  command->add_option("--clients", options.history.clients, "Concurrent appenders")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kClientsMax));
+  command->add_option("--queries", options.queries, "GetStake calls timed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kQueriesMax));
+  command->add_option("--query-clients", options.clients, "Concurrent query clients")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kClientsMax));
+}
+
+void AddLagCommand(CLI::App* app, LagFlags* flags) {
+  CLI::App* command = app->add_subcommand(
+      "lag", "Batched announcement appends; time until the projection applied each");
+  LagOptions& options = flags->options;
+  AddServerAndJson(command, &options.history.server, &flags->json);
+  AddHistoryOptions(command, &options.history);
+  command->add_option("--clients", options.clients, "Concurrent appenders")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kClientsMax));
+  command->add_option("--batch", options.batch_events, "Announcements per Append")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kAnnouncementBatchMax));
+  command->add_option("--duration-s", flags->duration_s, "Seconds of appends")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kDurationSecondsMax));
+}
+
 // Exit codes are ledgerctl's (exit_code.h), so scripts treat both tools alike.
 using clients::kExitOk;
 using clients::kExitServerError;
@@ -188,6 +260,19 @@ int RunReadCommand(const std::string& mode, ReadFlags* flags) {
   return Finish(FormatReadReport(mode, flags->options, *report, flags->json), "");
 }
 
+int RunQueryCommand(const QueryFlags& flags) {
+  const absl::StatusOr<QueryReport> report = RunQuery(flags.options);
+  if (!report.ok()) return Fail(report.status());
+  return Finish(FormatQueryReport(flags.options, *report, flags.json), "");
+}
+
+int RunLagCommand(LagFlags* flags) {
+  flags->options.duration = absl::Seconds(flags->duration_s);
+  const absl::StatusOr<LagReport> report = RunLag(flags->options);
+  if (!report.ok()) return Fail(report.status());
+  return Finish(FormatLagReport(flags->options, *report, flags->json), "");
+}
+
 int Main(int argc, char** argv) {
   // Debian's Abseil is built with the Mutex deadlock detector on; it keeps a
   // lock graph for every absl::Mutex gRPC creates and destroys per call, which
@@ -211,10 +296,20 @@ int Main(int argc, char** argv) {
                    "Events scanned between checkpoints (0: server default)")
       ->capture_default_str();
   AddReadCommand(&app, "readall", "One ReadAll to the end of the log", &readall);
+  QueryFlags query;
+  LagFlags lag;
+  query.options.history.run = DefaultRun();
+  lag.options.history.run = DefaultRun();
+  lag.options.history.holders = 100;
+  lag.options.history.targets = 100;
+  AddQueryCommand(&app, &query);
+  AddLagCommand(&app, &lag);
   CLI11_PARSE(app, argc, argv);
 
   if (app.got_subcommand("append")) return RunAppendCommand(&append);
   if (app.got_subcommand("fill")) return RunFillCommand(fill);
+  if (app.got_subcommand("query")) return RunQueryCommand(query);
+  if (app.got_subcommand("lag")) return RunLagCommand(&lag);
   if (app.got_subcommand("catchup")) return RunReadCommand("catchup", &catchup);
   return RunReadCommand("readall", &readall);
 }

@@ -1,5 +1,8 @@
 #include "storage/projection.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
@@ -126,9 +129,17 @@ void ProjectionTxn::EndEvent() {
 
 absl::Status ProjectionTxn::Commit(uint64_t position) {
   EndEvent();
+  // In key order: the memtable's skip list inserts a key next to the one
+  // before it almost for free, where random order costs a search each.
+  std::vector<const Changes::value_type*> sorted;
+  sorted.reserve(pending_.size());
+  for (const auto& change : pending_) sorted.push_back(&change);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   rocksdb::WriteBatch batch;
   std::string full = prefix_;
-  for (const auto& [key, value] : pending_) {
+  for (const auto* change : sorted) {
+    const auto& [key, value] = *change;
     full.resize(prefix_.size());
     full.append(key);
     rocksdb::Status status = value.has_value() ? batch.Put(db_->projections(), full, *value)
