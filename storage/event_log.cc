@@ -45,22 +45,36 @@ absl::StatusOr<LogTail> ReadLogTail(const Database& db) {
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
                                                          const Limits& limits) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(dir));
-  ASSIGN_OR_RETURN(LogTail tail, ReadLogTail(*db));
-  return std::unique_ptr<EventLog>(new EventLog(std::move(db), limits, tail));
+  return OpenWithTreeMode(dir, limits, MerkleTreeMode::kKeep);
 }
 
-EventLog::EventLog(std::unique_ptr<Database> db, const Limits& limits, const LogTail& tail)
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::OpenWithoutTreeForBenchmark(
+    const std::string& dir, const Limits& limits) {
+  return OpenWithTreeMode(dir, limits, MerkleTreeMode::kSkipForBenchmark);
+}
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::OpenWithTreeMode(const std::string& dir,
+                                                                     const Limits& limits,
+                                                                     MerkleTreeMode tree_mode) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(dir));
+  ASSIGN_OR_RETURN(LogTail tail, ReadLogTail(*db));
+  return std::unique_ptr<EventLog>(new EventLog(std::move(db), limits, tail, tree_mode));
+}
+
+EventLog::EventLog(std::unique_ptr<Database> db, const Limits& limits, const LogTail& tail,
+                   MerkleTreeMode tree_mode)
     : limits_(limits), db_(std::move(db)), merkle_(db_.get()) {
   hub_ = std::make_unique<SubscriptionHub>(db_.get(), limits_, tail.next_position - 1);
   SubscriptionHub* hub = hub_.get();
-  writer_ =
-      std::make_unique<Writer>(db_.get(), tail, limits_, [this, hub](CommittedBatchPtr batch) {
+  writer_ = std::make_unique<Writer>(
+      db_.get(), tail, limits_,
+      [this, hub](CommittedBatchPtr batch) {
         hub->Publish(batch);
         // Taking the lock orders this after a waiter's check of the head.
         { std::lock_guard<std::mutex> lock(head_mu_); }
         head_advanced_.notify_all();
-      });
+      },
+      tree_mode);
 }
 
 uint64_t EventLog::head_wake_epoch() const {

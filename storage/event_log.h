@@ -31,6 +31,15 @@ class EventLog {
   // record does not decode.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir,
                                                         const Limits& limits);
+  // Benchmarks only: as Open, but the writer keeps no Merkle tree (no
+  // nodes written, no tree head computed per batch), so that a benchmark
+  // can measure what the tree costs the write path against Open. Such a
+  // log's tree_head() stays at its opening value and proofs past it fail;
+  // opening the directory again with Open rebuilds the missing tree from
+  // the records (EnsureTree). Not offered by ledgerd: a log without its
+  // tree breaks the audit guarantees.
+  static absl::StatusOr<std::unique_ptr<EventLog>> OpenWithoutTreeForBenchmark(
+      const std::string& dir, const Limits& limits);
   // Shuts down (see Shutdown) and closes the database.
   ~EventLog();
   EventLog(const EventLog&) = delete;
@@ -90,7 +99,11 @@ class EventLog {
   size_t subscriber_count() const { return hub_->subscriber_count(); }
 
  private:
-  EventLog(std::unique_ptr<Database> db, const Limits& limits, const LogTail& tail);
+  static absl::StatusOr<std::unique_ptr<EventLog>> OpenWithTreeMode(const std::string& dir,
+                                                                    const Limits& limits,
+                                                                    MerkleTreeMode tree_mode);
+  EventLog(std::unique_ptr<Database> db, const Limits& limits, const LogTail& tail,
+           MerkleTreeMode tree_mode);
 
   const Limits limits_;
   std::unique_ptr<Database> db_;

@@ -1,5 +1,8 @@
 #include "storage/merkle_store.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "storage/check.h"
 #include "storage/keys.h"
@@ -155,6 +158,30 @@ absl::StatusOr<std::vector<std::string>> MerkleStore::ConsistencyProof(uint64_t 
   return HashRanges(ranges);
 }
 
+void MerkleNodeBuffer::Add(int level, uint64_t index, absl::string_view hash) {
+  CHECK(hash.size() == verify::kHashBytes);
+  CHECK(level >= 0 && level < kMerkleLevelsMax);
+  Node node;
+  node.first_leaf = index << level;
+  node.level = level;
+  std::memcpy(node.hash.data(), hash.data(), verify::kHashBytes);
+  nodes_.push_back(node);
+}
+
+void MerkleNodeBuffer::WriteTo(const Database& db, rocksdb::WriteBatch* batch) {
+  // The key is first leaf (big-endian) then level: this is its order.
+  std::sort(nodes_.begin(), nodes_.end(), [](const Node& a, const Node& b) {
+    return a.first_leaf != b.first_leaf ? a.first_leaf < b.first_leaf : a.level < b.level;
+  });
+  for (const Node& node : nodes_) {
+    CHECK(batch
+              ->Put(db.merkle(), EncodeMerkleKey(node.level, node.first_leaf >> node.level),
+                    rocksdb::Slice(node.hash.data(), node.hash.size()))
+              .ok());
+  }
+  nodes_.clear();
+}
+
 absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {
   const MerkleStore store(&db);
   std::vector<std::string> roots;
@@ -170,11 +197,9 @@ absl::StatusOr<MerkleFrontier> EnsureTree(const Database& db, uint64_t size) {
   if (MerkleStore(&db).Node(0, size - 1).ok()) return LoadFrontier(db, size);
   MerkleFrontier frontier;
   rocksdb::WriteBatch batch;
+  MerkleNodeBuffer nodes;
   const auto put = [&](int level, uint64_t index, absl::string_view hash) {
-    CHECK(batch
-              .Put(db.merkle(), EncodeMerkleKey(level, index),
-                   rocksdb::Slice(hash.data(), hash.size()))
-              .ok());
+    nodes.Add(level, index, hash);
   };
   std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.log()));
   for (it->SeekToFirst(); it->Valid() && frontier.size() < size; it->Next()) {
@@ -188,6 +213,7 @@ absl::StatusOr<MerkleFrontier> EnsureTree(const Database& db, uint64_t size) {
     }
     frontier.Append(StoredLeafHash(View(it->value())), put);
     if (frontier.size() % kRebuildBatchLeavesMax == 0 || frontier.size() == size) {
+      nodes.WriteTo(db, &batch);
       RETURN_IF_ERROR(FromRocksStatus(db.db()->Write(rocksdb::WriteOptions(), &batch),
                                       "writing rebuilt merkle nodes"));
       batch.Clear();

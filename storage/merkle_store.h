@@ -6,11 +6,13 @@
 #ifndef STAKELEDGER_STORAGE_MERKLE_STORE_H_
 #define STAKELEDGER_STORAGE_MERKLE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "rocksdb/write_batch.h"
 #include "storage/db.h"
 #include "storage/merkle_frontier.h"
 
@@ -50,6 +52,36 @@ class MerkleStore {
   void SubProof(uint64_t begin, uint64_t m, uint64_t end, bool whole,
                 std::vector<Range>* out) const;
   const Database* db_;
+};
+
+// The nodes that one WriteBatch adds to the merkle family, gathered as a
+// MerkleFrontier completes them and written in key order. Not thread-safe.
+//
+// Why the order matters: a frontier completes a leaf and then its parents,
+// and each parent's key (first leaf, level) sorts before the leaf's own.
+// Put in that order, nearly every parent sends RocksDB's memtable skip list
+// back to search from its top (profiled at 12% of the writer's time in
+// 4 x 1000-event group commits); in key order, nearly every insert lands
+// just after the previous one, where the skip list's remembered position
+// already is.
+class MerkleNodeBuffer {
+ public:
+  // REQUIRES: hash is 32 bytes; (level, index) is a node of the tree
+  // (index << level fits in 64 bits).
+  void Add(int level, uint64_t index, absl::string_view hash);
+  // Puts every gathered node into `batch` (the merkle family of `db`) in
+  // key order, and empties the buffer.
+  void WriteTo(const Database& db, rocksdb::WriteBatch* batch);
+  size_t size() const { return nodes_.size(); }
+  void Reserve(size_t nodes) { nodes_.reserve(nodes); }
+
+ private:
+  struct Node {
+    uint64_t first_leaf;  // index << level: the key's first field
+    int level;
+    std::array<char, 32> hash;
+  };
+  std::vector<Node> nodes_;
 };
 
 // The frontier of the stored tree of `size` leaves. Errors: as above.

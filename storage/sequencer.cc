@@ -56,12 +56,14 @@ absl::Status CheckExpectedRevision(const PreparedAppend& append, const StreamHea
   }
 }
 
-Sequencer::Sequencer(const Database* db, const LogTail& tail, int64_t now_us, UuidV7Generator* ids)
+Sequencer::Sequencer(const Database* db, const LogTail& tail, int64_t now_us, UuidV7Generator* ids,
+                     MerkleTreeMode tree_mode)
     : db_(db),
       tail_before_(tail),
       next_position_(tail.next_position),
       recorded_at_us_(std::max(now_us, tail.last_recorded_at_us)),
       ids_(ids),
+      tree_mode_(tree_mode),
       heads_(db, tail.next_stream_id),
       merkle_(tail.merkle),
       committed_(std::make_shared<CommittedBatch>()) {}
@@ -176,13 +178,12 @@ v1::AppendResponse Sequencer::Commit(PreparedAppend append, const StreamHead* he
     out.value = EncodeLogValue(hash, record);
     event.set_leaf_hash(hash);
     CHECK(batch_.Put(db_->log(), EncodePosition(event.position()), out.value).ok());
-    CHECK(merkle_.size() + 1 == event.position());
-    merkle_.Append(hash, [this](int level, uint64_t index, absl::string_view node) {
-      CHECK(batch_
-                .Put(db_->merkle(), EncodeMerkleKey(level, index),
-                     rocksdb::Slice(node.data(), node.size()))
-                .ok());
-    });
+    if (tree_mode_ == MerkleTreeMode::kKeep) {
+      CHECK(merkle_.size() + 1 == event.position());
+      merkle_.Append(hash, [this](int level, uint64_t index, absl::string_view node) {
+        merkle_nodes_.Add(level, index, node);
+      });
+    }
     const StreamHead& after = heads_.Advance(event);
     IndexRecord(*db_, event, prepared.id_bytes, after.stream_id, &batch_);
     committed_->push_back(std::move(committed));
@@ -204,6 +205,7 @@ LogTail Sequencer::tail_after() const {
 
 rocksdb::WriteBatch* Sequencer::FinishBatch() {
   heads_.WriteChanged(&batch_);
+  merkle_nodes_.WriteTo(*db_, &batch_);
   return &batch_;
 }
 

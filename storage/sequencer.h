@@ -17,6 +17,7 @@
 #include "storage/db.h"
 #include "storage/indexer.h"
 #include "storage/merkle_frontier.h"
+#include "storage/merkle_store.h"
 #include "storage/uuid.h"
 #include "storage/validate.h"
 
@@ -32,6 +33,12 @@ struct LogTail {
   MerkleFrontier merkle;
 };
 
+// Whether the write path extends the Merkle tree. kSkipForBenchmark exists
+// only so that a benchmark can measure what the tree costs the write path
+// (bench/storage_bench.cc): a log written without its tree has no proofs
+// and breaks the audit guarantees, so no server path offers it.
+enum class MerkleTreeMode { kKeep, kSkipForBenchmark };
+
 // Builds one group commit. Not thread-safe: owned by the writer thread for
 // one batch. Requests are sequenced in the order they are added; a later
 // request sees the effects of earlier ones in the same batch.
@@ -40,7 +47,8 @@ class Sequencer {
   // `now_us` becomes recorded_at of every record, raised to the tail's last
   // recorded_at so that it never decreases along the log.
   // `ids` makes the server's event ids and outlives the sequencer.
-  Sequencer(const Database* db, const LogTail& tail, int64_t now_us, UuidV7Generator* ids);
+  Sequencer(const Database* db, const LogTail& tail, int64_t now_us, UuidV7Generator* ids,
+            MerkleTreeMode tree_mode);
 
   // Sequences one append. On success the records are in batch() and
   // committed(). Errors (nothing of this request is added):
@@ -53,7 +61,8 @@ class Sequencer {
   bool empty() const { return committed_->empty(); }
   // The tail once this batch is durable.
   LogTail tail_after() const;
-  // Adds the changed stream heads and returns the batch to write.
+  // Adds the changed stream heads and the completed Merkle nodes, and
+  // returns the batch to write.
   // REQUIRES: called once, after the last Add.
   rocksdb::WriteBatch* FinishBatch();
   // REQUIRES: called once, after the batch is durable.
@@ -70,8 +79,12 @@ class Sequencer {
   uint64_t next_position_;
   int64_t recorded_at_us_;
   UuidV7Generator* ids_;
+  const MerkleTreeMode tree_mode_;
   StreamHeadOverlay heads_;
   MerkleFrontier merkle_;
+  // The nodes this batch completes, written by FinishBatch (see
+  // MerkleNodeBuffer for why not as they complete).
+  MerkleNodeBuffer merkle_nodes_;
   rocksdb::WriteBatch batch_;
   std::shared_ptr<CommittedBatch> committed_;
   // Event ids committed by this batch -> index into committed_.

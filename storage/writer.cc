@@ -6,10 +6,12 @@
 
 namespace stakeledger::storage {
 
-Writer::Writer(const Database* db, const LogTail& tail, const Limits& limits, PublishFn publish)
+Writer::Writer(const Database* db, const LogTail& tail, const Limits& limits, PublishFn publish,
+               MerkleTreeMode tree_mode)
     : db_(db),
       limits_(limits),
       publish_(std::move(publish)),
+      tree_mode_(tree_mode),
       tail_(tail),
       head_position_(tail.next_position - 1),
       head_recorded_at_us_(tail.last_recorded_at_us),
@@ -77,7 +79,7 @@ std::vector<Writer::Pending> Writer::TakeBatch() {
 }
 
 void Writer::CommitBatch(std::vector<Pending> batch) {
-  Sequencer sequencer(db_, tail_, absl::ToUnixMicros(absl::Now()), &ids_);
+  Sequencer sequencer(db_, tail_, absl::ToUnixMicros(absl::Now()), &ids_, tree_mode_);
   std::vector<absl::StatusOr<v1::AppendResponse>> results;
   results.reserve(batch.size());
   for (Pending& pending : batch) results.push_back(sequencer.Add(std::move(pending.append)));
@@ -99,7 +101,7 @@ void Writer::CommitBatch(std::vector<Pending> batch) {
       }
     } else {
       tail_ = sequencer.tail_after();
-      {
+      if (tree_mode_ == MerkleTreeMode::kKeep) {
         // The root costs O(log n) hashes, once per batch rather than per
         // tree head request.
         TreeHead head = tail_.merkle.Head();

@@ -32,7 +32,9 @@ using PublishFn = std::function<void(CommittedBatchPtr)>;
 class Writer {
  public:
   // REQUIRES: `db` outlives the writer; `tail` is the durable log's tail.
-  Writer(const Database* db, const LogTail& tail, const Limits& limits, PublishFn publish);
+  // `tree_mode` is kKeep except in benchmarks (see MerkleTreeMode).
+  Writer(const Database* db, const LogTail& tail, const Limits& limits, PublishFn publish,
+         MerkleTreeMode tree_mode);
   // Stops (see Stop) and joins the thread.
   ~Writer();
   Writer(const Writer&) = delete;
@@ -72,6 +74,7 @@ class Writer {
   const Database* db_;
   const Limits limits_;
   const PublishFn publish_;
+  const MerkleTreeMode tree_mode_;
   // Only the writer thread touches these two.
   LogTail tail_;
   UuidV7Generator ids_;
