@@ -38,6 +38,7 @@ absl::Status WriteVersion(const v1::InvestmentEntry& entry, ProjectionTxn* txn) 
 // Writes a new version and records its first key with its fact.
 absl::Status PutVersion(const v1::InvestmentEntry& entry, ProjectionTxn* txn) {
   ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysOf(entry));
+  if (keys.empty()) return absl::InternalError("an investment entry of no kind");
   RETURN_IF_ERROR(WriteVersion(entry, txn));
   const std::string location_key =
       InvestmentLocationKey(entry.announcement_id(), entry.fact_index());
