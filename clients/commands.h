@@ -51,6 +51,9 @@ std::vector<Command> AddDomainCommands(CLI::App& main_app, const GlobalOptions& 
 // Projections service (projections.proto).
 std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptions& globals);
 
+// investments HOLDER [--year Y] [--known-at K]: Projections.GetInvestments.
+Command AddInvestmentsCommand(CLI::App& main_app, const GlobalOptions& globals);
+
 // verify [--position N ...] [--trust-dir DIR]: the signed tree head,
 // checked against the pinned key and the last trusted head (audit_client.h).
 Command AddVerifyCommand(CLI::App& main_app, const GlobalOptions& globals);

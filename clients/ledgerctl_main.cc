@@ -47,6 +47,7 @@ int Run(int argc, char** argv) {
   commands.push_back(AddImportCommand(app, globals));
   for (Command& command : AddDomainCommands(app, globals)) commands.push_back(command);
   for (Command& command : AddProjectionCommands(app, globals)) commands.push_back(command);
+  commands.push_back(AddInvestmentsCommand(app, globals));
   commands.push_back(AddVerifyCommand(app, globals));
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "storage/investment_projection.h"
 #include "storage/stake_projection.h"
 #include "storage/status_macros.h"
 
@@ -19,10 +20,15 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->announcements_ = std::make_unique<AnnouncementsService>(server->domain_.get());
   server->projection_engine_ = std::make_unique<storage::ProjectionEngine>(server->log_.get());
   server->projection_engine_->Add(std::make_unique<storage::StakeOwnershipProjection>());
+  server->projection_engine_->Add(std::make_unique<storage::InvestmentsProjection>());
   server->projection_queries_ = std::make_unique<ProjectionQueries>(
       server->log_.get(), server->projection_engine_.get(), server->domain_.get());
+  server->investment_queries_ =
+      std::make_unique<InvestmentQueries>(server->log_.get(), server->projection_engine_.get(),
+                                          server->domain_.get(), server->projection_queries_.get());
   server->projections_ = std::make_unique<ProjectionsService>(server->projection_queries_.get(),
-                                                              server->projection_engine_.get());
+                                                              server->projection_engine_.get(),
+                                                              server->investment_queries_.get());
   const std::string key_path = options.signing_key_path.empty()
                                    ? absl::StrCat(options.data_dir, "/", kSigningKeyFileName)
                                    : options.signing_key_path;
@@ -70,6 +76,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   }
   server_.reset();
   projections_.reset();
+  investment_queries_.reset();
   projection_queries_.reset();
   projection_engine_.reset();
   announcements_.reset();

@@ -13,6 +13,7 @@
 #include "service/audit_service.h"
 #include "service/domain_state.h"
 #include "service/event_store_service.h"
+#include "service/investment_queries.h"
 #include "service/projection_queries.h"
 #include "service/projections_service.h"
 #include "storage/event_log.h"
@@ -62,6 +63,7 @@ class LedgerServer {
   std::unique_ptr<AnnouncementsService> announcements_;
   std::unique_ptr<storage::ProjectionEngine> projection_engine_;
   std::unique_ptr<ProjectionQueries> projection_queries_;
+  std::unique_ptr<InvestmentQueries> investment_queries_;
   std::unique_ptr<ProjectionsService> projections_;
   std::unique_ptr<TreeSigner> signer_;
   std::unique_ptr<AuditService> audit_;

@@ -174,4 +174,17 @@ grpc::ServerUnaryReactor* ProjectionsService::ListProjections(
   return Finish(context, absl::StatusOr<v1::ListProjectionsResponse>(queries_->List()), response);
 }
 
+grpc::ServerUnaryReactor* ProjectionsService::GetInvestments(grpc::CallbackServerContext* context,
+                                                             const v1::InvestmentsRequest* request,
+                                                             v1::InvestmentsResponse* response) {
+  if (shutting_down_.load()) return Refuse(context);
+  if (investments_ == nullptr) {
+    return Finish(context,
+                  absl::StatusOr<v1::InvestmentsResponse>(
+                      absl::UnimplementedError("this server has no investments projection")),
+                  response);
+  }
+  return Finish(context, investments_->Investments(*request), response);
+}
+
 }  // namespace stakeledger::service

@@ -8,6 +8,7 @@
 
 #include <atomic>
 
+#include "service/investment_queries.h"
 #include "service/projection_queries.h"
 #include "stakeledger/v1/projections.grpc.pb.h"
 
@@ -15,10 +16,12 @@ namespace stakeledger::service {
 
 class ProjectionsService final : public v1::Projections::CallbackService {
  public:
-  // REQUIRES: `queries` and `engine` outlive the service; the engine is
-  // stopped (which ends running rebuilds) before the server shuts down.
-  ProjectionsService(const ProjectionQueries* queries, storage::ProjectionEngine* engine)
-      : queries_(queries), engine_(engine) {}
+  // REQUIRES: `queries`, `engine` and `investments` outlive the service;
+  // the engine is stopped (which ends running rebuilds) before the server
+  // shuts down. Without `investments`, GetInvestments is UNIMPLEMENTED.
+  ProjectionsService(const ProjectionQueries* queries, storage::ProjectionEngine* engine,
+                     const InvestmentQueries* investments = nullptr)
+      : queries_(queries), engine_(engine), investments_(investments) {}
 
   // After this every new call is refused with UNAVAILABLE. Thread-safe.
   void BeginShutdown() { shutting_down_.store(true); }
@@ -42,10 +45,14 @@ class ProjectionsService final : public v1::Projections::CallbackService {
                                             v1::ListProjectionsResponse* response) override;
   grpc::ServerWriteReactor<v1::RebuildProgress>* Rebuild(
       grpc::CallbackServerContext* context, const v1::RebuildRequest* request) override;
+  grpc::ServerUnaryReactor* GetInvestments(grpc::CallbackServerContext* context,
+                                           const v1::InvestmentsRequest* request,
+                                           v1::InvestmentsResponse* response) override;
 
  private:
   const ProjectionQueries* const queries_;
   storage::ProjectionEngine* const engine_;
+  const InvestmentQueries* const investments_;
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -1,0 +1,46 @@
+// The GetInvestments query of the Projections service (projections.proto,
+// docs/projections.md "investments") over the investments index: the
+// holder resolved through the entity registry, year and known_at parsed,
+// the answer assembled. Speaks absl::Status, not gRPC.
+#ifndef STAKELEDGER_SERVICE_INVESTMENT_QUERIES_H_
+#define STAKELEDGER_SERVICE_INVESTMENT_QUERIES_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "service/domain_state.h"
+#include "service/projection_queries.h"
+#include "stakeledger/v1/projections.pb.h"
+#include "storage/event_log.h"
+#include "storage/projection_engine.h"
+
+namespace stakeledger::service {
+
+class InvestmentQueries {
+ public:
+  // REQUIRES: all four outlive this object.
+  InvestmentQueries(const storage::EventLog* log, const storage::ProjectionEngine* engine,
+                    const DomainState* domain, const ProjectionQueries* projection_queries)
+      : log_(log), engine_(engine), domain_(domain), projection_queries_(projection_queries) {}
+
+  // Errors: INVALID_ARGUMENT for an empty holder, a malformed year or
+  // known_at; NOT_FOUND for an unknown holder (the message names the
+  // closest entities); RESOURCE_EXHAUSTED past
+  // storage::kInvestmentRowsMax rows; as storage reads. Thread-safe.
+  absl::StatusOr<v1::InvestmentsResponse> Investments(const v1::InvestmentsRequest& request) const;
+
+ private:
+  const storage::EventLog* const log_;
+  const storage::ProjectionEngine* const engine_;
+  const DomainState* const domain_;
+  const ProjectionQueries* const projection_queries_;
+};
+
+// "" -> 0 (every year); "YYYY" -> the year.
+// Errors: INVALID_ARGUMENT for anything else ("2024-05", "24", "0000").
+absl::StatusOr<uint32_t> ParseYear(const std::string& year);
+
+}  // namespace stakeledger::service
+
+#endif  // STAKELEDGER_SERVICE_INVESTMENT_QUERIES_H_

@@ -1,0 +1,44 @@
+// Reads one projection's keys for queries: an iterator over the keys under
+// a prefix of the projection's active generation, from one RocksDB
+// snapshot, so that a concurrent rebuild swap cannot pull the keys from
+// under it (docs/projections.md "Rebuild").
+#ifndef STAKELEDGER_STORAGE_PROJECTION_CURSOR_H_
+#define STAKELEDGER_STORAGE_PROJECTION_CURSOR_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "storage/db.h"
+
+namespace stakeledger::storage {
+
+// Not thread-safe; one per query. REQUIRES: `db` outlives the cursor.
+class ProjectionCursor {
+ public:
+  // `prefix` is relative to the projection's generation prefix.
+  ProjectionCursor(const Database& db, absl::string_view projection, const std::string& prefix);
+
+  rocksdb::Iterator* it() { return it_.get(); }
+  // The absolute prefix iterated.
+  const std::string& prefix() const { return prefix_; }
+  // The current key after prefix().
+  absl::string_view Suffix() const { return View(it_->key()).substr(prefix_.size()); }
+  // Errors: reading the active generation or iterating, as RocksDB reads.
+  absl::Status status() const;
+
+ private:
+  rocksdb::ManagedSnapshot snapshot_;
+  absl::Status init_status_;
+  std::string prefix_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_, lower_slice_;
+  rocksdb::ReadOptions options_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_PROJECTION_CURSOR_H_
