@@ -130,21 +130,21 @@ grpc::ServerUnaryReactor* ProjectionsService::GetStake(grpc::CallbackServerConte
                                                        const v1::StakeRequest* request,
                                                        v1::StakeResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Stake(*request), response);
+  return Finish(context, prover_->Stake(*request), response);
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::ListHolders(grpc::CallbackServerContext* context,
                                                           const v1::HoldersRequest* request,
                                                           v1::HoldingsResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Holders(*request), response);
+  return Finish(context, prover_->Holders(*request), response);
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetPortfolio(grpc::CallbackServerContext* context,
                                                            const v1::PortfolioRequest* request,
                                                            v1::HoldingsResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Portfolio(*request), response);
+  return Finish(context, prover_->Portfolio(*request), response);
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetTimeline(grpc::CallbackServerContext* context,
@@ -166,6 +166,13 @@ grpc::ServerUnaryReactor* ProjectionsService::ListProjections(
     v1::ListProjectionsResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
   return Finish(context, absl::StatusOr<v1::ListProjectionsResponse>(queries_->List()), response);
+}
+
+grpc::ServerUnaryReactor* ProjectionsService::ListStakes(grpc::CallbackServerContext* context,
+                                                         const v1::ListStakesRequest* request,
+                                                         v1::ListStakesResponse* response) {
+  if (shutting_down_.load()) return Refuse(context);
+  return Finish(context, prover_->ListStakes(*request), response);
 }
 
 }  // namespace stakeledger::service

@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "service/answer_proofs.h"
 #include "service/projection_queries.h"
 #include "stakeledger/v1/projections.grpc.pb.h"
 
@@ -14,10 +15,12 @@ namespace stakeledger::service {
 
 class ProjectionsService final : public v1::Projections::CallbackService {
  public:
-  // REQUIRES: `queries` and `engine` outlive the service; the engine is
-  // stopped (which ends running rebuilds) before the server shuts down.
-  ProjectionsService(const ProjectionQueries* queries, storage::ProjectionEngine* engine)
-      : queries_(queries), engine_(engine) {}
+  // REQUIRES: `queries`, `engine` and `prover` outlive the service; the
+  // engine is stopped (which ends running rebuilds) before the server
+  // shuts down.
+  ProjectionsService(const ProjectionQueries* queries, storage::ProjectionEngine* engine,
+                     const AnswerProver* prover)
+      : queries_(queries), engine_(engine), prover_(prover) {}
 
   // After this every new call is refused with UNAVAILABLE. Thread-safe.
   void BeginShutdown() { shutting_down_.store(true); }
@@ -42,10 +45,15 @@ class ProjectionsService final : public v1::Projections::CallbackService {
                                             v1::ListProjectionsResponse* response) override;
   grpc::ServerWriteReactor<v1::RebuildProgress>* Rebuild(
       grpc::CallbackServerContext* context, const v1::RebuildRequest* request) override;
+  grpc::ServerUnaryReactor* ListStakes(grpc::CallbackServerContext* context,
+                                       const v1::ListStakesRequest* request,
+                                       v1::ListStakesResponse* response) override;
 
  private:
   const ProjectionQueries* const queries_;
   storage::ProjectionEngine* const engine_;
+  // Answers with proofs (include_proof) and ListStakes.
+  const AnswerProver* const prover_;
   std::atomic<bool> shutting_down_{false};
 };
 
