@@ -139,6 +139,12 @@ absl::Status AuditClient::CheckInclusion(const TrustedHead& head, uint64_t posit
                                           ": ", status.message()));
 }
 
+std::string TrustPathFor(const std::string& trust_dir, absl::string_view server) {
+  const std::string dir = trust_dir.empty() ? DefaultTrustDir() : trust_dir;
+  if (dir.empty()) return "";
+  return TrustFilePath(dir, server);
+}
+
 std::string DescribeHead(const TrustedHead& head) {
   return absl::StrCat("(size ", head.tree_size, ", root ", verify::ToHex(head.root_hash),
                       ", signed at ",

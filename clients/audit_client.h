@@ -39,14 +39,21 @@ class AuditClient {
   // by the server's inclusion proof.
   absl::Status CheckInclusion(const TrustedHead& head, uint64_t position, absl::string_view record);
 
+  // OK when the server proves that `trusted` is a prefix of `fresh` (a
+  // smaller `fresh` is DATA_LOSS, as is a proof that does not verify).
+  absl::Status CheckConsistency(const TrustedHead& trusted, const TrustedHead& fresh);
+
  private:
   absl::StatusOr<TrustedHead> FetchSignedHead();
-  absl::Status CheckConsistency(const TrustedHead& trusted, const TrustedHead& fresh);
 
   Connection* const connection_;
   const std::string trust_path_;
   std::unique_ptr<v1::Audit::Stub> audit_;
 };
+
+// The trust file for `server` in `trust_dir`, or in DefaultTrustDir()
+// when `trust_dir` is empty; empty when there is no directory to use.
+std::string TrustPathFor(const std::string& trust_dir, absl::string_view server);
 
 // A head for people: "size N, root HEX, signed at TIME".
 std::string DescribeHead(const TrustedHead& head);

@@ -58,6 +58,11 @@ Command AddInvestmentsCommand(CLI::App& main_app, const GlobalOptions& globals);
 // checked against the pinned key and the last trusted head (audit_client.h).
 Command AddVerifyCommand(CLI::App& main_app, const GlobalOptions& globals);
 
+// audit --as-of D [--known-at K] [--format table|markdown|json] [--output F]
+// [--trust-dir DIR], and verify-report FILE [--trust-dir DIR]
+// [--public-key HEX] [--server HOST:PORT] (audit_report.h).
+std::vector<Command> AddAuditCommands(CLI::App& main_app, const GlobalOptions& globals);
+
 }  // namespace stakeledger::clients
 
 #endif  // STAKELEDGER_CLIENTS_COMMANDS_H_

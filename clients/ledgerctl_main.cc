@@ -49,6 +49,7 @@ int Run(int argc, char** argv) {
   for (Command& command : AddProjectionCommands(app, globals)) commands.push_back(command);
   commands.push_back(AddInvestmentsCommand(app, globals));
   commands.push_back(AddVerifyCommand(app, globals));
+  for (Command& command : AddAuditCommands(app, globals)) commands.push_back(command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

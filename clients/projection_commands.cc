@@ -14,6 +14,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "clients/announcement_text.h"
+#include "clients/audit_client.h"
+#include "clients/audit_report.h"
 #include "clients/command_support.h"
 #include "clients/commands.h"
 #include "clients/exit_code.h"
@@ -35,6 +37,9 @@ struct QueryOptions {
   uint64_t from_position = 0;
   uint64_t to_position = 0;
   bool follow = false;
+  // stake --verify: check the answer's facts against a verified head.
+  bool verify = false;
+  std::string trust_dir;
 };
 
 // The protobuf JSON mapping of `stake`, with "ppm" always present: the
@@ -86,8 +91,48 @@ void PrintStakeText(const v1::StakeResponse& stake) {
   }
 }
 
+// `stake --verify`: the answer at a verified head (known_at pinned to its
+// size unless --known-at is earlier), with the records and proofs of the
+// facts it folds, each checked here (audit_report.h).
+int RunVerifiedStake(const QueryOptions& options, const GlobalOptions& globals,
+                     Connection& connection) {
+  const std::string trust_path = TrustPathFor(options.trust_dir, globals.server);
+  if (trust_path.empty()) {
+    return ReportUsageError(
+        absl::InvalidArgumentError("no trust directory: set --trust-dir, XDG_CONFIG_HOME or HOME"));
+  }
+  AuditClient audit(&connection, trust_path);
+  absl::StatusOr<TrustedHead> head = audit.FetchVerifiedHead(std::cerr);
+  if (!head.ok()) return ReportAuditFailure(connection, head.status());
+  auto stub = v1::Projections::NewStub(connection.channel());
+  v1::StakeRequest request;
+  request.set_holder(options.holder);
+  request.set_target(options.target);
+  request.set_as_of(options.as_of);
+  request.set_known_at(options.known_at);
+  request.set_look_through(options.look_through);
+  request.set_include_proof(true);
+  request.set_proof_tree_size(head->tree_size);
+  v1::StakeResponse response;
+  const grpc::Status status =
+      stub->GetStake(connection.NewUnaryContext().get(), request, &response);
+  if (!status.ok()) return connection.ReportFailure(status);
+  const absl::Status verified = VerifyStakeAnswer(response, *head);
+  if (!verified.ok()) return ReportAuditFailure(connection, verified);
+  if (globals.json) {
+    const int code = PrintStakeJson(response);
+    std::cerr << "verified against head size " << head->tree_size << std::endl;
+    return code;
+  }
+  PrintStakeText(response);
+  std::cout << (response.has_ppm() ? "  " : "  no fact to check; ") << "verified against head size "
+            << head->tree_size << " " << DescribeHead(*head) << "\n";
+  return kExitOk;
+}
+
 int RunStake(const QueryOptions& options, const GlobalOptions& globals) {
   Connection connection(globals);
+  if (options.verify) return RunVerifiedStake(options, globals, connection);
   auto stub = v1::Projections::NewStub(connection.channel());
   v1::StakeRequest request;
   request.set_holder(options.holder);
@@ -332,6 +377,10 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
       ->required();
   stake->add_option("--known-at", options->known_at, known_at_help);
   stake->add_flag("--look-through", options->look_through, "Add the holder's funds' stakes");
+  stake->add_flag("--verify", options->verify,
+                  "Check the facts behind the answer against the verified signed tree head");
+  stake->add_option("--trust-dir", options->trust_dir,
+                    "Where the pinned key and trusted head live (with --verify)");
   CLI::App* holders = main_app.add_subcommand("holders", "The cap table of a target as of a date");
   holders->add_option("target", options->target, "Target (id or alias)")->required();
   holders->add_option("--as-of", options->as_of, "Valid-time date")->required();

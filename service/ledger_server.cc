@@ -26,13 +26,16 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->investment_queries_ =
       std::make_unique<InvestmentQueries>(server->log_.get(), server->projection_engine_.get(),
                                           server->domain_.get(), server->projection_queries_.get());
-  server->projections_ = std::make_unique<ProjectionsService>(server->projection_queries_.get(),
-                                                              server->projection_engine_.get(),
-                                                              server->investment_queries_.get());
   const std::string key_path = options.signing_key_path.empty()
                                    ? absl::StrCat(options.data_dir, "/", kSigningKeyFileName)
                                    : options.signing_key_path;
   ASSIGN_OR_RETURN(server->signer_, TreeSigner::LoadOrCreate(key_path));
+  server->prover_ =
+      std::make_unique<AnswerProver>(server->log_.get(), server->projection_engine_.get(),
+                                     server->signer_.get(), server->projection_queries_.get());
+  server->projections_ = std::make_unique<ProjectionsService>(
+      server->projection_queries_.get(), server->projection_engine_.get(), server->prover_.get(),
+      server->investment_queries_.get());
   server->audit_ = std::make_unique<AuditService>(server->log_.get(), server->signer_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -77,6 +80,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   server_.reset();
   projections_.reset();
   investment_queries_.reset();
+  prover_.reset();
   projection_queries_.reset();
   projection_engine_.reset();
   announcements_.reset();

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
 #include "service/announcements_service.h"
+#include "service/answer_proofs.h"
 #include "service/audit_service.h"
 #include "service/domain_state.h"
 #include "service/event_store_service.h"
@@ -64,8 +65,9 @@ class LedgerServer {
   std::unique_ptr<storage::ProjectionEngine> projection_engine_;
   std::unique_ptr<ProjectionQueries> projection_queries_;
   std::unique_ptr<InvestmentQueries> investment_queries_;
-  std::unique_ptr<ProjectionsService> projections_;
   std::unique_ptr<TreeSigner> signer_;
+  std::unique_ptr<AnswerProver> prover_;
+  std::unique_ptr<ProjectionsService> projections_;
   std::unique_ptr<AuditService> audit_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -20,6 +20,7 @@ void FillAnswer(const storage::StakeAnswer& answer, v1::StakeResponse* out) {
   if (answer.ppm.has_value()) out->mutable_ppm()->set_value(static_cast<int32_t>(*answer.ppm));
   out->set_qualifier(answer.qualifier);
   if (answer.ppm.has_value()) *out->mutable_governing() = answer.governing;
+  for (const v1::StakeEntry& fact : answer.basis) *out->add_basis() = fact;
   out->set_within_precision(answer.within_precision);
 }
 

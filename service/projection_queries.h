@@ -79,7 +79,8 @@ absl::StatusOr<int> ParseAsOf(const std::string& as_of);
 
 // YYYYMMDD as YYYY-MM-DD.
 std::string DayText(int day);
-// The answer's ppm (null when unset), qualifier, governing fact, precision.
+// The answer's ppm (null when unset), qualifier, governing fact, precision
+// and basis.
 void FillAnswer(const storage::StakeAnswer& answer, v1::StakeResponse* out);
 
 }  // namespace stakeledger::service

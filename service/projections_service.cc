@@ -135,21 +135,21 @@ grpc::ServerUnaryReactor* ProjectionsService::GetStake(grpc::CallbackServerConte
                                                        const v1::StakeRequest* request,
                                                        v1::StakeResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Stake(*request), response);
+  return Finish(context, prover_->Stake(*request), response);
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::ListHolders(grpc::CallbackServerContext* context,
                                                           const v1::HoldersRequest* request,
                                                           v1::HoldingsResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Holders(*request), response);
+  return Finish(context, prover_->Holders(*request), response);
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetPortfolio(grpc::CallbackServerContext* context,
                                                            const v1::PortfolioRequest* request,
                                                            v1::HoldingsResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Portfolio(*request), response);
+  return Finish(context, prover_->Portfolio(*request), response);
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetTimeline(grpc::CallbackServerContext* context,
@@ -178,13 +178,14 @@ grpc::ServerUnaryReactor* ProjectionsService::GetInvestments(grpc::CallbackServe
                                                              const v1::InvestmentsRequest* request,
                                                              v1::InvestmentsResponse* response) {
   if (shutting_down_.load()) return Refuse(context);
-  if (investments_ == nullptr) {
-    return Finish(context,
-                  absl::StatusOr<v1::InvestmentsResponse>(
-                      absl::UnimplementedError("this server has no investments projection")),
-                  response);
-  }
   return Finish(context, investments_->Investments(*request), response);
+}
+
+grpc::ServerUnaryReactor* ProjectionsService::ListStakes(grpc::CallbackServerContext* context,
+                                                         const v1::ListStakesRequest* request,
+                                                         v1::ListStakesResponse* response) {
+  if (shutting_down_.load()) return Refuse(context);
+  return Finish(context, prover_->ListStakes(*request), response);
 }
 
 }  // namespace stakeledger::service

@@ -8,6 +8,7 @@
 
 #include <atomic>
 
+#include "service/answer_proofs.h"
 #include "service/investment_queries.h"
 #include "service/projection_queries.h"
 #include "stakeledger/v1/projections.grpc.pb.h"
@@ -16,12 +17,12 @@ namespace stakeledger::service {
 
 class ProjectionsService final : public v1::Projections::CallbackService {
  public:
-  // REQUIRES: `queries`, `engine` and `investments` outlive the service;
-  // the engine is stopped (which ends running rebuilds) before the server
-  // shuts down. Without `investments`, GetInvestments is UNIMPLEMENTED.
+  // REQUIRES: `queries`, `engine`, `prover` and `investments` outlive the
+  // service; the engine is stopped (which ends running rebuilds) before the
+  // server shuts down.
   ProjectionsService(const ProjectionQueries* queries, storage::ProjectionEngine* engine,
-                     const InvestmentQueries* investments = nullptr)
-      : queries_(queries), engine_(engine), investments_(investments) {}
+                     const AnswerProver* prover, const InvestmentQueries* investments)
+      : queries_(queries), engine_(engine), prover_(prover), investments_(investments) {}
 
   // After this every new call is refused with UNAVAILABLE. Thread-safe.
   void BeginShutdown() { shutting_down_.store(true); }
@@ -48,10 +49,15 @@ class ProjectionsService final : public v1::Projections::CallbackService {
   grpc::ServerUnaryReactor* GetInvestments(grpc::CallbackServerContext* context,
                                            const v1::InvestmentsRequest* request,
                                            v1::InvestmentsResponse* response) override;
+  grpc::ServerUnaryReactor* ListStakes(grpc::CallbackServerContext* context,
+                                       const v1::ListStakesRequest* request,
+                                       v1::ListStakesResponse* response) override;
 
  private:
   const ProjectionQueries* const queries_;
   storage::ProjectionEngine* const engine_;
+  // Answers with proofs (include_proof) and ListStakes.
+  const AnswerProver* const prover_;
   const InvestmentQueries* const investments_;
   std::atomic<bool> shutting_down_{false};
 };

@@ -64,6 +64,10 @@ struct StakeAnswer {
   v1::StakeEntry governing;
   // as_of lies within the governing fact's date period.
   bool within_precision = false;
+  // The facts folded, in fold order (the governing one last): set by the
+  // indexed query (QueryStake), so that an answer can be proved fact by
+  // fact; empty from NaiveStake.
+  std::vector<v1::StakeEntry> basis;
 };
 
 // Folds `facts` (already filtered to one pair, corrected, effective on or

@@ -52,6 +52,26 @@ absl::StatusOr<std::vector<StakeHolding>> QueryPortfolio(const Database& db,
                                                          absl::string_view holder, int as_of_day,
                                                          uint64_t known_at);
 
+struct StakePair {
+  std::string holder;
+  std::string target;
+  StakeAnswer answer;
+};
+struct StakePage {
+  // Ordered by (target, holder).
+  std::vector<StakePair> stakes;
+  // Pass as `after` for the next page; empty on the last page.
+  std::string next_after;
+};
+// Every (holder, target) with a stake above 0 at (as_of_day, known_at):
+// the pairs after `after` ("target NUL holder" of the last pair of the
+// previous page; empty for the first), at most `pairs_max` pairs visited
+// (with a stake or not). Cost: one pair query per pair visited, whatever
+// the log's length. Errors: as QueryStake.
+// REQUIRES: pairs_max > 0.
+absl::StatusOr<StakePage> QueryAllStakes(const Database& db, int as_of_day, uint64_t known_at,
+                                         absl::string_view after, size_t pairs_max);
+
 struct TimelineStep {
   v1::StakeEntry fact;
   // The stake after folding this fact, clamped to 0..kWholePpm.

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "storage/keys.h"
 #include "storage/stake_keys.h"
@@ -100,7 +101,9 @@ absl::StatusOr<StakeAnswer> QueryStake(const Database& db, absl::string_view hol
   }
   RETURN_IF_ERROR(cursor.status());
   std::reverse(folded.begin(), folded.end());
-  return FoldStake(folded, as_of_day);
+  StakeAnswer answer = FoldStake(folded, as_of_day);
+  answer.basis = std::move(folded);
+  return answer;
 }
 
 absl::StatusOr<std::vector<StakeHolding>> QueryHolders(const Database& db, absl::string_view target,
@@ -112,6 +115,42 @@ absl::StatusOr<std::vector<StakeHolding>> QueryPortfolio(const Database& db,
                                                          absl::string_view holder, int as_of_day,
                                                          uint64_t known_at) {
   return QueryMembers(db, 'h', holder, as_of_day, known_at);
+}
+
+absl::StatusOr<StakePage> QueryAllStakes(const Database& db, int as_of_day, uint64_t known_at,
+                                         absl::string_view after, size_t pairs_max) {
+  StakePage page;
+  PrefixCursor cursor(db, "t");
+  if (after.empty()) {
+    cursor.it()->SeekToFirst();
+  } else {
+    cursor.it()->Seek(absl::StrCat(cursor.prefix(), after));
+    if (cursor.it()->Valid() && cursor.Suffix() == after) cursor.it()->Next();
+  }
+  // Pairs with no stake above 0 are passed over but still counted, so that
+  // one page's work stays bounded whatever the state at as_of.
+  size_t visited = 0;
+  std::string last;
+  for (; cursor.it()->Valid(); cursor.it()->Next()) {
+    if (visited == pairs_max) {
+      page.next_after = last;
+      break;
+    }
+    ++visited;
+    const absl::string_view member = cursor.Suffix();
+    last = std::string(member);
+    const size_t nul = member.find('\0');
+    if (nul == absl::string_view::npos) {
+      return absl::DataLossError("a stake-ownership member key has no separator");
+    }
+    std::string target(member.substr(0, nul));
+    std::string holder(member.substr(nul + 1));
+    ASSIGN_OR_RETURN(StakeAnswer answer, QueryStake(db, holder, target, as_of_day, known_at));
+    if (!answer.ppm.has_value() || *answer.ppm <= 0) continue;
+    page.stakes.push_back({std::move(holder), std::move(target), std::move(answer)});
+  }
+  RETURN_IF_ERROR(cursor.status());
+  return page;
 }
 
 absl::StatusOr<std::vector<TimelineStep>> QueryTimeline(const Database& db,
