@@ -159,6 +159,9 @@ Fixture& Shared() {
     engine.Add(std::make_unique<StakeOwnershipProjection>());
     if (!engine.WaitFor(kStakeOwnershipProjection, f->events, absl::Hours(1))) std::abort();
     f->catchup_events_per_second = f->events / Since(start);
+    // PROJECTION_BENCH_REBUILD=0 skips the rebuild (long at 10M events).
+    const char* rebuild = std::getenv("PROJECTION_BENCH_REBUILD");
+    if (rebuild != nullptr && std::string(rebuild) == "0") return f;
     auto rebuilt =
         engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
     Check(rebuilt.status());
