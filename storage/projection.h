@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -102,6 +103,10 @@ class Projection {
  public:
   virtual ~Projection() = default;
   virtual absl::string_view name() const = 0;
+  // The event types whose events can change the state; the engine does not
+  // hand the projection events of other types (it still advances the
+  // checkpoint past them). Empty (the default): every event.
+  virtual std::vector<std::string> event_types() const { return {}; }
   // Folds `event` into the state through `txn`. An error fails the
   // projection at this event's position; nothing of it is written.
   virtual absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) = 0;

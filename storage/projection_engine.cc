@@ -234,6 +234,14 @@ class DecodeAhead {
   std::thread thread_;
 };
 
+// Only the events `projection` folds; the others are decoded from the log
+// but never copied out, applied or parsed.
+absl::StatusOr<EventFilter> TypeFilter(const Projection& projection, const Limits& limits) {
+  v1::Filter filter;
+  for (std::string& type : projection.event_types()) filter.add_event_types(std::move(type));
+  return EventFilter::FromProto(filter, limits);
+}
+
 }  // namespace
 
 // The whole chunk's changes and its last position commit in one batch;
@@ -244,12 +252,11 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t gener
   EventList events;
   ChunkBounds bounds;
   bounds.events_max = kProjectionChunkEventsMax;
-  ASSIGN_OR_RETURN(ScanResult scan,
-                   log_->ReadAllChunk(*position + 1, /*backwards=*/false, EventFilter(),
-                                      /*include_record=*/false, bounds, &events));
-  (void)scan;
-  *events_read = events.size();
-  if (events.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(EventFilter filter, TypeFilter(*projection, log_->limits()));
+  ASSIGN_OR_RETURN(ScanResult scan, log_->ReadAllChunk(*position + 1, /*backwards=*/false, filter,
+                                                       /*include_record=*/false, bounds, &events));
+  *events_read = scan.scanned;
+  if (scan.scanned == 0) return absl::OkStatus();
   DecodeAhead decoded(projection, events);
   ProjectionTxn txn(&log_->database(), projection->name(), generation);
   const uint64_t first = *position;
@@ -262,6 +269,8 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t gener
     if (!status.ok()) {
       *failed_at = event.position();
       txn.DiscardEvent();
+      // Every event before this one was applied or passed over.
+      applied = event.position() - 1;
       if (applied != first) RETURN_IF_ERROR(txn.Commit(applied));
       *position = applied;
       return status;
@@ -269,6 +278,8 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t gener
     txn.EndEvent();
     applied = event.position();
   }
+  // Events the filter passed over after the last one applied are done too.
+  applied = std::max(applied, scan.last_scanned);
   RETURN_IF_ERROR(txn.Commit(applied));
   *position = applied;
   return absl::OkStatus();

@@ -84,6 +84,10 @@ struct ParsedAnnouncement : DecodedEvent {
 
 }  // namespace
 
+std::vector<std::string> StakeOwnershipProjection::event_types() const {
+  return {domain::kAnnouncementEventType};
+}
+
 std::unique_ptr<DecodedEvent> StakeOwnershipProjection::Decode(
     const v1::RecordedEvent& event) const {
   if (event.event_type() != domain::kAnnouncementEventType) return nullptr;

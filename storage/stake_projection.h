@@ -28,6 +28,8 @@ inline constexpr uint64_t kKnownAtHead = UINT64_MAX;
 class StakeOwnershipProjection : public Projection {
  public:
   absl::string_view name() const override { return kStakeOwnershipProjection; }
+  // Announcements only.
+  std::vector<std::string> event_types() const override;
   // Folds announcement events; every other event changes nothing.
   // Errors: INVALID_ARGUMENT for a payload that does not parse or a date
   // that does not; as RocksDB reads; DATA_LOSS for a corrupt entry.
