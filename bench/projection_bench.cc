@@ -9,17 +9,23 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
 #include "domain/events.h"
+#include "rocksdb/db.h"
 #include "storage/event_log.h"
 #include "storage/projection_engine.h"
 #include "storage/stake_projection.h"
@@ -93,6 +99,16 @@ void Check(const absl::Status& status) {
   }
 }
 
+// The LSM shape of the projections family, to stderr.
+void PrintShape(const Database& db) {
+  std::string levels;
+  db.db()->GetProperty(db.projections(), "rocksdb.levelstats", &levels);
+  std::string size;
+  db.db()->GetProperty(db.projections(), "rocksdb.total-sst-files-size", &size);
+  std::fprintf(stderr, "projections family, %s bytes of SST files:\n%s", size.c_str(),
+               levels.c_str());
+}
+
 // Appends the synthetic history, then folds it twice: once as a server
 // start catching up, once as `ledgerctl rebuild`.
 Fixture& Shared() {
@@ -116,6 +132,15 @@ Fixture& Shared() {
       ProjectionEngine engine(f->log.get());
       engine.Add(std::make_unique<StakeOwnershipProjection>());
       if (!engine.WaitFor(kStakeOwnershipProjection, f->events, absl::Hours(1))) std::abort();
+      PrintShape(f->log->database());
+      if (std::getenv("PROJECTION_BENCH_COMPACT") != nullptr) {
+        // Experiment: the queries on a fully compacted projections family.
+        rocksdb::CompactRangeOptions options;
+        Check(FromRocksStatus(f->log->database().db()->CompactRange(
+                                  options, f->log->database().projections(), nullptr, nullptr),
+                              "compacting"));
+        PrintShape(f->log->database());
+      }
       return f;
     }
     std::mt19937_64 rng(42);
@@ -134,6 +159,9 @@ Fixture& Shared() {
     engine.Add(std::make_unique<StakeOwnershipProjection>());
     if (!engine.WaitFor(kStakeOwnershipProjection, f->events, absl::Hours(1))) std::abort();
     f->catchup_events_per_second = f->events / Since(start);
+    // PROJECTION_BENCH_REBUILD=0 skips the rebuild (long at 10M events).
+    const char* rebuild = std::getenv("PROJECTION_BENCH_REBUILD");
+    if (rebuild != nullptr && std::string(rebuild) == "0") return f;
     auto rebuilt =
         engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
     Check(rebuilt.status());
@@ -199,6 +227,32 @@ void BM_ParsePayload(benchmark::State& state) {
 }
 BENCHMARK(BM_ParsePayload);
 
+// Apply alone, chunk by chunk into an empty generation, never committed:
+// parsing, extracting the facts and the state reads, without the writes.
+void BM_ApplyWithoutCommit(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  StakeOwnershipProjection projection;
+  uint64_t events_total = 0;
+  for (auto _ : state) {
+    for (uint64_t position = 0; position < fixture.events;) {
+      EventList events;
+      ChunkBounds bounds;
+      bounds.events_max = kProjectionChunkEventsMax;
+      Check(fixture.log->ReadAllChunk(position + 1, false, EventFilter(), false, bounds, &events)
+                .status());
+      ProjectionTxn txn(&fixture.log->database(), projection.name(), /*generation=*/1000);
+      for (const v1::RecordedEvent& event : events) {
+        Check(projection.Apply(event, &txn));
+        txn.EndEvent();
+      }
+      position = events[events.size() - 1].position();
+      events_total += events.size();
+    }
+  }
+  state.SetItemsProcessed(events_total);
+}
+BENCHMARK(BM_ApplyWithoutCommit)->Iterations(1)->Unit(benchmark::kMillisecond);
+
 void BM_AsOfQuery(benchmark::State& state) {
   Fixture& fixture = Shared();
   std::mt19937_64 rng(7);
@@ -222,6 +276,78 @@ void BM_AsOfQuery(benchmark::State& state) {
 }
 // Arg 0: known at the head; 1: known at a random position.
 BENCHMARK(BM_AsOfQuery)->Arg(0)->Arg(1)->Iterations(20000);
+
+// Live lag on a log of its own: 4 threads append batches of 1,000
+// announcements for PROJECTION_BENCH_LAG_S seconds (default 5) while the
+// engine follows; lag is the time from an append's acknowledgement until
+// the engine reports its last position applied (WaitFor, woken by the
+// engine). Appends are waited for in acknowledgement order, so a sample
+// may include waiting for an earlier append: an upper bound.
+void BM_LiveLag(benchmark::State& state) {
+  constexpr int kClients = 4;
+  constexpr size_t kBatch = 1000;
+  const char* seconds_text = std::getenv("PROJECTION_BENCH_LAG_S");
+  const double seconds = seconds_text != nullptr ? std::strtod(seconds_text, nullptr) : 5;
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / absl::StrCat("projection_lag-", getpid())).string();
+  std::filesystem::remove_all(dir);
+  std::vector<double> lags_ms;
+  uint64_t events = 0;
+  for (auto _ : state) {
+    auto log = EventLog::Open(dir, Limits());
+    Check(log.status());
+    ProjectionEngine engine(log->get());
+    engine.Add(std::make_unique<StakeOwnershipProjection>());
+    std::mutex mu;
+    std::condition_variable acked;
+    std::deque<std::pair<uint64_t, std::chrono::steady_clock::time_point>> pending;
+    int appending = kClients;
+    std::atomic<uint64_t> numbered{0};
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        std::mt19937_64 rng(c);
+        while (std::chrono::steady_clock::now() < end) {
+          v1::AppendRequest request;
+          request.set_stream(domain::kAnnouncementsStream);
+          const uint64_t first = numbered.fetch_add(kBatch) + 1;
+          for (uint64_t n = first; n < first + kBatch; ++n)
+            *request.add_events() = MakeEvent(n, rng);
+          auto response = (*log)->AppendAndWait(std::move(request));
+          Check(response.status());
+          std::lock_guard<std::mutex> lock(mu);
+          pending.emplace_back(response->last_position(), std::chrono::steady_clock::now());
+          acked.notify_all();
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        --appending;
+        acked.notify_all();
+      });
+    }
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mu);
+      acked.wait(lock, [&] { return !pending.empty() || appending == 0; });
+      if (pending.empty()) break;
+      const auto [position, at] = pending.front();
+      pending.pop_front();
+      lock.unlock();
+      if (!engine.WaitFor(kStakeOwnershipProjection, position, absl::Minutes(1))) std::abort();
+      lags_ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - at).count());
+      events += kBatch;
+    }
+    for (std::thread& client : clients) client.join();
+  }
+  std::filesystem::remove_all(dir);
+  std::sort(lags_ms.begin(), lags_ms.end());
+  state.counters["appends"] = static_cast<double>(lags_ms.size());
+  state.counters["events_per_s"] = events / seconds;
+  state.counters["lag_p50_ms"] = lags_ms[lags_ms.size() / 2];
+  state.counters["lag_p99_ms"] = lags_ms[lags_ms.size() * 99 / 100];
+  state.counters["lag_max_ms"] = lags_ms.back();
+}
+BENCHMARK(BM_LiveLag)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace stakeledger::storage

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "clients/bench_append_loop.h"
 #include "clients/bench_common.h"
 #include "clients/bench_projection.h"
 #include "clients/bench_synthetic.h"
@@ -60,6 +61,16 @@ class PendingAppends {
   std::vector<Acknowledged> pending_;
 };
 
+absl::Status AppendPlain(const v1::AppendRequest& request, v1::EventStore::Stub* stub,
+                         v1::AppendResponse* response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kPollTimeout));
+  const grpc::Status status = stub->Append(&context, request, response);
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat("Append: ", status.error_message()));
+}
+
 absl::StatusOr<uint64_t> ProjectionPosition(v1::Projections::Stub* stub) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kPollTimeout));
@@ -109,11 +120,19 @@ absl::StatusOr<LagReport> RunLag(const LagOptions& options) {
     appenders.emplace_back([&, c] {
       auto stub = v1::EventStore::NewStub(channels[c + 1]);
       std::mt19937_64 rng(RandomSeed());
+      v1::AppendRequest plain;
+      if (options.plain_payload_bytes >= 0) {
+        plain = MakeAppendRequest(options.batch_events, options.plain_payload_bytes, &rng);
+        plain.set_stream(absl::StrCat("bench-lag-", c));
+      }
       while (!control.stopped() && Clock::now() < end) {
         const uint64_t first = claimed.fetch_add(options.batch_events) + 1;
         v1::AppendResponse response;
-        absl::Status status = AppendAnnouncements(history, first, first + options.batch_events - 1,
-                                                  stub.get(), &rng, &response);
+        absl::Status status =
+            options.plain_payload_bytes < 0
+                ? AppendAnnouncements(history, first, first + options.batch_events - 1, stub.get(),
+                                      &rng, &response)
+                : AppendPlain(plain, stub.get(), &response);
         if (!status.ok()) {
           control.Stop(status.ToString());
           break;
@@ -161,19 +180,21 @@ std::string FormatLagReport(const LagOptions& options, const LagReport& report, 
   auto ms = [](uint64_t nanos) { return nanos / 1e6; };
   if (json) {
     return absl::StrFormat(
-        "{\"mode\":\"lag\",\"clients\":%d,\"batch\":%d,\"appends\":%d,\"events\":%d,"
+        "{\"mode\":\"lag\",\"plain\":%s,\"clients\":%d,\"batch\":%d,\"appends\":%d,\"events\":%d,"
         "\"events_per_s\":%.0f,\"samples\":%d,\"lag_p50_ms\":%.2f,\"lag_p90_ms\":%.2f,"
         "\"lag_p99_ms\":%.2f,\"lag_max_ms\":%.2f}\n",
-        options.clients, options.batch_events, report.appends, report.events,
-        report.events / report.seconds, lag.count(), ms(lag.ValueAtQuantile(0.5)),
-        ms(lag.ValueAtQuantile(0.9)), ms(lag.ValueAtQuantile(0.99)), ms(lag.max()));
+        options.plain_payload_bytes < 0 ? "false" : "true", options.clients, options.batch_events,
+        report.appends, report.events, report.events / report.seconds, lag.count(),
+        ms(lag.ValueAtQuantile(0.5)), ms(lag.ValueAtQuantile(0.9)), ms(lag.ValueAtQuantile(0.99)),
+        ms(lag.max()));
   }
   return absl::StrFormat(
-      "lag: %d appends of %d announcements by %d clients in %.1f s (%.0f events/s)\n"
+      "lag: %d appends of %d %s by %d clients in %.1f s (%.0f events/s)\n"
       "projection applied each append after (from its acknowledgement, %d samples):\n"
       "  p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-      report.appends, options.batch_events, options.clients, report.seconds,
-      report.events / report.seconds, lag.count(), ms(lag.ValueAtQuantile(0.5)),
+      report.appends, options.batch_events,
+      options.plain_payload_bytes < 0 ? "announcements" : "plain events", options.clients,
+      report.seconds, report.events / report.seconds, lag.count(), ms(lag.ValueAtQuantile(0.5)),
       ms(lag.ValueAtQuantile(0.9)), ms(lag.ValueAtQuantile(0.99)), ms(lag.max()));
 }
 

@@ -84,6 +84,10 @@ struct LagOptions {
   SyntheticHistory history;
   int clients = 4;
   int batch_events = 1000;
+  // Appends ordinary events (random payloads of this many bytes, the
+  // `ledger-bench append` load) instead of announcements: the projection
+  // reads and skips them. -1: announcements.
+  int plain_payload_bytes = -1;
   absl::Duration duration = absl::Seconds(10);
 };
 

@@ -10,6 +10,7 @@
 //   ledger-bench query   --server HOST:PORT --events N [--run ID] [--holders H]
 //                        [--targets T] [--queries Q] [--query-clients C]
 //   ledger-bench lag     --server HOST:PORT [--clients N] [--batch B] [--duration-s S]
+//                        [--plain-payload-bytes P]
 //
 // Every command takes --json to print one JSON line instead of text.
 #include <cstdio>
@@ -206,6 +207,11 @@ void AddLagCommand(CLI::App* app, LagFlags* flags) {
   command->add_option("--duration-s", flags->duration_s, "Seconds of appends")
       ->capture_default_str()
       ->check(CLI::Range(1, kDurationSecondsMax));
+  command
+      ->add_option("--plain-payload-bytes", options.plain_payload_bytes,
+                   "Append ordinary events of this many bytes (the append benchmark's load, "
+                   "which the projection skips) instead of announcements")
+      ->check(CLI::Range(0, static_cast<int>(kPayloadBytesMax)));
 }
 
 // Exit codes are ledgerctl's (exit_code.h), so scripts treat both tools alike.

@@ -8,8 +8,10 @@
 #ifndef STAKELEDGER_STORAGE_PROJECTION_H_
 #define STAKELEDGER_STORAGE_PROJECTION_H_
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -83,16 +85,44 @@ class ProjectionTxn {
   Changes pending_;
 };
 
+// What a projection's Decode made of one event, for its ApplyDecoded.
+class DecodedEvent {
+ public:
+  virtual ~DecodedEvent() = default;
+};
+
 // A named fold. Apply must be deterministic: the same event on the same
 // state makes the same changes. Apply must be safe to call concurrently on
 // different transactions (a rebuild folds a shadow next to the live fold).
+//
+// Optionally, a projection splits off the work on an event that reads no
+// state (e.g. parsing its payload) into Decode, which the engine runs on a
+// second thread ahead of ApplyDecoded while it folds a chunk. A projection
+// that only implements Apply works unchanged.
 class Projection {
  public:
   virtual ~Projection() = default;
   virtual absl::string_view name() const = 0;
+  // The event types whose events can change the state; the engine does not
+  // hand the projection events of other types (it still advances the
+  // checkpoint past them). Empty (the default): every event.
+  virtual std::vector<std::string> event_types() const { return {}; }
   // Folds `event` into the state through `txn`. An error fails the
   // projection at this event's position; nothing of it is written.
   virtual absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) = 0;
+  // Decodes `event` without reading state; nullptr when there is nothing to
+  // decode ahead. Thread-safe: called on the engine's decoding thread.
+  virtual std::unique_ptr<DecodedEvent> Decode(const v1::RecordedEvent& event) const {
+    (void)event;
+    return nullptr;
+  }
+  // Apply, given what this projection's Decode returned for `event`
+  // (never nullptr; events Decode returned nullptr for go to Apply).
+  virtual absl::Status ApplyDecoded(const v1::RecordedEvent& event, const DecodedEvent* decoded,
+                                    ProjectionTxn* txn) {
+    (void)decoded;
+    return Apply(event, txn);
+  }
 };
 
 }  // namespace stakeledger::storage

@@ -1,6 +1,9 @@
 #include "storage/projection_engine.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -198,6 +201,49 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Runs projection->Decode over `events` on a thread of its own, in order,
+// so that ApplyDecoded of one event overlaps the decoding of the next.
+class DecodeAhead {
+ public:
+  DecodeAhead(const Projection* projection, const EventList& events) : decoded_(events.size()) {
+    if (events.size() < kDecodeAheadEventsMin) return;
+    thread_ = std::thread([this, projection, &events] {
+      for (int i = 0; i < events.size() && !stop_.load(std::memory_order_relaxed); ++i) {
+        decoded_[i] = projection->Decode(events[i]);
+        ready_.store(i + 1, std::memory_order_release);
+      }
+    });
+  }
+  ~DecodeAhead() {
+    stop_.store(true, std::memory_order_relaxed);
+    if (thread_.joinable()) thread_.join();
+  }
+  // What Decode made of event `i`; nullptr when the chunk is decoded inline.
+  const DecodedEvent* Get(int i) {
+    if (!thread_.joinable()) return nullptr;
+    while (ready_.load(std::memory_order_acquire) <= i) std::this_thread::yield();
+    return decoded_[i].get();
+  }
+
+ private:
+  std::vector<std::unique_ptr<DecodedEvent>> decoded_;
+  std::atomic<int> ready_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Only the events `projection` folds; the others are decoded from the log
+// but never copied out, applied or parsed.
+absl::StatusOr<EventFilter> TypeFilter(const Projection& projection, const Limits& limits) {
+  v1::Filter filter;
+  for (std::string& type : projection.event_types()) filter.add_event_types(std::move(type));
+  return EventFilter::FromProto(filter, limits);
+}
+
+}  // namespace
+
 // The whole chunk's changes and its last position commit in one batch;
 // an event whose Apply fails is dropped and the events before it commit.
 absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t generation,
@@ -206,20 +252,25 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t gener
   EventList events;
   ChunkBounds bounds;
   bounds.events_max = kProjectionChunkEventsMax;
-  ASSIGN_OR_RETURN(ScanResult scan,
-                   log_->ReadAllChunk(*position + 1, /*backwards=*/false, EventFilter(),
-                                      /*include_record=*/false, bounds, &events));
-  (void)scan;
-  *events_read = events.size();
-  if (events.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(EventFilter filter, TypeFilter(*projection, log_->limits()));
+  ASSIGN_OR_RETURN(ScanResult scan, log_->ReadAllChunk(*position + 1, /*backwards=*/false, filter,
+                                                       /*include_record=*/false, bounds, &events));
+  *events_read = scan.scanned;
+  if (scan.scanned == 0) return absl::OkStatus();
+  DecodeAhead decoded(projection, events);
   ProjectionTxn txn(&log_->database(), projection->name(), generation);
   const uint64_t first = *position;
   uint64_t applied = first;
-  for (const v1::RecordedEvent& event : events) {
-    absl::Status status = projection->Apply(event, &txn);
+  for (int i = 0; i < events.size(); ++i) {
+    const v1::RecordedEvent& event = events[i];
+    const DecodedEvent* ahead = decoded.Get(i);
+    absl::Status status = ahead != nullptr ? projection->ApplyDecoded(event, ahead, &txn)
+                                           : projection->Apply(event, &txn);
     if (!status.ok()) {
       *failed_at = event.position();
       txn.DiscardEvent();
+      // Every event before this one was applied or passed over.
+      applied = event.position() - 1;
       if (applied != first) RETURN_IF_ERROR(txn.Commit(applied));
       *position = applied;
       return status;
@@ -227,6 +278,8 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t gener
     txn.EndEvent();
     applied = event.position();
   }
+  // Events the filter passed over after the last one applied are done too.
+  applied = std::max(applied, scan.last_scanned);
   RETURN_IF_ERROR(txn.Commit(applied));
   *position = applied;
   return absl::OkStatus();

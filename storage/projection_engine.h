@@ -39,6 +39,10 @@ inline constexpr absl::Duration kProjectionIdleWait = absl::Milliseconds(100);
 // Events read from the log, applied and committed (one WriteBatch) per
 // chunk.
 inline constexpr size_t kProjectionChunkEventsMax = 1024;
+// Chunks of at least this many events are decoded (Projection::Decode) on
+// a second thread while they are applied; smaller ones (a live projection
+// following a trickle of appends) are not worth a thread.
+inline constexpr int kDecodeAheadEventsMin = 64;
 // At most this long between two rebuild progress reports.
 inline constexpr absl::Duration kRebuildProgressInterval = absl::Milliseconds(200);
 

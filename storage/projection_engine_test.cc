@@ -38,6 +38,17 @@ class CountingProjection : public Projection {
   const std::string fail_on_;
 };
 
+// Counts only the events of type "counted".
+class TypedCountingProjection : public CountingProjection {
+ public:
+  using CountingProjection::CountingProjection;
+  std::vector<std::string> event_types() const override { return {"counted"}; }
+  absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) override {
+    if (event.event_type() != "counted") return absl::InternalError("handed an event of its type");
+    return CountingProjection::Apply(event, txn);
+  }
+};
+
 class ProjectionEngineTest : public EventLogTest {
  protected:
   int Count(absl::string_view name) {
@@ -131,6 +142,21 @@ TEST_F(ProjectionEngineTest, FailedProjectionReportsPositionAndOthersGoOn) {
   EXPECT_EQ(Count("bad"), 3);
   EXPECT_EQ(Checkpoint("bad"), 3u);
   EXPECT_EQ(Count("good"), 6);
+}
+
+TEST_F(ProjectionEngineTest, EventsOfOtherTypesAreNotHandedOverButPassed) {
+  AppendOk("s", {Event("counted"), Event("other"), Event("counted")});
+  AppendOk("s", 3000);  // more than one chunk of other types
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<TypedCountingProjection>("typed"));
+  ASSERT_TRUE(engine.WaitFor("typed", 3003, kWait));
+  AppendOk("s", {Event("other"), Event("counted")});
+  ASSERT_TRUE(engine.WaitFor("typed", 3005, kWait));
+  EXPECT_EQ(Count("typed"), 3);
+  EXPECT_EQ(Checkpoint("typed"), 3005u);
+  auto status = engine.StatusOf("typed");
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->state, ProjectionState::kFailed) << status->error;
 }
 
 TEST_F(ProjectionEngineTest, StateAndCheckpointCommitTogetherOrNotAtAll) {

@@ -74,9 +74,37 @@ absl::Status ApplyCorrection(const StakeCorrection& correction, uint64_t positio
 
 }  // namespace
 
+namespace {
+
+struct ParsedAnnouncement : DecodedEvent {
+  explicit ParsedAnnouncement(absl::StatusOr<v1::Announcement> parsed)
+      : announcement(std::move(parsed)) {}
+  absl::StatusOr<v1::Announcement> announcement;
+};
+
+}  // namespace
+
+std::vector<std::string> StakeOwnershipProjection::event_types() const {
+  return {domain::kAnnouncementEventType};
+}
+
+std::unique_ptr<DecodedEvent> StakeOwnershipProjection::Decode(
+    const v1::RecordedEvent& event) const {
+  if (event.event_type() != domain::kAnnouncementEventType) return nullptr;
+  return std::make_unique<ParsedAnnouncement>(domain::ParseAnnouncementJson(event.payload()));
+}
+
 absl::Status StakeOwnershipProjection::Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) {
+  return ApplyDecoded(event, Decode(event).get(), txn);
+}
+
+absl::Status StakeOwnershipProjection::ApplyDecoded(const v1::RecordedEvent& event,
+                                                    const DecodedEvent* decoded,
+                                                    ProjectionTxn* txn) {
   if (event.event_type() != domain::kAnnouncementEventType) return absl::OkStatus();
-  absl::StatusOr<v1::Announcement> announcement = domain::ParseAnnouncementJson(event.payload());
+  if (decoded == nullptr) return Apply(event, txn);
+  const absl::StatusOr<v1::Announcement>& announcement =
+      static_cast<const ParsedAnnouncement*>(decoded)->announcement;
   if (!announcement.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("position ", event.position(), ": ", announcement.status().message()));

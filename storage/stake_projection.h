@@ -28,10 +28,17 @@ inline constexpr uint64_t kKnownAtHead = UINT64_MAX;
 class StakeOwnershipProjection : public Projection {
  public:
   absl::string_view name() const override { return kStakeOwnershipProjection; }
+  // Announcements only.
+  std::vector<std::string> event_types() const override;
   // Folds announcement events; every other event changes nothing.
   // Errors: INVALID_ARGUMENT for a payload that does not parse or a date
   // that does not; as RocksDB reads; DATA_LOSS for a corrupt entry.
   absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) override;
+  // Parses an announcement's payload (protobuf's JSON mapping), the larger
+  // part of folding it; nullptr for other events.
+  std::unique_ptr<DecodedEvent> Decode(const v1::RecordedEvent& event) const override;
+  absl::Status ApplyDecoded(const v1::RecordedEvent& event, const DecodedEvent* decoded,
+                            ProjectionTxn* txn) override;
 };
 
 // state(as_of_day, known_at) of (holder, target); as_of_day is YYYYMMDD.
