@@ -1,8 +1,5 @@
 #include "storage/merkle_store.h"
 
-#include <algorithm>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "storage/check.h"
 #include "storage/keys.h"
@@ -26,20 +23,34 @@ int Log2(uint64_t power_of_two) {
 
 }  // namespace
 
-absl::StatusOr<std::string> MerkleStore::Node(int level, uint64_t index) const {
-  std::string hash;
-  const rocksdb::Status status =
-      db_->db()->Get(rocksdb::ReadOptions(), db_->merkle(), EncodeMerkleKey(level, index), &hash);
-  if (status.IsNotFound()) {
+namespace {
+
+// Node (level, index) out of the merkle entry that holds it. Errors:
+// DATA_LOSS when the entry is missing or does not have the size its leaf
+// calls for.
+absl::StatusOr<std::string> NodeInEntry(const rocksdb::Status& read, const std::string& entry,
+                                        int level, uint64_t index) {
+  if (read.IsNotFound()) {
     return absl::DataLossError(
         absl::StrCat("merkle node (level ", level, ", index ", index, ") is missing"));
   }
-  RETURN_IF_ERROR(FromRocksStatus(status, "reading a merkle node"));
-  if (hash.size() != verify::kHashBytes) {
+  RETURN_IF_ERROR(FromRocksStatus(read, "reading a merkle node"));
+  const uint64_t leaf = MerkleEntryLeaf(level, index);
+  if (entry.size() != MerkleEntryLevels(leaf) * verify::kHashBytes) {
     return absl::DataLossError(absl::StrCat("merkle node (level ", level, ", index ", index,
-                                            ") has ", hash.size(), " bytes"));
+                                            "): the entry of leaf ", leaf, " has ", entry.size(),
+                                            " bytes"));
   }
-  return hash;
+  return entry.substr(level * verify::kHashBytes, verify::kHashBytes);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> MerkleStore::Node(int level, uint64_t index) const {
+  std::string entry;
+  const rocksdb::Status status = db_->db()->Get(
+      rocksdb::ReadOptions(), db_->merkle(), EncodeMerkleKey(MerkleEntryLeaf(level, index)), &entry);
+  return NodeInEntry(status, entry, level, index);
 }
 
 // The stored perfect nodes that make up leaves [begin, end), left to
@@ -66,7 +77,7 @@ absl::StatusOr<std::vector<std::string>> MerkleStore::HashRanges(
     CHECK(range.begin < range.end);
     pieces.push_back(Pieces(range.begin, range.end));
     for (const MerkleNodeId& id : pieces.back())
-      keys.push_back(EncodeMerkleKey(id.level, id.index));
+      keys.push_back(EncodeMerkleKey(MerkleEntryLeaf(id.level, id.index)));
   }
   const std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
   std::vector<std::string> values;
@@ -81,16 +92,8 @@ absl::StatusOr<std::vector<std::string>> MerkleStore::HashRanges(
     for (size_t i = range_pieces.size(); i-- > 0;) {
       const size_t k = next + i;
       const MerkleNodeId& id = range_pieces[i];
-      if (statuses[k].IsNotFound()) {
-        return absl::DataLossError(
-            absl::StrCat("merkle node (level ", id.level, ", index ", id.index, ") is missing"));
-      }
-      RETURN_IF_ERROR(FromRocksStatus(statuses[k], "reading a merkle node"));
-      if (values[k].size() != verify::kHashBytes) {
-        return absl::DataLossError(absl::StrCat("merkle node (level ", id.level, ", index ",
-                                                id.index, ") has ", values[k].size(), " bytes"));
-      }
-      hash = hash.empty() ? values[k] : verify::HashChildren(values[k], hash);
+      ASSIGN_OR_RETURN(std::string node, NodeInEntry(statuses[k], values[k], id.level, id.index));
+      hash = hash.empty() ? std::move(node) : verify::HashChildren(node, hash);
     }
     next += range_pieces.size();
     hashes.push_back(std::move(hash));
@@ -160,26 +163,28 @@ absl::StatusOr<std::vector<std::string>> MerkleStore::ConsistencyProof(uint64_t 
 
 void MerkleNodeBuffer::Add(int level, uint64_t index, absl::string_view hash) {
   CHECK(hash.size() == verify::kHashBytes);
-  CHECK(level >= 0 && level < kMerkleLevelsMax);
-  Node node;
-  node.first_leaf = index << level;
-  node.level = level;
-  std::memcpy(node.hash.data(), hash.data(), verify::kHashBytes);
-  nodes_.push_back(node);
+  if (level == 0) {
+    entries_.push_back(Entry{index, hashes_.size(), 1});
+  } else {
+    CHECK(!entries_.empty());
+    Entry& entry = entries_.back();
+    CHECK(entry.levels == level);
+    CHECK(entry.leaf >> level == index);
+    ++entry.levels;
+  }
+  hashes_.append(hash.data(), hash.size());
 }
 
 void MerkleNodeBuffer::WriteTo(const Database& db, rocksdb::WriteBatch* batch) {
-  // The key is first leaf (big-endian) then level: this is its order.
-  std::sort(nodes_.begin(), nodes_.end(), [](const Node& a, const Node& b) {
-    return a.first_leaf != b.first_leaf ? a.first_leaf < b.first_leaf : a.level < b.level;
-  });
-  for (const Node& node : nodes_) {
+  for (const Entry& entry : entries_) {
+    CHECK(entry.levels == MerkleEntryLevels(entry.leaf));
     CHECK(batch
-              ->Put(db.merkle(), EncodeMerkleKey(node.level, node.first_leaf >> node.level),
-                    rocksdb::Slice(node.hash.data(), node.hash.size()))
+              ->Put(db.merkle(), EncodeMerkleKey(entry.leaf),
+                    rocksdb::Slice(hashes_.data() + entry.offset, entry.levels * verify::kHashBytes))
               .ok());
   }
-  nodes_.clear();
+  entries_.clear();
+  hashes_.clear();
 }
 
 absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {
@@ -195,6 +200,14 @@ absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {
 absl::StatusOr<MerkleFrontier> EnsureTree(const Database& db, uint64_t size) {
   if (size == 0) return MerkleFrontier();
   if (MerkleStore(&db).Node(0, size - 1).ok()) return LoadFrontier(db, size);
+  // No entry for the last leaf: the log was written before the tree
+  // existed, or with the earlier one-node-per-key layout, or a rebuild was
+  // interrupted. Start from an empty family; every key of either layout is
+  // shorter than `end`.
+  const std::string end(kMerkleKeyBytes + 1, '\xff');
+  RETURN_IF_ERROR(FromRocksStatus(
+      db.db()->DeleteRange(rocksdb::WriteOptions(), db.merkle(), rocksdb::Slice(), end),
+      "clearing the merkle family"));
   MerkleFrontier frontier;
   rocksdb::WriteBatch batch;
   MerkleNodeBuffer nodes;

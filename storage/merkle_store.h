@@ -6,7 +6,6 @@
 #ifndef STAKELEDGER_STORAGE_MERKLE_STORE_H_
 #define STAKELEDGER_STORAGE_MERKLE_STORE_H_
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -54,34 +53,33 @@ class MerkleStore {
   const Database* db_;
 };
 
-// The nodes that one WriteBatch adds to the merkle family, gathered as a
-// MerkleFrontier completes them and written in key order. Not thread-safe.
+// The merkle entries (keys.h) that one WriteBatch adds, gathered from the
+// nodes a MerkleFrontier completes: one entry per appended leaf, holding
+// the leaf and every parent it completes. Not thread-safe.
 //
-// Why the order matters: a frontier completes a leaf and then its parents,
-// and each parent's key (first leaf, level) sorts before the leaf's own.
-// Put in that order, nearly every parent sends RocksDB's memtable skip list
-// back to search from its top (profiled at 12% of the writer's time in
-// 4 x 1000-event group commits); in key order, nearly every insert lands
-// just after the previous one, where the skip list's remembered position
-// already is.
+// Why one entry per leaf rather than one per node: each RocksDB entry costs
+// the writer a memtable insert and the flushes an index entry, and nodes
+// one at a time made the tree about a quarter of the write path's CPU in
+// 4 x 1000-event group commits (docs/performance.md, "Merkle tree").
 class MerkleNodeBuffer {
  public:
-  // REQUIRES: hash is 32 bytes; (level, index) is a node of the tree
-  // (index << level fits in 64 bits).
+  // REQUIRES: nodes come in the order MerkleFrontier::Append emits them: a
+  // leaf (level 0), then each parent it completes, level by level; hash is
+  // 32 bytes.
   void Add(int level, uint64_t index, absl::string_view hash);
-  // Puts every gathered node into `batch` (the merkle family of `db`) in
-  // key order, and empties the buffer.
+  // Puts every gathered entry into `batch` (the merkle family of `db`), in
+  // leaf order, and empties the buffer.
   void WriteTo(const Database& db, rocksdb::WriteBatch* batch);
-  size_t size() const { return nodes_.size(); }
-  void Reserve(size_t nodes) { nodes_.reserve(nodes); }
+  size_t entries() const { return entries_.size(); }
 
  private:
-  struct Node {
-    uint64_t first_leaf;  // index << level: the key's first field
-    int level;
-    std::array<char, 32> hash;
+  struct Entry {
+    uint64_t leaf;
+    size_t offset;  // into hashes_
+    int levels;
   };
-  std::vector<Node> nodes_;
+  std::string hashes_;
+  std::vector<Entry> entries_;
 };
 
 // The frontier of the stored tree of `size` leaves. Errors: as above.
