@@ -48,8 +48,9 @@ absl::StatusOr<std::string> NodeInEntry(const rocksdb::Status& read, const std::
 
 absl::StatusOr<std::string> MerkleStore::Node(int level, uint64_t index) const {
   std::string entry;
-  const rocksdb::Status status = db_->db()->Get(
-      rocksdb::ReadOptions(), db_->merkle(), EncodeMerkleKey(MerkleEntryLeaf(level, index)), &entry);
+  const rocksdb::Status status =
+      db_->db()->Get(rocksdb::ReadOptions(), db_->merkle(),
+                     EncodeMerkleKey(MerkleEntryLeaf(level, index)), &entry);
   return NodeInEntry(status, entry, level, index);
 }
 
@@ -69,30 +70,76 @@ std::vector<MerkleNodeId> Pieces(uint64_t begin, uint64_t end) {
   return pieces;
 }
 
+namespace {
+
+uint64_t CacheKey(const MerkleNodeId& id) {
+  return (static_cast<uint64_t>(id.level) << 58) | id.index;
+}
+
+bool IsCachedLevel(const MerkleNodeId& id) {
+  return id.level >= kMerkleCacheLevelMin && (id.index >> 58) == 0;
+}
+
+}  // namespace
+
+std::string MerkleStore::Cached(const MerkleNodeId& id) const {
+  if (!IsCachedLevel(id)) return std::string();
+  std::shared_lock<std::shared_mutex> lock(cache_mu_);
+  auto it = cache_.find(CacheKey(id));
+  return it == cache_.end() ? std::string() : it->second;
+}
+
+void MerkleStore::Keep(const MerkleNodeId& id, const std::string& hash) const {
+  if (!IsCachedLevel(id)) return;
+  std::unique_lock<std::shared_mutex> lock(cache_mu_);
+  if (cache_.size() >= cache_nodes_max_) return;
+  cache_.emplace(CacheKey(id), hash);
+}
+
+size_t MerkleStore::cached_nodes() const {
+  std::shared_lock<std::shared_mutex> lock(cache_mu_);
+  return cache_.size();
+}
+
 absl::StatusOr<std::vector<std::string>> MerkleStore::HashRanges(
     const std::vector<Range>& ranges) const {
+  // Every node the ranges need, in fold order, from the cache or else from
+  // one MultiGet.
   std::vector<std::vector<MerkleNodeId>> pieces;
+  std::vector<std::string> nodes;
+  std::vector<size_t> missing;  // indexes into nodes
+  std::vector<MerkleNodeId> missing_ids;
   std::vector<std::string> keys;
   for (const Range& range : ranges) {
     CHECK(range.begin < range.end);
     pieces.push_back(Pieces(range.begin, range.end));
-    for (const MerkleNodeId& id : pieces.back())
+    for (const MerkleNodeId& id : pieces.back()) {
+      nodes.push_back(Cached(id));
+      if (!nodes.back().empty()) continue;
+      missing.push_back(nodes.size() - 1);
+      missing_ids.push_back(id);
       keys.push_back(EncodeMerkleKey(MerkleEntryLeaf(id.level, id.index)));
+    }
   }
-  const std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
-  std::vector<std::string> values;
-  const std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), db_->merkle());
-  const std::vector<rocksdb::Status> statuses =
-      db_->db()->MultiGet(rocksdb::ReadOptions(), families, key_slices, &values);
+  if (!keys.empty()) {
+    const std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+    std::vector<std::string> values;
+    const std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), db_->merkle());
+    const std::vector<rocksdb::Status> statuses =
+        db_->db()->MultiGet(rocksdb::ReadOptions(), families, key_slices, &values);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      const MerkleNodeId& id = missing_ids[k];
+      ASSIGN_OR_RETURN(nodes[missing[k]], NodeInEntry(statuses[k], values[k], id.level, id.index));
+      Keep(id, nodes[missing[k]]);
+    }
+  }
   std::vector<std::string> hashes;
   size_t next = 0;
   for (const std::vector<MerkleNodeId>& range_pieces : pieces) {
     std::string hash;
     // Fold from the right: each piece is the left child of the split.
     for (size_t i = range_pieces.size(); i-- > 0;) {
-      const size_t k = next + i;
-      const MerkleNodeId& id = range_pieces[i];
-      ASSIGN_OR_RETURN(std::string node, NodeInEntry(statuses[k], values[k], id.level, id.index));
+      std::string& node = nodes[next + i];
       hash = hash.empty() ? std::move(node) : verify::HashChildren(node, hash);
     }
     next += range_pieces.size();
@@ -178,10 +225,11 @@ void MerkleNodeBuffer::Add(int level, uint64_t index, absl::string_view hash) {
 void MerkleNodeBuffer::WriteTo(const Database& db, rocksdb::WriteBatch* batch) {
   for (const Entry& entry : entries_) {
     CHECK(entry.levels == MerkleEntryLevels(entry.leaf));
-    CHECK(batch
-              ->Put(db.merkle(), EncodeMerkleKey(entry.leaf),
-                    rocksdb::Slice(hashes_.data() + entry.offset, entry.levels * verify::kHashBytes))
-              .ok());
+    CHECK(
+        batch
+            ->Put(db.merkle(), EncodeMerkleKey(entry.leaf),
+                  rocksdb::Slice(hashes_.data() + entry.offset, entry.levels * verify::kHashBytes))
+            .ok());
   }
   entries_.clear();
   hashes_.clear();

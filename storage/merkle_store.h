@@ -3,13 +3,21 @@
 // the committed one, each from O(log n) stored nodes (every subtree a proof
 // names is either a stored perfect node or the right edge, which splits
 // into at most log n of them). Thread-safe: stored nodes never change.
+//
+// Proofs keep the nodes they read at level kMerkleCacheLevelMin and above
+// in memory, up to a bound: every proof needs one node of each upper level
+// and there are few of them (about 2n / 2^l at level l and above), so once
+// warm a proof reads only its lowest levels from RocksDB, which lie in one
+// or two neighbouring entries.
 #ifndef STAKELEDGER_STORAGE_MERKLE_STORE_H_
 #define STAKELEDGER_STORAGE_MERKLE_STORE_H_
 
 #include <cstdint>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "rocksdb/write_batch.h"
 #include "storage/db.h"
@@ -17,10 +25,22 @@
 
 namespace stakeledger::storage {
 
+// Lowest level whose nodes proofs keep in memory. Below it a node covers
+// fewer than 16 leaves; those levels hold 15/16 of all nodes and are read
+// from the store.
+inline constexpr int kMerkleCacheLevelMin = 4;
+// Nodes proofs keep in memory (about 80 bytes each with the map's own):
+// every node of level 4 and above up to about 2M records, of level 7 and
+// above up to about 16M. Once full, further nodes are read, not kept.
+inline constexpr size_t kMerkleCacheNodesMax = 262'144;
+
 class MerkleStore {
  public:
   // REQUIRES: `db` outlives the store.
-  explicit MerkleStore(const Database* db) : db_(db) {}
+  explicit MerkleStore(const Database* db, size_t cache_nodes_max = kMerkleCacheNodesMax)
+      : db_(db), cache_nodes_max_(cache_nodes_max) {}
+  MerkleStore(const MerkleStore&) = delete;
+  MerkleStore& operator=(const MerkleStore&) = delete;
 
   // Errors, for every method: DATA_LOSS when a node the answer needs is
   // missing or has the wrong size; UNAVAILABLE on a failed read. The caller
@@ -38,6 +58,9 @@ class MerkleStore {
   // REQUIRES: size1 <= size2.
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
 
+  // Nodes kept in memory now (at most cache_nodes_max).
+  size_t cached_nodes() const;
+
  private:
   // A range of leaves [begin, end) whose MTH a proof needs.
   struct Range {
@@ -50,7 +73,18 @@ class MerkleStore {
   absl::StatusOr<std::vector<std::string>> HashRanges(const std::vector<Range>& ranges) const;
   void SubProof(uint64_t begin, uint64_t m, uint64_t end, bool whole,
                 std::vector<Range>* out) const;
+  // The cached hash of `id`, or an empty string.
+  std::string Cached(const MerkleNodeId& id) const;
+  // Keeps `hash` of `id` when its level is cached and there is room.
+  void Keep(const MerkleNodeId& id, const std::string& hash) const;
+
   const Database* db_;
+  const size_t cache_nodes_max_;
+  // (level << 58 | index) -> hash. Complete nodes never change, so an
+  // entry is never stale. Index < 2^58 holds for any node of level >= 4
+  // up to 2^62 leaves.
+  mutable std::shared_mutex cache_mu_;
+  mutable absl::flat_hash_map<uint64_t, std::string> cache_;
 };
 
 // The merkle entries (keys.h) that one WriteBatch adds, gathered from the
