@@ -9,6 +9,32 @@
 #include "storage/status_macros.h"
 
 namespace stakeledger::service {
+namespace {
+
+// Serves the methods no registered service has: FAILED_PRECONDITION for
+// the Projections service's (projections were switched off), UNIMPLEMENTED
+// for any other, as gRPC would.
+class ProjectionsOffService final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(
+      grpc::GenericCallbackServerContext* context) override {
+    class Refusal final : public grpc::ServerGenericBidiReactor {
+     public:
+      explicit Refusal(const grpc::Status& status) { Finish(status); }
+      void OnDone() override { delete this; }
+    };
+    const std::string prefix = absl::StrCat("/", v1::Projections::service_full_name(), "/");
+    if (context->method().rfind(prefix, 0) != 0) {
+      return new Refusal(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, ""));
+    }
+    return new Refusal(grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        "projections are switched off on this server (ledgerd --projections=off, a diagnostic "
+        "for benchmarks); restart it without that flag"));
+  }
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOptions& options) {
   std::unique_ptr<LedgerServer> server(new LedgerServer());
@@ -18,24 +44,30 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   server->event_store_ =
       std::make_unique<EventStoreService>(server->log_.get(), server->domain_.get());
   server->announcements_ = std::make_unique<AnnouncementsService>(server->domain_.get());
-  server->projection_engine_ = std::make_unique<storage::ProjectionEngine>(server->log_.get());
-  server->projection_engine_->Add(std::make_unique<storage::StakeOwnershipProjection>());
-  server->projection_engine_->Add(std::make_unique<storage::InvestmentsProjection>());
-  server->projection_queries_ = std::make_unique<ProjectionQueries>(
-      server->log_.get(), server->projection_engine_.get(), server->domain_.get());
-  server->investment_queries_ =
-      std::make_unique<InvestmentQueries>(server->log_.get(), server->projection_engine_.get(),
-                                          server->domain_.get(), server->projection_queries_.get());
+  if (options.projections) {
+    server->projection_engine_ = std::make_unique<storage::ProjectionEngine>(server->log_.get());
+    server->projection_engine_->Add(std::make_unique<storage::StakeOwnershipProjection>());
+    server->projection_engine_->Add(std::make_unique<storage::InvestmentsProjection>());
+    server->projection_queries_ = std::make_unique<ProjectionQueries>(
+        server->log_.get(), server->projection_engine_.get(), server->domain_.get());
+    server->investment_queries_ = std::make_unique<InvestmentQueries>(
+        server->log_.get(), server->projection_engine_.get(), server->domain_.get(),
+        server->projection_queries_.get());
+  } else {
+    server->projections_off_ = std::make_unique<ProjectionsOffService>();
+  }
   const std::string key_path = options.signing_key_path.empty()
                                    ? absl::StrCat(options.data_dir, "/", kSigningKeyFileName)
                                    : options.signing_key_path;
   ASSIGN_OR_RETURN(server->signer_, TreeSigner::LoadOrCreate(key_path));
-  server->prover_ =
-      std::make_unique<AnswerProver>(server->log_.get(), server->projection_engine_.get(),
-                                     server->signer_.get(), server->projection_queries_.get());
-  server->projections_ = std::make_unique<ProjectionsService>(
-      server->projection_queries_.get(), server->projection_engine_.get(), server->prover_.get(),
-      server->investment_queries_.get());
+  if (options.projections) {
+    server->prover_ =
+        std::make_unique<AnswerProver>(server->log_.get(), server->projection_engine_.get(),
+                                       server->signer_.get(), server->projection_queries_.get());
+    server->projections_ = std::make_unique<ProjectionsService>(
+        server->projection_queries_.get(), server->projection_engine_.get(), server->prover_.get(),
+        server->investment_queries_.get());
+  }
   server->audit_ = std::make_unique<AuditService>(server->log_.get(), server->signer_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -44,7 +76,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->event_store_.get());
   builder.RegisterService(server->announcements_.get());
-  builder.RegisterService(server->projections_.get());
+  if (server->projections_ != nullptr) {
+    builder.RegisterService(server->projections_.get());
+  } else {
+    builder.RegisterCallbackGenericService(server->projections_off_.get());
+  }
   builder.RegisterService(server->audit_.get());
   builder.SetMaxReceiveMessageSize(options.grpc_message_bytes_max);
   builder.SetMaxSendMessageSize(options.grpc_message_bytes_max);
@@ -66,7 +102,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     event_store_->BeginShutdown();
     announcements_->BeginShutdown();
     audit_->BeginShutdown();
-    projections_->BeginShutdown();
+    if (projections_ != nullptr) projections_->BeginShutdown();
   }
   // Projections read the log: stop them while it is still open.
   if (projection_engine_ != nullptr) projection_engine_->Stop();
@@ -79,6 +115,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   }
   server_.reset();
   projections_.reset();
+  projections_off_.reset();
   investment_queries_.reset();
   prover_.reset();
   projection_queries_.reset();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/grpcpp.h"
 #include "service/announcements_service.h"
 #include "service/answer_proofs.h"
@@ -34,6 +35,11 @@ struct ServerOptions {
   // The Ed25519 key signing tree heads (tree_signer.h); empty: the file
   // kSigningKeyFileName in data_dir, created on first start.
   std::string signing_key_path;
+  // False only as a diagnostic (`ledgerd --projections=off`): no projection
+  // runs, so that a benchmark can measure what projections cost the write
+  // path; every call of the Projections service is then refused with
+  // FAILED_PRECONDITION rather than answered from state that is not kept.
+  bool projections = true;
 };
 
 class LedgerServer {
@@ -68,6 +74,8 @@ class LedgerServer {
   std::unique_ptr<TreeSigner> signer_;
   std::unique_ptr<AnswerProver> prover_;
   std::unique_ptr<ProjectionsService> projections_;
+  // Set instead of the projection members above when projections are off.
+  std::unique_ptr<grpc::CallbackGenericService> projections_off_;
   std::unique_ptr<AuditService> audit_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

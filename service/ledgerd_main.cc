@@ -1,6 +1,7 @@
 // ledgerd: the stakeledger server.
 //
 //   ledgerd --data-dir DIR [--listen HOST:PORT] [--signing-key FILE] [limits...]
+//           [--projections=off]   (diagnostic: see ServerOptions::projections)
 //   ledgerd check --data-dir DIR   (server stopped; see storage/log_check.h)
 //
 // Prints "ledgerd listening on HOST:PORT" once it serves. SIGINT or SIGTERM
@@ -94,6 +95,12 @@ int main(int argc, char** argv) {
   app.add_option("--signing-key", options.signing_key_path,
                  "Ed25519 seed file signing tree heads (default: DATA_DIR/signing_key, "
                  "created with mode 0600 on first start)");
+  std::string projections = "on";
+  app.add_option("--projections", projections,
+                 "on, or off as a diagnostic for benchmarks: no projection runs and the "
+                 "Projections service answers FAILED_PRECONDITION")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   AddLimitFlags(app, options.limits);
   CLI::App* check = app.add_subcommand(
       "check",
@@ -104,6 +111,7 @@ int main(int argc, char** argv) {
   check->fallthrough();
   CLI11_PARSE(app, argc, argv);
   if (check->parsed()) return RunCheck(options.data_dir);
+  options.projections = projections == "on";
 
   // Block the stop signals in every thread (gRPC's and RocksDB's inherit
   // this mask) so that only the main thread receives them, in sigwait.

@@ -35,17 +35,20 @@ std::string EncodeStreamKey(uint64_t stream_id, uint64_t revision) {
   return key;
 }
 
-std::string EncodeMerkleKey(int level, uint64_t index) {
+std::string EncodeMerkleKey(uint64_t leaf) { return EncodePosition(leaf); }
+
+uint64_t MerkleEntryLeaf(int level, uint64_t index) {
   CHECK(level >= 0);
   CHECK(level < 64);
-  // First leaf, then level: the nodes a proof needs near its leaf sort
-  // next to each other, so the low levels of one proof share a few blocks.
+  // (index + 1) << level may be exactly 2^64 (the last node of a full
+  // 64-bit tree), so shift index and add the ones below instead.
   CHECK(level == 0 || (index >> (64 - level)) == 0);
-  std::string key;
-  key.reserve(kMerkleKeyBytes);
-  AppendBigEndian64(index << level, &key);
-  key.push_back(static_cast<char>(level));
-  return key;
+  return (index << level) + ((uint64_t{1} << level) - 1);
+}
+
+int MerkleEntryLevels(uint64_t leaf) {
+  CHECK(leaf != UINT64_MAX);
+  return 1 + __builtin_ctzll(~leaf);
 }
 
 std::string EncodeStreamHead(const StreamHead& head) {

@@ -7,13 +7,17 @@
 //   stream_heads  stream name (UTF-8)          -> StreamHead (32, below)
 //   event_ids     event id (16, binary UUID)   -> position(8)
 //   meta          ASCII name                   -> value
-//   merkle        first leaf(8) level(1)       -> node hash(32)
+//   merkle        leaf(8)                      -> node hashes(32 each)
 //
 // merkle holds every complete node of the RFC 6962 tree over the leaf
 // hashes (merkle_frontier.h): level 0 the leaf hashes, node (l, i) the root
-// over leaves [i * 2^l, (i + 1) * 2^l), keyed by its first leaf i * 2^l and
-// l so that a proof's low nodes are neighbours on disk. Written in the same
-// WriteBatch as the records they cover; a complete node never changes.
+// over leaves [i * 2^l, (i + 1) * 2^l). Appending leaf n completes the
+// nodes (l, n >> l) for l = 0 .. t, where t is the number of trailing one
+// bits of n; they are stored together under n, level 0 first, so node
+// (l, i) is the 32 bytes at 32 * l in the entry of its last leaf
+// (i + 1) * 2^l - 1. One entry per record, keyed in the order records are
+// appended, and a proof's low nodes are neighbours on disk. Written in the
+// same WriteBatch as the record; an entry never changes.
 //   projections   name NUL key                 -> state (projection.h)
 //
 // Nothing here is ever overwritten except stream_heads and meta entries,
@@ -44,8 +48,8 @@ inline constexpr size_t kStreamKeyBytes = 8 + 8;   // stream id, revision
 inline constexpr size_t kStreamHeadBytes = 4 * 8;  // id, revision, first, last
 static_assert(kStreamKeyBytes == 16, "stream id and revision are 8 bytes each");
 static_assert(kStreamHeadBytes == 32, "four 8-byte fields");
-inline constexpr size_t kMerkleKeyBytes = 8 + 1;  // first leaf, level
-static_assert(kMerkleKeyBytes == 9, "an 8-byte leaf index and one level byte");
+inline constexpr size_t kMerkleKeyBytes = 8;  // leaf index
+static_assert(kMerkleKeyBytes == 8, "an 8-byte leaf index");
 
 // meta keys.
 inline constexpr char kMetaFormatVersion[] = "format_version";
@@ -58,9 +62,14 @@ uint64_t ReadBigEndian64(absl::string_view bytes);
 
 std::string EncodePosition(uint64_t position);
 std::string EncodeStreamKey(uint64_t stream_id, uint64_t revision);
-// The key of node (level, index). REQUIRES: 0 <= level < 64 and
-// index * 2^level < 2^64.
-std::string EncodeMerkleKey(int level, uint64_t index);
+// The key of the merkle entry of `leaf`.
+std::string EncodeMerkleKey(uint64_t leaf);
+// The leaf whose entry holds node (level, index): its last leaf.
+// REQUIRES: 0 <= level < 64 and (index + 1) * 2^level <= 2^64.
+uint64_t MerkleEntryLeaf(int level, uint64_t index);
+// The nodes the entry of `leaf` holds: 1 + the trailing one bits of leaf.
+// REQUIRES: leaf < 2^64 - 1.
+int MerkleEntryLevels(uint64_t leaf);
 
 // The index entry for one stream, kept current by the indexer.
 struct StreamHead {

@@ -1,8 +1,5 @@
 #include "storage/merkle_store.h"
 
-#include <algorithm>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "storage/check.h"
 #include "storage/keys.h"
@@ -26,20 +23,35 @@ int Log2(uint64_t power_of_two) {
 
 }  // namespace
 
-absl::StatusOr<std::string> MerkleStore::Node(int level, uint64_t index) const {
-  std::string hash;
-  const rocksdb::Status status =
-      db_->db()->Get(rocksdb::ReadOptions(), db_->merkle(), EncodeMerkleKey(level, index), &hash);
-  if (status.IsNotFound()) {
+namespace {
+
+// Node (level, index) out of the merkle entry that holds it. Errors:
+// DATA_LOSS when the entry is missing or does not have the size its leaf
+// calls for.
+absl::StatusOr<std::string> NodeInEntry(const rocksdb::Status& read, const std::string& entry,
+                                        int level, uint64_t index) {
+  if (read.IsNotFound()) {
     return absl::DataLossError(
         absl::StrCat("merkle node (level ", level, ", index ", index, ") is missing"));
   }
-  RETURN_IF_ERROR(FromRocksStatus(status, "reading a merkle node"));
-  if (hash.size() != verify::kHashBytes) {
+  RETURN_IF_ERROR(FromRocksStatus(read, "reading a merkle node"));
+  const uint64_t leaf = MerkleEntryLeaf(level, index);
+  if (entry.size() != MerkleEntryLevels(leaf) * verify::kHashBytes) {
     return absl::DataLossError(absl::StrCat("merkle node (level ", level, ", index ", index,
-                                            ") has ", hash.size(), " bytes"));
+                                            "): the entry of leaf ", leaf, " has ", entry.size(),
+                                            " bytes"));
   }
-  return hash;
+  return entry.substr(level * verify::kHashBytes, verify::kHashBytes);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> MerkleStore::Node(int level, uint64_t index) const {
+  std::string entry;
+  const rocksdb::Status status =
+      db_->db()->Get(rocksdb::ReadOptions(), db_->merkle(),
+                     EncodeMerkleKey(MerkleEntryLeaf(level, index)), &entry);
+  return NodeInEntry(status, entry, level, index);
 }
 
 // The stored perfect nodes that make up leaves [begin, end), left to
@@ -58,39 +70,77 @@ std::vector<MerkleNodeId> Pieces(uint64_t begin, uint64_t end) {
   return pieces;
 }
 
+namespace {
+
+uint64_t CacheKey(const MerkleNodeId& id) {
+  return (static_cast<uint64_t>(id.level) << 58) | id.index;
+}
+
+bool IsCachedLevel(const MerkleNodeId& id) {
+  return id.level >= kMerkleCacheLevelMin && (id.index >> 58) == 0;
+}
+
+}  // namespace
+
+std::string MerkleStore::Cached(const MerkleNodeId& id) const {
+  if (!IsCachedLevel(id)) return std::string();
+  std::shared_lock<std::shared_mutex> lock(cache_mu_);
+  auto it = cache_.find(CacheKey(id));
+  return it == cache_.end() ? std::string() : it->second;
+}
+
+void MerkleStore::Keep(const MerkleNodeId& id, const std::string& hash) const {
+  if (!IsCachedLevel(id)) return;
+  std::unique_lock<std::shared_mutex> lock(cache_mu_);
+  if (cache_.size() >= cache_nodes_max_) return;
+  cache_.emplace(CacheKey(id), hash);
+}
+
+size_t MerkleStore::cached_nodes() const {
+  std::shared_lock<std::shared_mutex> lock(cache_mu_);
+  return cache_.size();
+}
+
 absl::StatusOr<std::vector<std::string>> MerkleStore::HashRanges(
     const std::vector<Range>& ranges) const {
+  // Every node the ranges need, in fold order, from the cache or else from
+  // one MultiGet.
   std::vector<std::vector<MerkleNodeId>> pieces;
+  std::vector<std::string> nodes;
+  std::vector<size_t> missing;  // indexes into nodes
+  std::vector<MerkleNodeId> missing_ids;
   std::vector<std::string> keys;
   for (const Range& range : ranges) {
     CHECK(range.begin < range.end);
     pieces.push_back(Pieces(range.begin, range.end));
-    for (const MerkleNodeId& id : pieces.back())
-      keys.push_back(EncodeMerkleKey(id.level, id.index));
+    for (const MerkleNodeId& id : pieces.back()) {
+      nodes.push_back(Cached(id));
+      if (!nodes.back().empty()) continue;
+      missing.push_back(nodes.size() - 1);
+      missing_ids.push_back(id);
+      keys.push_back(EncodeMerkleKey(MerkleEntryLeaf(id.level, id.index)));
+    }
   }
-  const std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
-  std::vector<std::string> values;
-  const std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), db_->merkle());
-  const std::vector<rocksdb::Status> statuses =
-      db_->db()->MultiGet(rocksdb::ReadOptions(), families, key_slices, &values);
+  if (!keys.empty()) {
+    const std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+    std::vector<std::string> values;
+    const std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), db_->merkle());
+    const std::vector<rocksdb::Status> statuses =
+        db_->db()->MultiGet(rocksdb::ReadOptions(), families, key_slices, &values);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      const MerkleNodeId& id = missing_ids[k];
+      ASSIGN_OR_RETURN(nodes[missing[k]], NodeInEntry(statuses[k], values[k], id.level, id.index));
+      Keep(id, nodes[missing[k]]);
+    }
+  }
   std::vector<std::string> hashes;
   size_t next = 0;
   for (const std::vector<MerkleNodeId>& range_pieces : pieces) {
     std::string hash;
     // Fold from the right: each piece is the left child of the split.
     for (size_t i = range_pieces.size(); i-- > 0;) {
-      const size_t k = next + i;
-      const MerkleNodeId& id = range_pieces[i];
-      if (statuses[k].IsNotFound()) {
-        return absl::DataLossError(
-            absl::StrCat("merkle node (level ", id.level, ", index ", id.index, ") is missing"));
-      }
-      RETURN_IF_ERROR(FromRocksStatus(statuses[k], "reading a merkle node"));
-      if (values[k].size() != verify::kHashBytes) {
-        return absl::DataLossError(absl::StrCat("merkle node (level ", id.level, ", index ",
-                                                id.index, ") has ", values[k].size(), " bytes"));
-      }
-      hash = hash.empty() ? values[k] : verify::HashChildren(values[k], hash);
+      std::string& node = nodes[next + i];
+      hash = hash.empty() ? std::move(node) : verify::HashChildren(node, hash);
     }
     next += range_pieces.size();
     hashes.push_back(std::move(hash));
@@ -160,26 +210,29 @@ absl::StatusOr<std::vector<std::string>> MerkleStore::ConsistencyProof(uint64_t 
 
 void MerkleNodeBuffer::Add(int level, uint64_t index, absl::string_view hash) {
   CHECK(hash.size() == verify::kHashBytes);
-  CHECK(level >= 0 && level < kMerkleLevelsMax);
-  Node node;
-  node.first_leaf = index << level;
-  node.level = level;
-  std::memcpy(node.hash.data(), hash.data(), verify::kHashBytes);
-  nodes_.push_back(node);
+  if (level == 0) {
+    entries_.push_back(Entry{index, hashes_.size(), 1});
+  } else {
+    CHECK(!entries_.empty());
+    Entry& entry = entries_.back();
+    CHECK(entry.levels == level);
+    CHECK(entry.leaf >> level == index);
+    ++entry.levels;
+  }
+  hashes_.append(hash.data(), hash.size());
 }
 
 void MerkleNodeBuffer::WriteTo(const Database& db, rocksdb::WriteBatch* batch) {
-  // The key is first leaf (big-endian) then level: this is its order.
-  std::sort(nodes_.begin(), nodes_.end(), [](const Node& a, const Node& b) {
-    return a.first_leaf != b.first_leaf ? a.first_leaf < b.first_leaf : a.level < b.level;
-  });
-  for (const Node& node : nodes_) {
-    CHECK(batch
-              ->Put(db.merkle(), EncodeMerkleKey(node.level, node.first_leaf >> node.level),
-                    rocksdb::Slice(node.hash.data(), node.hash.size()))
-              .ok());
+  for (const Entry& entry : entries_) {
+    CHECK(entry.levels == MerkleEntryLevels(entry.leaf));
+    CHECK(
+        batch
+            ->Put(db.merkle(), EncodeMerkleKey(entry.leaf),
+                  rocksdb::Slice(hashes_.data() + entry.offset, entry.levels * verify::kHashBytes))
+            .ok());
   }
-  nodes_.clear();
+  entries_.clear();
+  hashes_.clear();
 }
 
 absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {
@@ -195,6 +248,14 @@ absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {
 absl::StatusOr<MerkleFrontier> EnsureTree(const Database& db, uint64_t size) {
   if (size == 0) return MerkleFrontier();
   if (MerkleStore(&db).Node(0, size - 1).ok()) return LoadFrontier(db, size);
+  // No entry for the last leaf: the log was written before the tree
+  // existed, or with the earlier one-node-per-key layout, or a rebuild was
+  // interrupted. Start from an empty family; every key of either layout is
+  // shorter than `end`.
+  const std::string end(kMerkleKeyBytes + 1, '\xff');
+  RETURN_IF_ERROR(FromRocksStatus(
+      db.db()->DeleteRange(rocksdb::WriteOptions(), db.merkle(), rocksdb::Slice(), end),
+      "clearing the merkle family"));
   MerkleFrontier frontier;
   rocksdb::WriteBatch batch;
   MerkleNodeBuffer nodes;

@@ -3,14 +3,21 @@
 // the committed one, each from O(log n) stored nodes (every subtree a proof
 // names is either a stored perfect node or the right edge, which splits
 // into at most log n of them). Thread-safe: stored nodes never change.
+//
+// Proofs keep the nodes they read at level kMerkleCacheLevelMin and above
+// in memory, up to a bound: every proof needs one node of each upper level
+// and there are few of them (about 2n / 2^l at level l and above), so once
+// warm a proof reads only its lowest levels from RocksDB, which lie in one
+// or two neighbouring entries.
 #ifndef STAKELEDGER_STORAGE_MERKLE_STORE_H_
 #define STAKELEDGER_STORAGE_MERKLE_STORE_H_
 
-#include <array>
 #include <cstdint>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "rocksdb/write_batch.h"
 #include "storage/db.h"
@@ -18,10 +25,22 @@
 
 namespace stakeledger::storage {
 
+// Lowest level whose nodes proofs keep in memory. Below it a node covers
+// fewer than 16 leaves; those levels hold 15/16 of all nodes and are read
+// from the store.
+inline constexpr int kMerkleCacheLevelMin = 4;
+// Nodes proofs keep in memory (about 80 bytes each with the map's own):
+// every node of level 4 and above up to about 2M records, of level 7 and
+// above up to about 16M. Once full, further nodes are read, not kept.
+inline constexpr size_t kMerkleCacheNodesMax = 262'144;
+
 class MerkleStore {
  public:
   // REQUIRES: `db` outlives the store.
-  explicit MerkleStore(const Database* db) : db_(db) {}
+  explicit MerkleStore(const Database* db, size_t cache_nodes_max = kMerkleCacheNodesMax)
+      : db_(db), cache_nodes_max_(cache_nodes_max) {}
+  MerkleStore(const MerkleStore&) = delete;
+  MerkleStore& operator=(const MerkleStore&) = delete;
 
   // Errors, for every method: DATA_LOSS when a node the answer needs is
   // missing or has the wrong size; UNAVAILABLE on a failed read. The caller
@@ -39,6 +58,9 @@ class MerkleStore {
   // REQUIRES: size1 <= size2.
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
 
+  // Nodes kept in memory now (at most cache_nodes_max).
+  size_t cached_nodes() const;
+
  private:
   // A range of leaves [begin, end) whose MTH a proof needs.
   struct Range {
@@ -51,37 +73,47 @@ class MerkleStore {
   absl::StatusOr<std::vector<std::string>> HashRanges(const std::vector<Range>& ranges) const;
   void SubProof(uint64_t begin, uint64_t m, uint64_t end, bool whole,
                 std::vector<Range>* out) const;
+  // The cached hash of `id`, or an empty string.
+  std::string Cached(const MerkleNodeId& id) const;
+  // Keeps `hash` of `id` when its level is cached and there is room.
+  void Keep(const MerkleNodeId& id, const std::string& hash) const;
+
   const Database* db_;
+  const size_t cache_nodes_max_;
+  // (level << 58 | index) -> hash. Complete nodes never change, so an
+  // entry is never stale. Index < 2^58 holds for any node of level >= 4
+  // up to 2^62 leaves.
+  mutable std::shared_mutex cache_mu_;
+  mutable absl::flat_hash_map<uint64_t, std::string> cache_;
 };
 
-// The nodes that one WriteBatch adds to the merkle family, gathered as a
-// MerkleFrontier completes them and written in key order. Not thread-safe.
+// The merkle entries (keys.h) that one WriteBatch adds, gathered from the
+// nodes a MerkleFrontier completes: one entry per appended leaf, holding
+// the leaf and every parent it completes. Not thread-safe.
 //
-// Why the order matters: a frontier completes a leaf and then its parents,
-// and each parent's key (first leaf, level) sorts before the leaf's own.
-// Put in that order, nearly every parent sends RocksDB's memtable skip list
-// back to search from its top (profiled at 12% of the writer's time in
-// 4 x 1000-event group commits); in key order, nearly every insert lands
-// just after the previous one, where the skip list's remembered position
-// already is.
+// Why one entry per leaf rather than one per node: each RocksDB entry costs
+// the writer a memtable insert and the flushes an index entry, and nodes
+// one at a time made the tree about a quarter of the write path's CPU in
+// 4 x 1000-event group commits (docs/performance.md, "Merkle tree").
 class MerkleNodeBuffer {
  public:
-  // REQUIRES: hash is 32 bytes; (level, index) is a node of the tree
-  // (index << level fits in 64 bits).
+  // REQUIRES: nodes come in the order MerkleFrontier::Append emits them: a
+  // leaf (level 0), then each parent it completes, level by level; hash is
+  // 32 bytes.
   void Add(int level, uint64_t index, absl::string_view hash);
-  // Puts every gathered node into `batch` (the merkle family of `db`) in
-  // key order, and empties the buffer.
+  // Puts every gathered entry into `batch` (the merkle family of `db`), in
+  // leaf order, and empties the buffer.
   void WriteTo(const Database& db, rocksdb::WriteBatch* batch);
-  size_t size() const { return nodes_.size(); }
-  void Reserve(size_t nodes) { nodes_.reserve(nodes); }
+  size_t entries() const { return entries_.size(); }
 
  private:
-  struct Node {
-    uint64_t first_leaf;  // index << level: the key's first field
-    int level;
-    std::array<char, 32> hash;
+  struct Entry {
+    uint64_t leaf;
+    size_t offset;  // into hashes_
+    int levels;
   };
-  std::vector<Node> nodes_;
+  std::string hashes_;
+  std::vector<Entry> entries_;
 };
 
 // The frontier of the stored tree of `size` leaves. Errors: as above.

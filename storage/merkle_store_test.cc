@@ -108,6 +108,47 @@ TEST_F(MerkleStoreTest, EveryConsistencyProofMatchesReference) {
   }
 }
 
+// Proofs from a store whose node cache holds at most `cache_nodes_max`
+// nodes: every inclusion and consistency proof still matches the RFC's
+// reference; returns the nodes cached at the end.
+size_t ProveAllWithCache(const Database& db, const std::vector<std::string>& leaves,
+                         size_t cache_nodes_max) {
+  const MerkleStore store(&db, cache_nodes_max);
+  for (uint64_t size = 1; size <= leaves.size(); ++size) {
+    const auto prefix = absl::MakeConstSpan(leaves).subspan(0, size);
+    for (uint64_t index = 0; index < size; ++index) {
+      EXPECT_EQ(*store.InclusionProof(index, size), verify::ReferenceInclusionProof(prefix, index));
+    }
+    for (uint64_t size1 = 1; size1 < size; ++size1) {
+      EXPECT_EQ(*store.ConsistencyProof(size1, size),
+                verify::ReferenceConsistencyProof(prefix, size1));
+    }
+  }
+  return store.cached_nodes();
+}
+
+// The complete nodes of level kMerkleCacheLevelMin and above in a tree of
+// `size` leaves: the nodes a proof may keep.
+size_t CacheableNodes(uint64_t size) {
+  size_t nodes = 0;
+  for (int level = kMerkleCacheLevelMin; level < kMerkleLevelsMax; ++level) nodes += size >> level;
+  return nodes;
+}
+
+TEST_F(MerkleStoreTest, ProofsKeepEveryUpperNodeWhenTheCacheBoundAllows) {
+  const std::vector<std::string> leaves = AppendAll();
+  const size_t all = CacheableNodes(leaves.size());
+  ASSERT_GT(all, 1u);
+  EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all), all);
+}
+
+TEST_F(MerkleStoreTest, ProofsStayCorrectWhenTheCacheBoundIsReached) {
+  const std::vector<std::string> leaves = AppendAll();
+  const size_t all = CacheableNodes(leaves.size());
+  EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all - 1), all - 1);
+  EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, 0), 0u);
+}
+
 TEST_F(MerkleStoreTest, TreeHeadSurvivesReopen) {
   AppendAll();
   const TreeHead before = log_->tree_head();

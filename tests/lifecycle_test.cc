@@ -9,7 +9,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "stakeledger/v1/projections.grpc.pb.h"
 #include "tests/ledger_test_util.h"
 #include "tests/ledgerd_process.h"
 
@@ -154,6 +156,31 @@ TEST_F(LifecycleTest, SigtermOfAnIdleServerExitsZero) {
   ASSERT_TRUE(exit.ok()) << exit.status();
   EXPECT_TRUE(exit->clean()) << exit->ToString();
   EXPECT_TRUE(absl::StrContains(ledgerd_.output(), "ledgerd: stopped")) << ledgerd_.output();
+}
+
+// `ledgerd --projections=off` is a diagnostic for benchmarks: the log
+// takes appends as usual, and every Projections call is refused with
+// FAILED_PRECONDITION naming the flag, never answered from state that is
+// not kept.
+TEST(ProjectionsOffTest, AppendsWorkAndStakeQueriesAreRefusedNamingTheFlag) {
+  LedgerdProcess ledgerd;
+  const absl::Status started = ledgerd.Start({"--projections=off"});
+  ASSERT_TRUE(started.ok()) << started;
+  EXPECT_TRUE(
+      HasCode(Append(ledgerd.stub(), MakeAppend("s", {MakeEvent("T", "{}")})), StatusCode::OK));
+  auto projections = v1::Projections::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", ledgerd.port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::StakeRequest request;
+  request.set_holder("softbank-group");
+  request.set_target("nvidia");
+  request.set_as_of("2018-01-01");
+  v1::StakeResponse response;
+  const grpc::Status status = projections->GetStake(&context, request, &response);
+  EXPECT_TRUE(HasCode(status, StatusCode::FAILED_PRECONDITION));
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "--projections=off"))
+      << status.error_message();
 }
 
 }  // namespace
