@@ -249,6 +249,21 @@ TEST_F(AuditReportTest, WithoutAPinnedKeyTheReportsKeyIsUsedAndSaidSo) {
   EXPECT_THAT(result.out, HasSubstr("the public key is taken from the report"));
 }
 
+TEST_F(AuditReportTest, MissingForeignOrOtherFormatFileIsAUsageError) {
+  EXPECT_EQ(VerifyReport(report_path_.string() + ".missing").exit_code, kExitUsageError);
+  const std::string foreign = report_path_.string() + ".foreign";
+  std::ofstream(foreign) << "{\"not_a_field\": 1}";
+  const LedgerctlResult result = VerifyReport(foreign);
+  fs::remove(foreign);
+  EXPECT_EQ(result.exit_code, kExitUsageError);
+  EXPECT_THAT(result.err, HasSubstr("is not an audit report"));
+  v1::AuditReport report = WriteReport();
+  report.set_format("stakeledger/audit-report/v0");
+  const LedgerctlResult other = VerifyTampered(report);
+  EXPECT_EQ(other.exit_code, kExitUsageError);
+  EXPECT_THAT(other.err, HasSubstr("expected 'stakeledger/audit-report/v1'"));
+}
+
 TEST_F(AuditReportTest, VerifyReportWithServerChecksThatItsHeadExtendsTheReport) {
   WriteReport();
   ASSERT_EQ(Ctl({"append", "later", "--type", "test.happened", "--data", "{}"}).exit_code, 0);
