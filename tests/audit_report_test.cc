@@ -411,6 +411,17 @@ TEST_F(AuditReportTest, ListStakesPagesGiveTheSameStateAsOnePage) {
     expected.push_back(stake.holder() + " in " + stake.target());
   }
   EXPECT_EQ(paged, expected);
+  // Without proofs, a known_at beyond the log is the whole log.
+  v1::ListStakesRequest beyond;
+  beyond.set_as_of(kAsOf);
+  beyond.set_known_at("999999");
+  v1::ListStakesResponse beyond_response;
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    ASSERT_TRUE(projections_->ListStakes(&context, beyond, &beyond_response).ok());
+  }
+  EXPECT_EQ(beyond_response.stakes_size(), whole.stakes_size());
   v1::ListStakesResponse refused;
   EXPECT_TRUE(HasCode(list(1001, "", &refused), grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_TRUE(HasCode(list(0, "no separator", &refused), grpc::StatusCode::INVALID_ARGUMENT));
