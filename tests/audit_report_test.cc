@@ -328,6 +328,20 @@ TEST_F(AuditReportTest, StakeVerifyChecksTheGoverningRecordAgainstTheHead) {
   EXPECT_THAT(corrected.out, HasSubstr("effective 2025-02"));
 }
 
+TEST_F(AuditReportTest, HoldersAndPortfolioVerifyEveryHolding) {
+  const uint64_t size = Head().tree_size();
+  const LedgerctlResult holders =
+      Ctl({"holders", "nvidia", "--as-of", "2018", "--verify", "--trust-dir", trust_dir_.string()});
+  ASSERT_EQ(holders.exit_code, 0) << holders.err;
+  EXPECT_THAT(holders.out, HasSubstr("softbank-group"));
+  EXPECT_THAT(holders.out, HasSubstr(absl::StrCat("verified 1 holdings against head size ", size)));
+  const LedgerctlResult portfolio = Ctl({"portfolio", "softbank-group", "--as-of", kAsOf,
+                                         "--verify", "--trust-dir", trust_dir_.string()});
+  ASSERT_EQ(portfolio.exit_code, 0) << portfolio.err;
+  EXPECT_THAT(portfolio.out, HasSubstr("arm"));
+  EXPECT_THAT(portfolio.out, HasSubstr(absl::StrCat("against head size ", size)));
+}
+
 // OK when every proof of `answer` leads from its record to `head`'s root.
 ::testing::AssertionResult ProofsLeadToRoot(const v1::StakeResponse& answer,
                                             const v1::SignedTreeHead& head) {
