@@ -223,15 +223,20 @@ int CheckAgainstServer(const VerifyReportOptions& options, const GlobalOptions& 
 }
 
 int RunVerifyReport(const VerifyReportOptions& options, const GlobalOptions& globals) {
-  std::ifstream file(options.file, std::ios::binary);
-  if (!file)
+  std::ifstream file(options.file, std::ios::binary | std::ios::ate);
+  if (!file) {
     return ReportUsageError(absl::NotFoundError(absl::StrCat("cannot read ", options.file)));
-  std::string json(kAuditReportBytesMax + 1, '\0');
-  file.read(json.data(), static_cast<std::streamsize>(json.size()));
-  json.resize(static_cast<size_t>(file.gcount()));
-  if (json.size() > kAuditReportBytesMax) {
+  }
+  const std::streamoff size = file.tellg();
+  if (size < 0 || static_cast<uint64_t>(size) > kAuditReportBytesMax) {
     return ReportUsageError(absl::ResourceExhaustedError(
         absl::StrCat(options.file, " is over ", kAuditReportBytesMax, " bytes")));
+  }
+  std::string json(static_cast<size_t>(size), '\0');
+  file.seekg(0);
+  file.read(json.data(), size);
+  if (!file) {
+    return ReportUsageError(absl::UnavailableError(absl::StrCat("cannot read ", options.file)));
   }
   v1::AuditReport report;
   const auto parsed = google::protobuf::util::JsonStringToMessage(json, &report);

@@ -45,7 +45,8 @@ Command AddImportCommand(CLI::App& main_app, const GlobalOptions& globals);
 // announcements [--entity E] [--from DATE] [--to DATE], and entities.
 std::vector<Command> AddDomainCommands(CLI::App& main_app, const GlobalOptions& globals);
 
-// stake HOLDER TARGET --as-of D [--known-at K] [--look-through], holders TARGET
+// stake HOLDER TARGET --as-of D [--known-at K] [--look-through] [--verify
+// [--trust-dir DIR]] (holders and portfolio take --verify too), holders TARGET
 // --as-of D, portfolio HOLDER --as-of D, timeline HOLDER TARGET (all with
 // --known-at), replay HOLDER TARGET [--from P] [--to P], projections: the
 // Projections service (projections.proto).

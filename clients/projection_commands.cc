@@ -172,8 +172,30 @@ int PrintHoldings(const v1::HoldingsResponse& response, bool by_target, bool jso
   return kExitOk;
 }
 
+// Checks every holding of a proved answer against `head` (audit_report.h).
+absl::Status VerifyHoldings(const v1::HoldingsResponse& response, const TrustedHead& head) {
+  for (const v1::StakeResponse& holding : response.holdings()) {
+    v1::StakeResponse checked = holding;
+    *checked.mutable_tree_head() = response.tree_head();
+    if (absl::Status status = VerifyStakeAnswer(checked, head); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 int RunHoldings(const QueryOptions& options, bool by_target, const GlobalOptions& globals) {
   Connection connection(globals);
+  std::optional<TrustedHead> head;
+  if (options.verify) {
+    const std::string trust_path = TrustPathFor(options.trust_dir, globals.server);
+    if (trust_path.empty()) {
+      return ReportUsageError(absl::InvalidArgumentError(
+          "no trust directory: set --trust-dir, XDG_CONFIG_HOME or HOME"));
+    }
+    AuditClient audit(&connection, trust_path);
+    absl::StatusOr<TrustedHead> verified = audit.FetchVerifiedHead(std::cerr);
+    if (!verified.ok()) return ReportAuditFailure(connection, verified.status());
+    head = *std::move(verified);
+  }
   auto stub = v1::Projections::NewStub(connection.channel());
   v1::HoldingsResponse response;
   grpc::Status status;
@@ -182,16 +204,30 @@ int RunHoldings(const QueryOptions& options, bool by_target, const GlobalOptions
     request.set_target(options.target);
     request.set_as_of(options.as_of);
     request.set_known_at(options.known_at);
+    request.set_include_proof(head.has_value());
+    request.set_proof_tree_size(head.has_value() ? head->tree_size : 0);
     status = stub->ListHolders(connection.NewUnaryContext().get(), request, &response);
   } else {
     v1::PortfolioRequest request;
     request.set_holder(options.holder);
     request.set_as_of(options.as_of);
     request.set_known_at(options.known_at);
+    request.set_include_proof(head.has_value());
+    request.set_proof_tree_size(head.has_value() ? head->tree_size : 0);
     status = stub->GetPortfolio(connection.NewUnaryContext().get(), request, &response);
   }
   if (!status.ok()) return connection.ReportFailure(status);
-  return PrintHoldings(response, by_target, globals.json);
+  if (head.has_value()) {
+    const absl::Status verified = VerifyHoldings(response, *head);
+    if (!verified.ok()) return ReportAuditFailure(connection, verified);
+  }
+  const int code = PrintHoldings(response, by_target, globals.json);
+  if (head.has_value() && code == kExitOk) {
+    (globals.json ? std::cerr : std::cout)
+        << "verified " << response.holdings_size() << " holdings against head size "
+        << head->tree_size << std::endl;
+  }
+  return code;
 }
 
 int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
@@ -385,10 +421,14 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
   holders->add_option("target", options->target, "Target (id or alias)")->required();
   holders->add_option("--as-of", options->as_of, "Valid-time date")->required();
   holders->add_option("--known-at", options->known_at, known_at_help);
+  holders->add_flag("--verify", options->verify, "Check every holding against the signed head");
+  holders->add_option("--trust-dir", options->trust_dir, "Where the pinned key lives (--verify)");
   CLI::App* portfolio = main_app.add_subcommand("portfolio", "A holder's stakes as of a date");
   portfolio->add_option("holder", options->holder, "Holder (id or alias)")->required();
   portfolio->add_option("--as-of", options->as_of, "Valid-time date")->required();
   portfolio->add_option("--known-at", options->known_at, known_at_help);
+  portfolio->add_flag("--verify", options->verify, "Check every holding against the signed head");
+  portfolio->add_option("--trust-dir", options->trust_dir, "Where the pinned key lives (--verify)");
   CLI::App* timeline =
       main_app.add_subcommand("timeline", "Every stake change of a holder in a target");
   timeline->add_option("holder", options->holder, "Holder (id or alias)")->required();

@@ -2,17 +2,22 @@
 #include <cstdint>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "clients/audit_client.h"
 #include "clients/command_support.h"
 #include "clients/commands.h"
 #include "clients/event_text.h"
 #include "clients/exit_code.h"
 #include "clients/table.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/support/sync_stream.h"
+#include "verify/merkle_hash.h"
+#include "verify/merkle_verify.h"
 
 namespace stakeledger::clients {
 namespace {
@@ -29,6 +34,8 @@ struct ReadOptions {
   // Check each event's record bytes against the verified signed head.
   bool verify = false;
   std::string trust_dir;
+  // --verify: the verified head's size, which the proofs must lead to.
+  uint64_t proof_tree_size = 0;
 };
 
 v1::ReadStreamRequest MakeStreamRequest(const ReadOptions& options) {
@@ -40,6 +47,8 @@ v1::ReadStreamRequest MakeStreamRequest(const ReadOptions& options) {
   request.set_direction(options.backwards ? v1::BACKWARDS : v1::FORWARDS);
   request.set_count(options.count);
   request.set_include_record(options.verify);
+  request.set_include_proof(options.verify);
+  request.set_proof_tree_size(options.proof_tree_size);
   return request;
 }
 
@@ -55,27 +64,66 @@ v1::ReadAllRequest MakeAllRequest(const ReadOptions& options) {
     request.mutable_filter()->add_event_types(type);
   }
   request.set_include_record(options.verify);
+  request.set_include_proof(options.verify);
+  request.set_proof_tree_size(options.proof_tree_size);
   return request;
 }
 
-// Checks every event's record bytes against the signed head, verified
-// against the trusted one first (audit_client.h).
-int VerifyEvents(const std::vector<v1::RecordedEvent>& events, const ReadOptions& options,
-                 const GlobalOptions& globals, Connection* connection) {
-  const std::string dir = options.trust_dir.empty() ? DefaultTrustDir() : options.trust_dir;
-  if (dir.empty()) {
-    return ReportUsageError(
-        absl::InvalidArgumentError("no trust directory: set --trust-dir, XDG_CONFIG_HOME or HOME"));
+// OK when the event shown is the one its record bytes hold: a proof of
+// the bytes says nothing about fields the server sent beside them.
+absl::Status CheckShownMatchesRecord(const v1::RecordedEvent& event) {
+  v1::RecordedEvent stored;
+  if (!stored.ParseFromString(event.record())) {
+    return absl::DataLossError(
+        absl::StrCat("the record bytes of position ", event.position(), " do not decode"));
   }
-  AuditClient audit(connection, TrustFilePath(dir, globals.server));
-  absl::StatusOr<TrustedHead> head = audit.FetchVerifiedHead(std::cerr);
-  if (!head.ok()) return ReportAuditFailure(*connection, head.status());
+  v1::RecordedEvent shown = event;
+  shown.clear_leaf_hash();
+  shown.clear_record();
+  shown.clear_inclusion_proof();
+  if (!google::protobuf::util::MessageDifferencer::Equals(shown, stored)) {
+    return absl::DataLossError(absl::StrCat("the event served at position ", event.position(),
+                                            " is not the one its record bytes hold"));
+  }
+  return absl::OkStatus();
+}
+
+// Checks the proof that came with `event` against `head`, hashing the
+// record bytes here.
+absl::Status CheckAttachedProof(const v1::RecordedEvent& event, const TrustedHead& head) {
+  const std::vector<std::string> hashes(event.inclusion_proof().begin(),
+                                        event.inclusion_proof().end());
+  absl::Status status =
+      verify::VerifyInclusion(event.position() - 1, head.tree_size,
+                              verify::HashLeaf(event.record()), hashes, head.root_hash);
+  if (status.ok()) return status;
+  return absl::DataLossError(absl::StrCat("record at position ", event.position(),
+                                          " is not in the signed tree head ", DescribeHead(head),
+                                          ": ", status.message()));
+}
+
+// Checks every event's record bytes against `head` (verified before the
+// read) with the proofs the read carried; events appended after it are
+// checked against a newer verified head with proofs fetched one by one.
+int VerifyEvents(const std::vector<v1::RecordedEvent>& events, const TrustedHead& head,
+                 AuditClient& audit, Connection* connection) {
+  std::optional<TrustedHead> newer;  // fetched once an event lies beyond `head`
   for (const v1::RecordedEvent& event : events) {
-    const absl::Status included = audit.CheckInclusion(*head, event.position(), event.record());
+    const bool attached = event.position() > 0 && event.position() <= head.tree_size;
+    if (!attached && !newer.has_value()) {
+      absl::StatusOr<TrustedHead> fetched = audit.FetchVerifiedHead(std::cerr);
+      if (!fetched.ok()) return ReportAuditFailure(*connection, fetched.status());
+      newer = *std::move(fetched);
+    }
+    absl::Status included = CheckShownMatchesRecord(event);
+    if (included.ok()) {
+      included = attached ? CheckAttachedProof(event, head)
+                          : audit.CheckInclusion(*newer, event.position(), event.record());
+    }
     if (!included.ok()) return ReportAuditFailure(*connection, included);
   }
-  std::cerr << "verified " << events.size() << " events against tree head " << DescribeHead(*head)
-            << std::endl;
+  std::cerr << "verified " << events.size() << " events against tree head "
+            << DescribeHead(newer.value_or(head)) << std::endl;
   return kExitOk;
 }
 
@@ -91,6 +139,7 @@ int PrintEvents(grpc::ClientReader<v1::ReadResponse>& reader, const Connection& 
       if (kept != nullptr) {
         kept->push_back(event);
         event.clear_record();  // checked, not printed
+        event.clear_inclusion_proof();
       }
       if (json) {
         exit_code = PrintJsonLine(event);
@@ -113,15 +162,30 @@ int RunRead(const ReadOptions& options, const GlobalOptions& globals) {
     return ReportUsageError(absl::InvalidArgumentError("read needs a STREAM or --all"));
   }
   Connection connection(globals);
+  ReadOptions planned = options;
+  std::optional<AuditClient> audit;
+  TrustedHead head;
+  if (options.verify) {
+    const std::string trust_path = TrustPathFor(options.trust_dir, globals.server);
+    if (trust_path.empty()) {
+      return ReportUsageError(absl::InvalidArgumentError(
+          "no trust directory: set --trust-dir, XDG_CONFIG_HOME or HOME"));
+    }
+    audit.emplace(&connection, trust_path);
+    absl::StatusOr<TrustedHead> verified = audit->FetchVerifiedHead(std::cerr);
+    if (!verified.ok()) return ReportAuditFailure(connection, verified.status());
+    head = *std::move(verified);
+    planned.proof_tree_size = head.tree_size;
+  }
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReader<v1::ReadResponse>> reader =
-      options.all ? connection.stub().ReadAll(&context, MakeAllRequest(options))
-                  : connection.stub().ReadStream(&context, MakeStreamRequest(options));
+      options.all ? connection.stub().ReadAll(&context, MakeAllRequest(planned))
+                  : connection.stub().ReadStream(&context, MakeStreamRequest(planned));
   std::vector<v1::RecordedEvent> kept;
   const int printed =
       PrintEvents(*reader, connection, globals.json, options.verify ? &kept : nullptr);
   if (printed != kExitOk || !options.verify) return printed;
-  return VerifyEvents(kept, options, globals, &connection);
+  return VerifyEvents(kept, head, *audit, &connection);
 }
 
 }  // namespace

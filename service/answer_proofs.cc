@@ -62,11 +62,14 @@ absl::StatusOr<ProofPlan> AnswerProver::Plan(const std::string& known_at, bool i
       plan.known_at = std::min(resolved, plan.tree_size);
     }
   }
-  if (require_caught_up && !engine_->WaitFor(storage::kStakeOwnershipProjection, plan.known_at,
-                                             kProjectionCatchUpWaitMax)) {
+  // A known_at beyond the log (without proofs) needs only what the log
+  // holds: the projection cannot get further than its head.
+  const uint64_t needed = std::min(plan.known_at, log_->head_position());
+  if (require_caught_up &&
+      !engine_->WaitFor(storage::kStakeOwnershipProjection, needed, kProjectionCatchUpWaitMax)) {
     return absl::UnavailableError(absl::StrCat("the stake-ownership projection is at position ",
-                                               ProjectionPosition(), ", behind known_at ",
-                                               plan.known_at, "; retry later"));
+                                               ProjectionPosition(), ", behind known_at ", needed,
+                                               "; retry later"));
   }
   return plan;
 }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "service/grpc_status.h"
 
 namespace stakeledger::service {
@@ -27,10 +28,40 @@ class ChunkedReadReactor : public grpc::ServerWriteReactor<v1::ReadResponse> {
   // Fills `out` with the next chunk. Returns false when the read is over.
   virtual absl::StatusOr<bool> ReadChunk(v1::ReadResponse* out) = 0;
 
+  // Resolves the proof tree of a read that asks for proofs (0: the head
+  // now). Errors: OUT_OF_RANGE beyond the head.
+  absl::Status SetUpProofs(bool include_proof, uint64_t proof_tree_size) {
+    include_proof_ = include_proof;
+    if (!include_proof) return absl::OkStatus();
+    const uint64_t head = log_->tree_head().size;
+    proof_tree_size_ = proof_tree_size == 0 ? head : proof_tree_size;
+    if (proof_tree_size_ > head) {
+      return absl::OutOfRangeError(absl::StrCat("proof_tree_size ", proof_tree_size_,
+                                                " is beyond the tree head, whose size is ", head));
+    }
+    return absl::OkStatus();
+  }
+
+  // Adds the inclusion proof of every event inside the proof tree.
+  absl::Status AttachProofs(v1::ReadResponse* out) const {
+    out->set_proof_tree_size(proof_tree_size_);
+    for (v1::RecordedEvent& event : *out->mutable_events()) {
+      if (event.position() == 0 || event.position() > proof_tree_size_) continue;
+      absl::StatusOr<std::vector<std::string>> hashes =
+          log_->merkle().InclusionProof(event.position() - 1, proof_tree_size_);
+      if (!hashes.ok()) return hashes.status();
+      for (std::string& hash : *hashes) event.add_inclusion_proof(std::move(hash));
+    }
+    return absl::OkStatus();
+  }
+
   void WriteNext() {
     for (;;) {
       response_.Clear();
       absl::StatusOr<bool> more = ReadChunk(&response_);
+      if (more.ok() && include_proof_ && response_.events_size() > 0) {
+        if (absl::Status proved = AttachProofs(&response_); !proved.ok()) more = proved;
+      }
       if (!more.ok()) {
         Finish(ToGrpcStatus(more.status()));
         return;
@@ -56,6 +87,8 @@ class ChunkedReadReactor : public grpc::ServerWriteReactor<v1::ReadResponse> {
 
   const storage::EventLog* log_;
   v1::ReadResponse response_;
+  bool include_proof_ = false;
+  uint64_t proof_tree_size_ = 0;
 };
 
 uint64_t CountOrAll(uint64_t count) {
@@ -67,7 +100,7 @@ class ReadAllReactor : public ChunkedReadReactor {
   ReadAllReactor(const storage::EventLog* log, const v1::ReadAllRequest& request)
       : ChunkedReadReactor(log),
         backwards_(request.direction() == v1::BACKWARDS),
-        include_record_(request.include_record()),
+        include_record_(request.include_record() || request.include_proof()),
         remaining_(CountOrAll(request.count())) {
     absl::StatusOr<storage::EventFilter> filter =
         storage::EventFilter::FromProto(request.filter(), log->limits());
@@ -76,6 +109,11 @@ class ReadAllReactor : public ChunkedReadReactor {
       return;
     }
     filter_ = *std::move(filter);
+    if (absl::Status proofs = SetUpProofs(request.include_proof(), request.proof_tree_size());
+        !proofs.ok()) {
+      Finish(ToGrpcStatus(proofs));
+      return;
+    }
     next_ = request.from_position();
     if (next_ == 0) next_ = backwards_ ? std::numeric_limits<uint64_t>::max() : 1;
     WriteNext();
@@ -104,11 +142,16 @@ class ReadStreamReactor : public ChunkedReadReactor {
   ReadStreamReactor(const storage::EventLog* log, const v1::ReadStreamRequest& request)
       : ChunkedReadReactor(log),
         backwards_(request.direction() == v1::BACKWARDS),
-        include_record_(request.include_record()),
+        include_record_(request.include_record() || request.include_proof()),
         remaining_(CountOrAll(request.count())) {
     absl::StatusOr<storage::StreamHead> head = log->GetStreamHead(request.stream());
     if (!head.ok()) {
       Finish(ToGrpcStatus(head.status()));
+      return;
+    }
+    if (absl::Status proofs = SetUpProofs(request.include_proof(), request.proof_tree_size());
+        !proofs.ok()) {
+      Finish(ToGrpcStatus(proofs));
       return;
     }
     stream_id_ = head->stream_id;

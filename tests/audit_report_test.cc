@@ -249,6 +249,21 @@ TEST_F(AuditReportTest, WithoutAPinnedKeyTheReportsKeyIsUsedAndSaidSo) {
   EXPECT_THAT(result.out, HasSubstr("the public key is taken from the report"));
 }
 
+TEST_F(AuditReportTest, MissingForeignOrOtherFormatFileIsAUsageError) {
+  EXPECT_EQ(VerifyReport(report_path_.string() + ".missing").exit_code, kExitUsageError);
+  const std::string foreign = report_path_.string() + ".foreign";
+  std::ofstream(foreign) << "{\"not_a_field\": 1}";
+  const LedgerctlResult result = VerifyReport(foreign);
+  fs::remove(foreign);
+  EXPECT_EQ(result.exit_code, kExitUsageError);
+  EXPECT_THAT(result.err, HasSubstr("is not an audit report"));
+  v1::AuditReport report = WriteReport();
+  report.set_format("stakeledger/audit-report/v0");
+  const LedgerctlResult other = VerifyTampered(report);
+  EXPECT_EQ(other.exit_code, kExitUsageError);
+  EXPECT_THAT(other.err, HasSubstr("expected 'stakeledger/audit-report/v1'"));
+}
+
 TEST_F(AuditReportTest, VerifyReportWithServerChecksThatItsHeadExtendsTheReport) {
   WriteReport();
   ASSERT_EQ(Ctl({"append", "later", "--type", "test.happened", "--data", "{}"}).exit_code, 0);
@@ -311,6 +326,20 @@ TEST_F(AuditReportTest, StakeVerifyChecksTheGoverningRecordAgainstTheHead) {
            "--trust-dir", trust_dir_.string()});
   ASSERT_EQ(corrected.exit_code, 0) << corrected.err;
   EXPECT_THAT(corrected.out, HasSubstr("effective 2025-02"));
+}
+
+TEST_F(AuditReportTest, HoldersAndPortfolioVerifyEveryHolding) {
+  const uint64_t size = Head().tree_size();
+  const LedgerctlResult holders =
+      Ctl({"holders", "nvidia", "--as-of", "2018", "--verify", "--trust-dir", trust_dir_.string()});
+  ASSERT_EQ(holders.exit_code, 0) << holders.err;
+  EXPECT_THAT(holders.out, HasSubstr("softbank-group"));
+  EXPECT_THAT(holders.out, HasSubstr(absl::StrCat("verified 1 holdings against head size ", size)));
+  const LedgerctlResult portfolio = Ctl({"portfolio", "softbank-group", "--as-of", kAsOf,
+                                         "--verify", "--trust-dir", trust_dir_.string()});
+  ASSERT_EQ(portfolio.exit_code, 0) << portfolio.err;
+  EXPECT_THAT(portfolio.out, HasSubstr("arm"));
+  EXPECT_THAT(portfolio.out, HasSubstr(absl::StrCat("against head size ", size)));
 }
 
 // OK when every proof of `answer` leads from its record to `head`'s root.
@@ -396,6 +425,17 @@ TEST_F(AuditReportTest, ListStakesPagesGiveTheSameStateAsOnePage) {
     expected.push_back(stake.holder() + " in " + stake.target());
   }
   EXPECT_EQ(paged, expected);
+  // Without proofs, a known_at beyond the log is the whole log.
+  v1::ListStakesRequest beyond;
+  beyond.set_as_of(kAsOf);
+  beyond.set_known_at("999999");
+  v1::ListStakesResponse beyond_response;
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    ASSERT_TRUE(projections_->ListStakes(&context, beyond, &beyond_response).ok());
+  }
+  EXPECT_EQ(beyond_response.stakes_size(), whole.stakes_size());
   v1::ListStakesResponse refused;
   EXPECT_TRUE(HasCode(list(1001, "", &refused), grpc::StatusCode::RESOURCE_EXHAUSTED));
   EXPECT_TRUE(HasCode(list(0, "no separator", &refused), grpc::StatusCode::INVALID_ARGUMENT));

@@ -17,10 +17,14 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "stakeledger/v1/audit.grpc.pb.h"
+#include "stakeledger/v1/event_store.grpc.pb.h"
 #include "storage/db.h"
 #include "storage/keys.h"
+#include "tests/ledger_test_util.h"
 #include "tests/ledgerctl_run.h"
 #include "tests/ledgerd_process.h"
+#include "verify/merkle_hash.h"
+#include "verify/merkle_verify.h"
 
 namespace stakeledger::tests {
 namespace {
@@ -161,6 +165,92 @@ TEST_F(AuditTest, AuditServiceErrorsHaveSpecificCodes) {
   v1::ConsistencyProof proof;
   EXPECT_EQ(audit->GetConsistencyProof(&context, request, &proof).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AuditTest, ReadVerifyBackwardsChecksEveryEvent) {
+  AppendEvents(ledgerd_, 4, "backwards");
+  const LedgerctlResult result = Ctl(ledgerd_, {"read", "backwards", "--backwards", "--verify",
+                                                "--trust-dir", trust_dir_.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("verified 4 events against tree head (size 4"));
+}
+
+// OK when every event in `events` up to `tree_size` carries a proof that
+// leads from its record bytes to `root`, and no later event carries one.
+::testing::AssertionResult ProofsLeadTo(const std::vector<v1::RecordedEvent>& events,
+                                        uint64_t tree_size, const std::string& root) {
+  for (const v1::RecordedEvent& event : events) {
+    if (event.position() > tree_size) {
+      if (event.inclusion_proof_size() != 0) {
+        return ::testing::AssertionFailure() << "position " << event.position() << " has a proof";
+      }
+      continue;
+    }
+    const std::vector<std::string> hashes(event.inclusion_proof().begin(),
+                                          event.inclusion_proof().end());
+    const absl::Status status = verify::VerifyInclusion(
+        event.position() - 1, tree_size, verify::HashLeaf(event.record()), hashes, root);
+    if (!status.ok()) return ::testing::AssertionFailure() << status;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST_F(AuditTest, ReadsCarryInclusionProofsOnRequest) {
+  AppendEvents(ledgerd_, 5, "proved");
+  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+  auto audit = v1::Audit::NewStub(channel);
+  auto store = v1::EventStore::NewStub(channel);
+  v1::SignedTreeHead head;
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    ASSERT_TRUE(audit->GetTreeHead(&context, {}, &head).ok());
+  }
+  v1::ReadAllRequest all;
+  all.set_include_proof(true);
+  const ReadResult whole = ReadAll(*store, all);
+  ASSERT_TRUE(whole.status.ok());
+  ASSERT_EQ(whole.events.size(), 5u);
+  EXPECT_TRUE(ProofsLeadTo(whole.events, head.tree_size(), head.root_hash()));
+  // Proofs in the tree of size 3: its root, taken from the first proof,
+  // must be the one the signed head extends.
+  all.set_proof_tree_size(3);
+  const ReadResult partial = ReadAll(*store, all);
+  ASSERT_TRUE(partial.status.ok());
+  ASSERT_EQ(partial.events.size(), 5u);
+  const v1::RecordedEvent& first = partial.events[0];
+  absl::StatusOr<std::string> root3 = verify::RootFromInclusionProof(
+      0, 3, verify::HashLeaf(first.record()),
+      std::vector<std::string>(first.inclusion_proof().begin(), first.inclusion_proof().end()));
+  ASSERT_TRUE(root3.ok()) << root3.status();
+  v1::GetConsistencyProofRequest consistency;
+  consistency.set_first_size(3);
+  consistency.set_second_size(head.tree_size());
+  v1::ConsistencyProof proof;
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    ASSERT_TRUE(audit->GetConsistencyProof(&context, consistency, &proof).ok());
+  }
+  EXPECT_TRUE(verify::VerifyConsistency(
+                  3, head.tree_size(),
+                  std::vector<std::string>(proof.hashes().begin(), proof.hashes().end()), *root3,
+                  head.root_hash())
+                  .ok());
+  EXPECT_TRUE(ProofsLeadTo(partial.events, 3, *root3));
+  v1::ReadStreamRequest stream;
+  stream.set_stream("proved");
+  stream.set_include_proof(true);
+  const ReadResult by_stream = ReadStream(*store, stream);
+  ASSERT_TRUE(by_stream.status.ok());
+  EXPECT_TRUE(ProofsLeadTo(by_stream.events, head.tree_size(), head.root_hash()));
+  all.set_proof_tree_size(head.tree_size() + 1);
+  EXPECT_TRUE(HasCode(ReadAll(*store, all).status, grpc::StatusCode::OUT_OF_RANGE));
+  v1::ReadAllRequest plain;
+  const ReadResult without = ReadAll(*store, plain);
+  ASSERT_TRUE(without.status.ok());
+  EXPECT_EQ(without.events[0].inclusion_proof_size(), 0);
+  EXPECT_TRUE(without.events[0].record().empty());
 }
 
 struct CheckRun {
