@@ -1,19 +1,19 @@
 #include "service/event_store_service.h"
 
-#include "service/append_codec.h"
 #include "service/grpc_status.h"
 #include "service/read_reactors.h"
+#include "service/request_codec.h"
 #include "service/subscribe_reactor.h"
+#include "stakeledger/internal/unchecked.pb.h"
 
 namespace stakeledger::service {
 namespace {
 
 const grpc::Status kShuttingDown(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
 
-template <typename Response>
-class RefusedStream : public grpc::ServerWriteReactor<Response> {
+class RefusedStream : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  explicit RefusedStream(const grpc::Status& status) { this->Finish(status); }
+  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
 };
 
@@ -38,7 +38,7 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   log_->Append(*std::move(decoded), [reactor, response](absl::StatusOr<v1::AppendResponse> result) {
     absl::Status status = result.status();
-    if (status.ok()) status = EncodeAppendResponse(*result, response);
+    if (status.ok()) status = EncodeMessage(*result, response);
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
@@ -65,46 +65,63 @@ grpc::ServerUnaryReactor* EventStoreService::AppendDomain(grpc::CallbackServerCo
     if (result.ok()) domain_->Apply(batch, *result);
     domain_->gate().Leave();
     absl::Status status = result.status();
-    if (status.ok()) status = EncodeAppendResponse(*result, response);
+    if (status.ok()) status = EncodeMessage(*result, response);
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::ReadResponse>* EventStoreService::ReadStream(
-    grpc::CallbackServerContext*, const v1::ReadStreamRequest* request) {
-  if (shutting_down()) return new RefusedStream<v1::ReadResponse>(kShuttingDown);
-  return NewReadStreamReactor(log_, *request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::ReadStream(
+    grpc::CallbackServerContext*, const grpc::ByteBuffer* request) {
+  if (shutting_down()) return new RefusedStream(kShuttingDown);
+  auto decoded =
+      DecodeRequestAs<internal::UncheckedReadStreamRequest, v1::ReadStreamRequest>(*request);
+  if (!decoded.ok()) return new RefusedStream(ToGrpcStatus(decoded.status()));
+  return NewReadStreamReactor(log_, *decoded);
 }
 
-grpc::ServerWriteReactor<v1::ReadResponse>* EventStoreService::ReadAll(
-    grpc::CallbackServerContext*, const v1::ReadAllRequest* request) {
-  if (shutting_down()) return new RefusedStream<v1::ReadResponse>(kShuttingDown);
-  return NewReadAllReactor(log_, *request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::ReadAll(
+    grpc::CallbackServerContext*, const grpc::ByteBuffer* request) {
+  if (shutting_down()) return new RefusedStream(kShuttingDown);
+  auto decoded = DecodeRequestAs<internal::UncheckedReadAllRequest, v1::ReadAllRequest>(*request);
+  if (!decoded.ok()) return new RefusedStream(ToGrpcStatus(decoded.status()));
+  return NewReadAllReactor(log_, *decoded);
 }
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* EventStoreService::Subscribe(
-    grpc::CallbackServerContext*, const v1::SubscribeRequest* request) {
-  if (shutting_down()) return new RefusedStream<v1::SubscribeResponse>(kShuttingDown);
-  return NewSubscribeReactor(log_, *request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::Subscribe(
+    grpc::CallbackServerContext*, const grpc::ByteBuffer* request) {
+  if (shutting_down()) return new RefusedStream(kShuttingDown);
+  auto decoded =
+      DecodeRequestAs<internal::UncheckedSubscribeRequest, v1::SubscribeRequest>(*request);
+  if (!decoded.ok()) return new RefusedStream(ToGrpcStatus(decoded.status()));
+  return NewSubscribeReactor(log_, *decoded);
 }
 
 grpc::ServerUnaryReactor* EventStoreService::GetStream(grpc::CallbackServerContext* context,
-                                                       const v1::GetStreamRequest* request,
-                                                       v1::StreamInfo* response) {
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
   if (shutting_down()) return FinishUnary(context, kShuttingDown);
-  absl::StatusOr<storage::StreamHead> head = log_->GetStreamHead(request->stream());
-  if (head.ok()) *response = storage::ToStreamInfo(request->stream(), *head);
-  return FinishUnary(context, ToGrpcStatus(head.status()));
+  auto decoded =
+      DecodeRequestAs<internal::UncheckedGetStreamRequest, v1::GetStreamRequest>(*request);
+  if (!decoded.ok()) return FinishUnary(context, ToGrpcStatus(decoded.status()));
+  absl::StatusOr<storage::StreamHead> head = log_->GetStreamHead(decoded->stream());
+  absl::Status status = head.status();
+  if (status.ok())
+    status = EncodeMessage(storage::ToStreamInfo(decoded->stream(), *head), response);
+  return FinishUnary(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* EventStoreService::ListStreams(grpc::CallbackServerContext* context,
-                                                         const v1::ListStreamsRequest* request,
-                                                         v1::ListStreamsResponse* response) {
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
   if (shutting_down()) return FinishUnary(context, kShuttingDown);
-  absl::StatusOr<v1::ListStreamsResponse> page = log_->ListStreams(*request);
-  if (page.ok()) *response = *std::move(page);
-  return FinishUnary(context, ToGrpcStatus(page.status()));
+  auto decoded =
+      DecodeRequestAs<internal::UncheckedListStreamsRequest, v1::ListStreamsRequest>(*request);
+  if (!decoded.ok()) return FinishUnary(context, ToGrpcStatus(decoded.status()));
+  absl::StatusOr<v1::ListStreamsResponse> page = log_->ListStreams(*decoded);
+  absl::Status status = page.status();
+  if (status.ok()) status = EncodeMessage(*page, response);
+  return FinishUnary(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* EventStoreService::GetLogInfo(grpc::CallbackServerContext* context,

@@ -1,7 +1,9 @@
 // stakeledger.v1.EventStore over gRPC's callback API. Thin: each method
-// decodes, calls the event log, and converts the status once. Append is a
-// raw method that decodes its own request (append_codec.h), so that invalid
-// UTF-8 gets INVALID_ARGUMENT naming the field instead of gRPC's INTERNAL.
+// decodes, calls the event log, and converts the status once. Every method
+// that takes a string is a raw (ByteBuffer) method that decodes its own
+// request and encodes its own responses (request_codec.h), so that invalid
+// UTF-8 gets INVALID_ARGUMENT naming the field instead of gRPC's
+// UNIMPLEMENTED with an empty message.
 // Appends to the "entities" and "announcements" streams are validated and
 // canonicalized by DomainState first (domain_state.h), one at a time.
 #ifndef STAKELEDGER_SERVICE_EVENT_STORE_SERVICE_H_
@@ -16,8 +18,15 @@
 
 namespace stakeledger::service {
 
-class EventStoreService final
-    : public v1::EventStore::WithRawCallbackMethod_Append<v1::EventStore::CallbackService> {
+// The generated service with every method that takes a string made raw.
+using EventStoreRawBase = v1::EventStore::WithRawCallbackMethod_Append<
+    v1::EventStore::WithRawCallbackMethod_ReadStream<v1::EventStore::WithRawCallbackMethod_ReadAll<
+        v1::EventStore::WithRawCallbackMethod_Subscribe<
+            v1::EventStore::WithRawCallbackMethod_GetStream<
+                v1::EventStore::WithRawCallbackMethod_ListStreams<
+                    v1::EventStore::CallbackService>>>>>>;
+
+class EventStoreService final : public EventStoreRawBase {
  public:
   // How long a domain append waits for the one before it; past it the
   // call fails with UNAVAILABLE (retry).
@@ -32,18 +41,18 @@ class EventStoreService final
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override;
-  grpc::ServerWriteReactor<v1::ReadResponse>* ReadStream(
-      grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) override;
-  grpc::ServerWriteReactor<v1::ReadResponse>* ReadAll(grpc::CallbackServerContext* context,
-                                                      const v1::ReadAllRequest* request) override;
-  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
-      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadStream(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadAll(grpc::CallbackServerContext* context,
+                                                      const grpc::ByteBuffer* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetStream(grpc::CallbackServerContext* context,
-                                      const v1::GetStreamRequest* request,
-                                      v1::StreamInfo* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListStreams(grpc::CallbackServerContext* context,
-                                        const v1::ListStreamsRequest* request,
-                                        v1::ListStreamsResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetLogInfo(grpc::CallbackServerContext* context,
                                        const v1::GetLogInfoRequest* request,
                                        v1::LogInfo* response) override;

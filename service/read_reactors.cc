@@ -6,12 +6,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "service/grpc_status.h"
+#include "service/request_codec.h"
 
 namespace stakeledger::service {
 namespace {
 
 // The part both reads share: the write loop. Subclasses fill one chunk.
-class ChunkedReadReactor : public grpc::ServerWriteReactor<v1::ReadResponse> {
+class ChunkedReadReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit ChunkedReadReactor(const storage::EventLog* log) : log_(log) {}
 
@@ -67,7 +68,12 @@ class ChunkedReadReactor : public grpc::ServerWriteReactor<v1::ReadResponse> {
         return;
       }
       if (response_.events_size() > 0) {
-        StartWrite(&response_);
+        const absl::Status encoded = EncodeMessage(response_, &buffer_);
+        if (!encoded.ok()) {
+          Finish(ToGrpcStatus(encoded));
+          return;
+        }
+        StartWrite(&buffer_);
         return;
       }
       if (!*more) {
@@ -89,6 +95,7 @@ class ChunkedReadReactor : public grpc::ServerWriteReactor<v1::ReadResponse> {
   v1::ReadResponse response_;
   bool include_proof_ = false;
   uint64_t proof_tree_size_ = 0;
+  grpc::ByteBuffer buffer_;  // response_ serialized; gRPC reads it until OnWriteDone
 };
 
 uint64_t CountOrAll(uint64_t count) {
@@ -185,12 +192,12 @@ class ReadStreamReactor : public ChunkedReadReactor {
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::ReadResponse>* NewReadAllReactor(const storage::EventLog* log,
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewReadAllReactor(const storage::EventLog* log,
                                                               const v1::ReadAllRequest& request) {
   return new ReadAllReactor(log, request);
 }
 
-grpc::ServerWriteReactor<v1::ReadResponse>* NewReadStreamReactor(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewReadStreamReactor(
     const storage::EventLog* log, const v1::ReadStreamRequest& request) {
   return new ReadStreamReactor(log, request);
 }

@@ -1,6 +1,7 @@
 // Server-streaming reactors for ReadStream and ReadAll. Each holds one
-// response at a time: it reads a chunk from storage, writes it, and reads
-// the next chunk only when gRPC has sent the previous one.
+// response at a time: it reads a chunk from storage, serializes it into a
+// ByteBuffer (the methods are raw, see request_codec.h), writes it, and
+// reads the next chunk only when gRPC has sent the previous one.
 //
 // Life cycle:
 //   1. The service constructs the reactor, which validates the request and
@@ -19,9 +20,10 @@
 namespace stakeledger::service {
 
 // REQUIRES: `log` outlives the reactor.
-grpc::ServerWriteReactor<v1::ReadResponse>* NewReadAllReactor(const storage::EventLog* log,
+// Each written ByteBuffer is one serialized v1::ReadResponse.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewReadAllReactor(const storage::EventLog* log,
                                                               const v1::ReadAllRequest& request);
-grpc::ServerWriteReactor<v1::ReadResponse>* NewReadStreamReactor(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewReadStreamReactor(
     const storage::EventLog* log, const v1::ReadStreamRequest& request);
 
 }  // namespace stakeledger::service

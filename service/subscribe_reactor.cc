@@ -6,6 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "service/grpc_status.h"
+#include "service/request_codec.h"
 
 namespace stakeledger::service {
 namespace {
@@ -30,7 +31,7 @@ absl::StatusOr<storage::SubscriptionOptions> ToOptions(const v1::SubscribeReques
   return options;
 }
 
-class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   SubscribeReactor(storage::EventLog* log, const v1::SubscribeRequest& request) {
     absl::StatusOr<storage::SubscriptionOptions> options = ToOptions(request, log->limits());
@@ -87,8 +88,13 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse> 
       return;
     }
     if (!*ready) return;  // the subscription will Kick() when there is more
+    const absl::Status encoded = EncodeMessage(response_, &buffer_);
+    if (!encoded.ok()) {
+      FinishOnce(ToGrpcStatus(encoded));
+      return;
+    }
     writing_ = true;
-    StartWrite(&response_);
+    StartWrite(&buffer_);
   }
 
   void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -100,13 +106,15 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse> 
   std::mutex mu_;
   std::shared_ptr<storage::Subscription> subscription_;
   v1::SubscribeResponse response_ ABSL_GUARDED_BY(mu_);
+  // response_ serialized; gRPC reads it until OnWriteDone.
+  grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeReactor(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewSubscribeReactor(
     storage::EventLog* log, const v1::SubscribeRequest& request) {
   return new SubscribeReactor(log, request);
 }

@@ -3,6 +3,8 @@
 // each write completes, and when the subscription wakes it because live
 // events arrived. At most one response is in flight, so a client that stops
 // reading holds at most one response plus the subscription's bounded buffer.
+// Subscribe is a raw method (request_codec.h): each response is serialized
+// into a ByteBuffer before it is written.
 //
 // Life cycle:
 //   1. Start(): registers the subscription (or finishes with its error) and
@@ -23,7 +25,8 @@
 namespace stakeledger::service {
 
 // REQUIRES: `log` outlives the reactor.
-grpc::ServerWriteReactor<v1::SubscribeResponse>* NewSubscribeReactor(
+// Each written ByteBuffer is one serialized v1::SubscribeResponse.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewSubscribeReactor(
     storage::EventLog* log, const v1::SubscribeRequest& request);
 
 }  // namespace stakeledger::service

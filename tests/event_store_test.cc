@@ -455,7 +455,7 @@ TEST_F(EventStoreTest, ControlCharacterInStreamNameIsInvalidArgument) {
                 "control character");
 }
 
-// Append decodes its own request (service/append_codec.h), so invalid UTF-8
+// Append decodes its own request (service/request_codec.h), so invalid UTF-8
 // reaches validation and is refused naming the field.
 TEST_F(EventStoreTest, InvalidUtf8StreamNameIsInvalidArgument) {
   ExpectRefused(MakeAppend("bad\xff\xfe", {MakeEvent("t", "x")}), StatusCode::INVALID_ARGUMENT,
@@ -467,22 +467,66 @@ TEST_F(EventStoreTest, InvalidUtf8EventTypeIsInvalidArgument) {
                 "events[0].event_type is not valid UTF-8");
 }
 
-// The other methods take gRPC's generated decoding: protobuf refuses a
-// proto3 string field holding invalid UTF-8, and gRPC 1.51's callback API
-// answers a request that does not parse with UNIMPLEMENTED and an empty
-// message (grpcpp/impl/codegen/server_callback_handlers.h). Misleading, but
-// pinned here so that a change is noticed.
-TEST_F(EventStoreTest, InvalidUtf8StreamNameInGetStreamIsUnimplementedWithoutMessage) {
+// The read methods decode their own requests too (service/request_codec.h):
+// a string field holding invalid UTF-8 is INVALID_ARGUMENT naming the field,
+// with no events returned and nothing written.
+TEST_F(EventStoreTest, InvalidUtf8StreamNameInGetStreamIsInvalidArgumentNamingIt) {
+  AppendEvents("s", 1);
+  const uint64_t head_before = HeadPosition();
   v1::StreamInfo info;
   const grpc::Status status = GetStream(stub(), "bad\xff\xfe", &info);
-  EXPECT_TRUE(HasCode(status, StatusCode::UNIMPLEMENTED));
-  EXPECT_EQ(status.error_message(), "");
+  EXPECT_TRUE(HasCode(status, StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(status.error_message(), "stream is not valid UTF-8");
+  EXPECT_EQ(HeadPosition(), head_before);
 }
 
-TEST_F(EventStoreTest, InvalidUtf8StreamNameInReadStreamIsUnimplementedWithoutMessage) {
-  const ReadResult read = ReadStreamOf("bad\xff\xfe", 0, false);
-  EXPECT_TRUE(HasCode(read.status, StatusCode::UNIMPLEMENTED));
-  EXPECT_EQ(read.status.error_message(), "");
+TEST_F(EventStoreTest, InvalidUtf8StreamNameInReadStreamIsInvalidArgumentNamingIt) {
+  AppendEvents("s", 2);
+  const uint64_t head_before = HeadPosition();
+  const ReadResult read = ReadStreamOf("s\xc3\x28", 0, false);
+  EXPECT_TRUE(HasCode(read.status, StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(read.status.error_message(), "stream is not valid UTF-8");
+  EXPECT_TRUE(read.events.empty());
+  EXPECT_EQ(HeadPosition(), head_before);
+}
+
+TEST_F(EventStoreTest, InvalidUtf8EventTypeInReadAllFilterIsInvalidArgumentNamingIt) {
+  FillLog();
+  v1::ReadAllRequest request;
+  request.mutable_filter()->add_event_types("paid");
+  request.mutable_filter()->add_event_types("bad\xff");
+  const ReadResult read = ReadAll(stub(), request);
+  EXPECT_TRUE(HasCode(read.status, StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(read.status.error_message(), "filter.event_types[1] is not valid UTF-8");
+  EXPECT_TRUE(read.events.empty());
+  EXPECT_EQ(HeadPosition(), static_cast<uint64_t>(kFilledEvents));
+}
+
+TEST_F(EventStoreTest, InvalidUtf8PageTokenInListStreamsIsInvalidArgumentNamingIt) {
+  FillLog();
+  v1::ListStreamsRequest request;
+  request.set_prefix("order-");
+  request.set_page_token("\x80");
+  v1::ListStreamsResponse response;
+  const grpc::Status status = ListStreams(stub(), request, &response);
+  EXPECT_TRUE(HasCode(status, StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(status.error_message(), "page_token is not valid UTF-8");
+  EXPECT_EQ(response.streams_size(), 0);
+  EXPECT_EQ(HeadPosition(), static_cast<uint64_t>(kFilledEvents));
+}
+
+TEST_F(EventStoreTest, InvalidUtf8StreamPrefixInSubscribeFilterIsInvalidArgumentNamingIt) {
+  FillLog();
+  v1::SubscribeRequest request;
+  request.mutable_filter()->set_stream_prefix("order-\xfe");
+  SubscriptionReader subscription(stub(), request);
+  Received received;
+  EXPECT_FALSE(ReadUntil(subscription, &received, [](const Received&) { return false; }));
+  const grpc::Status status = subscription.Finish();
+  EXPECT_TRUE(HasCode(status, StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(status.error_message(), "filter.stream_prefix is not valid UTF-8");
+  EXPECT_EQ(received.messages, 0u);
+  EXPECT_EQ(HeadPosition(), static_cast<uint64_t>(kFilledEvents));
 }
 
 // --- Optimistic concurrency -------------------------------------------------
