@@ -314,6 +314,14 @@ TEST_F(AuditReportTest, EarlierKnownAtGivesThatStateAndVerifies) {
   EXPECT_EQ(VerifyReport(report_path_.string()).exit_code, 0);
 }
 
+TEST_F(AuditReportTest, KnownAtTimeInTheFutureIsTheVerifiedHead) {
+  const uint64_t size = Head().tree_size();
+  const LedgerctlResult result = Audit({"--known-at", "2999-01-01T00:00:00Z", "--format", "json",
+                                        "--output", report_path_.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(ReadReport(report_path_.string()).known_at_position(), size);
+}
+
 TEST_F(AuditReportTest, StakeVerifyChecksTheGoverningRecordAgainstTheHead) {
   const uint64_t size = Head().tree_size();
   const LedgerctlResult result = Ctl({"stake", "softbank", "arm", "--as-of", "2024", "--verify",
