@@ -66,8 +66,6 @@ class ProjectionTxn {
   void EndEvent();
   // Drops the current event's changes (e.g. after its Apply failed).
   void DiscardEvent() { event_.clear(); }
-  // Changes kept by EndEvent and not yet committed, in keys.
-  size_t pending_keys() const { return pending_.size(); }
 
   // Writes every change (kept and current) and the checkpoint `position`
   // in one batch. Errors: as RocksDB writes (UNAVAILABLE for I/O errors);
