@@ -127,25 +127,29 @@ size_t ProveAllWithCache(const Database& db, const std::vector<std::string>& lea
   return store.cached_nodes();
 }
 
-// The complete nodes of level kMerkleCacheLevelMin and above in a tree of
-// `size` leaves: the nodes a proof may keep.
-size_t CacheableNodes(uint64_t size) {
+// The complete nodes of `level` and above in a tree of `size` leaves.
+size_t NodesFromLevel(uint64_t size, int level) {
   size_t nodes = 0;
-  for (int level = kMerkleCacheLevelMin; level < kMerkleLevelsMax; ++level) nodes += size >> level;
+  for (int l = level; l < kMerkleLevelsMax; ++l) nodes += size >> l;
   return nodes;
 }
 
 TEST_F(MerkleStoreTest, ProofsKeepEveryUpperNodeWhenTheCacheBoundAllows) {
   const std::vector<std::string> leaves = AppendAll();
-  const size_t all = CacheableNodes(leaves.size());
-  ASSERT_GT(all, 1u);
+  const size_t all = NodesFromLevel(leaves.size(), kMerkleCacheLevelMin);
+  ASSERT_GT(all, NodesFromLevel(leaves.size(), kMerkleCacheLevelMin + 1));
   EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all), all);
 }
 
-TEST_F(MerkleStoreTest, ProofsStayCorrectWhenTheCacheBoundIsReached) {
+TEST_F(MerkleStoreTest, OneNodeOverTheCacheBoundDropsTheLowestCachedLevel) {
   const std::vector<std::string> leaves = AppendAll();
-  const size_t all = CacheableNodes(leaves.size());
-  EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all - 1), all - 1);
+  const size_t all = NodesFromLevel(leaves.size(), kMerkleCacheLevelMin);
+  EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all - 1),
+            NodesFromLevel(leaves.size(), kMerkleCacheLevelMin + 1));
+}
+
+TEST_F(MerkleStoreTest, ProofsStayCorrectWithNoCache) {
+  const std::vector<std::string> leaves = AppendAll();
   EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, 0), 0u);
 }
 
