@@ -268,6 +268,13 @@ void MerkleNodeBuffer::WriteTo(const Database& db, rocksdb::WriteBatch* batch) {
   hashes_.clear();
 }
 
+absl::StatusOr<bool> HasEarlierMerkleLayout(const Database& db) {
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.merkle()));
+  it->SeekToFirst();
+  RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the merkle family"));
+  return it->Valid() && it->key().size() == kMerkleKeyBytes + 1;
+}
+
 absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {
   const MerkleStore store(&db);
   std::vector<std::string> roots;

@@ -123,6 +123,11 @@ class MerkleNodeBuffer {
   std::vector<Entry> entries_;
 };
 
+// True when the merkle family holds the earlier layout of one entry per
+// node (9-byte keys), which EnsureTree replaces when the log is next
+// opened. Errors: UNAVAILABLE on a failed read.
+absl::StatusOr<bool> HasEarlierMerkleLayout(const Database& db);
+
 // The frontier of the stored tree of `size` leaves. Errors: as above.
 absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size);
 

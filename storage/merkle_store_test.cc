@@ -179,5 +179,28 @@ TEST_F(MerkleStoreTest, LogWithoutTreeIsRebuiltOnOpen) {
             verify::ReferenceInclusionProof(absl::MakeConstSpan(LeafHashes()).subspan(0, 33), 5));
 }
 
+TEST_F(MerkleStoreTest, TreeInTheEarlierLayoutIsReplacedOnOpen) {
+  AppendAll();
+  const TreeHead before = log_->tree_head();
+  const Database& db = log_->database();
+  EXPECT_FALSE(*HasEarlierMerkleLayout(db));
+  // The earlier layout keyed each node by first leaf (8) and level (1):
+  // drop this layout's entries and leave one of that kind.
+  ASSERT_TRUE(db.db()
+                  ->DeleteRange(rocksdb::WriteOptions(), db.merkle(), std::string(1, '\0'),
+                                std::string(1, '\x7f'))
+                  .ok());
+  ASSERT_TRUE(db.db()
+                  ->Put(rocksdb::WriteOptions(), db.merkle(),
+                        EncodePosition(0) + std::string(1, '\0'), before.root)
+                  .ok());
+  EXPECT_TRUE(*HasEarlierMerkleLayout(db));
+  Reopen();
+  EXPECT_FALSE(*HasEarlierMerkleLayout(log_->database()));
+  EXPECT_EQ(log_->tree_head().root, before.root);
+  EXPECT_EQ(*log_->merkle().InclusionProof(5, 33),
+            verify::ReferenceInclusionProof(absl::MakeConstSpan(LeafHashes()).subspan(0, 33), 5));
+}
+
 }  // namespace
 }  // namespace stakeledger::storage
