@@ -17,6 +17,7 @@
 #include "service/ledger_server.h"
 #include "storage/db.h"
 #include "storage/log_check.h"
+#include "storage/merkle_store.h"
 #include "verify/merkle_hash.h"
 
 namespace {
@@ -59,6 +60,18 @@ int RunCheck(const std::string& data_dir) {
   auto db = stakeledger::storage::Database::Open(data_dir);
   if (!db.ok()) {
     std::cerr << "ledgerd check: " << db.status().ToString() << " (is ledgerd still running?)\n";
+    return 2;
+  }
+  // Not damage: a tree kept by an earlier build, rebuilt when ledgerd next
+  // opens the store. Checking it as it is would report every node missing.
+  auto earlier = stakeledger::storage::HasEarlierMerkleLayout(**db);
+  if (!earlier.ok() || *earlier) {
+    std::cerr << "ledgerd check: "
+              << (earlier.ok() ? "the Merkle tree is in the layout of an earlier build; start "
+                                 "ledgerd once on this directory (it rebuilds the tree from the "
+                                 "records), stop it, and check again"
+                               : earlier.status().ToString())
+              << "\n";
     return 2;
   }
   auto report = stakeledger::storage::CheckLog(**db);

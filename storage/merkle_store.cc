@@ -1,5 +1,7 @@
 #include "storage/merkle_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "storage/check.h"
 #include "storage/keys.h"
@@ -76,24 +78,52 @@ uint64_t CacheKey(const MerkleNodeId& id) {
   return (static_cast<uint64_t>(id.level) << 58) | id.index;
 }
 
-bool IsCachedLevel(const MerkleNodeId& id) {
+bool IsCacheableLevel(const MerkleNodeId& id) {
   return id.level >= kMerkleCacheLevelMin && (id.index >> 58) == 0;
+}
+
+// The complete nodes of level `level` and above in a tree of `size` leaves.
+uint64_t NodesFromLevel(uint64_t size, int level) {
+  uint64_t nodes = 0;
+  for (int l = level; l < kMerkleLevelsMax; ++l) nodes += size >> l;
+  return nodes;
 }
 
 }  // namespace
 
 std::string MerkleStore::Cached(const MerkleNodeId& id) const {
-  if (!IsCachedLevel(id)) return std::string();
+  if (!IsCacheableLevel(id)) return std::string();
   std::shared_lock<std::shared_mutex> lock(cache_mu_);
+  if (id.level < cache_level_) return std::string();
   auto it = cache_.find(CacheKey(id));
   return it == cache_.end() ? std::string() : it->second;
 }
 
 void MerkleStore::Keep(const MerkleNodeId& id, const std::string& hash) const {
-  if (!IsCachedLevel(id)) return;
+  if (!IsCacheableLevel(id)) return;
   std::unique_lock<std::shared_mutex> lock(cache_mu_);
-  if (cache_.size() >= cache_nodes_max_) return;
+  if (id.level < cache_level_ || cache_.size() >= cache_nodes_max_) return;
   cache_.emplace(CacheKey(id), hash);
+}
+
+void MerkleStore::RaiseCacheLevel(uint64_t size) const {
+  int level = kMerkleCacheLevelMin;
+  while (level < kMerkleLevelsMax && NodesFromLevel(size, level) > cache_nodes_max_) ++level;
+  {
+    std::shared_lock<std::shared_mutex> lock(cache_mu_);
+    if (level <= cache_level_) return;
+  }
+  std::unique_lock<std::shared_mutex> lock(cache_mu_);
+  if (level <= cache_level_) return;
+  cache_level_ = level;
+  // The nodes below the new level would take the room of those above it.
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    if (static_cast<int>(it->first >> 58) < level) {
+      cache_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
 }
 
 size_t MerkleStore::cached_nodes() const {
@@ -110,6 +140,9 @@ absl::StatusOr<std::vector<std::string>> MerkleStore::HashRanges(
   std::vector<size_t> missing;  // indexes into nodes
   std::vector<MerkleNodeId> missing_ids;
   std::vector<std::string> keys;
+  uint64_t size = 0;
+  for (const Range& range : ranges) size = std::max(size, range.end);
+  RaiseCacheLevel(size);
   for (const Range& range : ranges) {
     CHECK(range.begin < range.end);
     pieces.push_back(Pieces(range.begin, range.end));
@@ -233,6 +266,13 @@ void MerkleNodeBuffer::WriteTo(const Database& db, rocksdb::WriteBatch* batch) {
   }
   entries_.clear();
   hashes_.clear();
+}
+
+absl::StatusOr<bool> HasEarlierMerkleLayout(const Database& db) {
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.merkle()));
+  it->SeekToFirst();
+  RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the merkle family"));
+  return it->Valid() && it->key().size() == kMerkleKeyBytes + 1;
 }
 
 absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size) {

@@ -4,11 +4,13 @@
 // names is either a stored perfect node or the right edge, which splits
 // into at most log n of them). Thread-safe: stored nodes never change.
 //
-// Proofs keep the nodes they read at level kMerkleCacheLevelMin and above
-// in memory, up to a bound: every proof needs one node of each upper level
-// and there are few of them (about 2n / 2^l at level l and above), so once
-// warm a proof reads only its lowest levels from RocksDB, which lie in one
-// or two neighbouring entries.
+// Proofs keep the nodes they read of the upper levels in memory, up to a
+// bound: every proof needs one node of each upper level and there are few
+// of them (under 2n / 2^l at level l and above), so once warm a proof reads
+// only its lowest levels from RocksDB, which lie in neighbouring entries.
+// The cached levels are the most that fit the bound whole, and never below
+// kMerkleCacheLevelMin; as the tree grows the lowest cached level rises
+// and the nodes below it are dropped.
 #ifndef STAKELEDGER_STORAGE_MERKLE_STORE_H_
 #define STAKELEDGER_STORAGE_MERKLE_STORE_H_
 
@@ -29,9 +31,10 @@ namespace stakeledger::storage {
 // fewer than 16 leaves; those levels hold 15/16 of all nodes and are read
 // from the store.
 inline constexpr int kMerkleCacheLevelMin = 4;
-// Nodes proofs keep in memory (about 80 bytes each with the map's own):
-// every node of level 4 and above up to about 2M records, of level 7 and
-// above up to about 16M. Once full, further nodes are read, not kept.
+// Nodes proofs keep in memory (about 80 bytes each with the map's own,
+// about 20 MiB in all): every node of level 4 and above up to about 2M
+// records, of level 7 and above up to about 16M, of level 10 and above up
+// to about 134M.
 inline constexpr size_t kMerkleCacheNodesMax = 262'144;
 
 class MerkleStore {
@@ -77,6 +80,9 @@ class MerkleStore {
   std::string Cached(const MerkleNodeId& id) const;
   // Keeps `hash` of `id` when its level is cached and there is room.
   void Keep(const MerkleNodeId& id, const std::string& hash) const;
+  // Raises the lowest cached level to the lowest whose nodes, and those
+  // of every level above, all fit the bound in a tree of `size` leaves.
+  void RaiseCacheLevel(uint64_t size) const;
 
   const Database* db_;
   const size_t cache_nodes_max_;
@@ -84,7 +90,8 @@ class MerkleStore {
   // entry is never stale. Index < 2^58 holds for any node of level >= 4
   // up to 2^62 leaves.
   mutable std::shared_mutex cache_mu_;
-  mutable absl::flat_hash_map<uint64_t, std::string> cache_;
+  mutable absl::flat_hash_map<uint64_t, std::string> cache_;  // guarded by cache_mu_
+  mutable int cache_level_ = kMerkleCacheLevelMin;            // guarded by cache_mu_
 };
 
 // The merkle entries (keys.h) that one WriteBatch adds, gathered from the
@@ -115,6 +122,11 @@ class MerkleNodeBuffer {
   std::string hashes_;
   std::vector<Entry> entries_;
 };
+
+// True when the merkle family holds the earlier layout of one entry per
+// node (9-byte keys), which EnsureTree replaces when the log is next
+// opened. Errors: UNAVAILABLE on a failed read.
+absl::StatusOr<bool> HasEarlierMerkleLayout(const Database& db);
 
 // The frontier of the stored tree of `size` leaves. Errors: as above.
 absl::StatusOr<MerkleFrontier> LoadFrontier(const Database& db, uint64_t size);

@@ -127,25 +127,29 @@ size_t ProveAllWithCache(const Database& db, const std::vector<std::string>& lea
   return store.cached_nodes();
 }
 
-// The complete nodes of level kMerkleCacheLevelMin and above in a tree of
-// `size` leaves: the nodes a proof may keep.
-size_t CacheableNodes(uint64_t size) {
+// The complete nodes of `level` and above in a tree of `size` leaves.
+size_t NodesFromLevel(uint64_t size, int level) {
   size_t nodes = 0;
-  for (int level = kMerkleCacheLevelMin; level < kMerkleLevelsMax; ++level) nodes += size >> level;
+  for (int l = level; l < kMerkleLevelsMax; ++l) nodes += size >> l;
   return nodes;
 }
 
 TEST_F(MerkleStoreTest, ProofsKeepEveryUpperNodeWhenTheCacheBoundAllows) {
   const std::vector<std::string> leaves = AppendAll();
-  const size_t all = CacheableNodes(leaves.size());
-  ASSERT_GT(all, 1u);
+  const size_t all = NodesFromLevel(leaves.size(), kMerkleCacheLevelMin);
+  ASSERT_GT(all, NodesFromLevel(leaves.size(), kMerkleCacheLevelMin + 1));
   EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all), all);
 }
 
-TEST_F(MerkleStoreTest, ProofsStayCorrectWhenTheCacheBoundIsReached) {
+TEST_F(MerkleStoreTest, OneNodeOverTheCacheBoundDropsTheLowestCachedLevel) {
   const std::vector<std::string> leaves = AppendAll();
-  const size_t all = CacheableNodes(leaves.size());
-  EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all - 1), all - 1);
+  const size_t all = NodesFromLevel(leaves.size(), kMerkleCacheLevelMin);
+  EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, all - 1),
+            NodesFromLevel(leaves.size(), kMerkleCacheLevelMin + 1));
+}
+
+TEST_F(MerkleStoreTest, ProofsStayCorrectWithNoCache) {
+  const std::vector<std::string> leaves = AppendAll();
   EXPECT_EQ(ProveAllWithCache(log_->database(), leaves, 0), 0u);
 }
 
@@ -170,6 +174,29 @@ TEST_F(MerkleStoreTest, LogWithoutTreeIsRebuiltOnOpen) {
                   .ok());
   ASSERT_THAT(log_->merkle().Node(0, 0), StatusIs(absl::StatusCode::kDataLoss));
   Reopen();
+  EXPECT_EQ(log_->tree_head().root, before.root);
+  EXPECT_EQ(*log_->merkle().InclusionProof(5, 33),
+            verify::ReferenceInclusionProof(absl::MakeConstSpan(LeafHashes()).subspan(0, 33), 5));
+}
+
+TEST_F(MerkleStoreTest, TreeInTheEarlierLayoutIsReplacedOnOpen) {
+  AppendAll();
+  const TreeHead before = log_->tree_head();
+  const Database& db = log_->database();
+  EXPECT_FALSE(*HasEarlierMerkleLayout(db));
+  // The earlier layout keyed each node by first leaf (8) and level (1):
+  // drop this layout's entries and leave one of that kind.
+  ASSERT_TRUE(db.db()
+                  ->DeleteRange(rocksdb::WriteOptions(), db.merkle(), std::string(1, '\0'),
+                                std::string(1, '\x7f'))
+                  .ok());
+  ASSERT_TRUE(db.db()
+                  ->Put(rocksdb::WriteOptions(), db.merkle(),
+                        EncodePosition(0) + std::string(1, '\0'), before.root)
+                  .ok());
+  EXPECT_TRUE(*HasEarlierMerkleLayout(db));
+  Reopen();
+  EXPECT_FALSE(*HasEarlierMerkleLayout(log_->database()));
   EXPECT_EQ(log_->tree_head().root, before.root);
   EXPECT_EQ(*log_->merkle().InclusionProof(5, 33),
             verify::ReferenceInclusionProof(absl::MakeConstSpan(LeafHashes()).subspan(0, 33), 5));

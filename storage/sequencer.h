@@ -82,8 +82,8 @@ class Sequencer {
   const MerkleTreeMode tree_mode_;
   StreamHeadOverlay heads_;
   MerkleFrontier merkle_;
-  // The nodes this batch completes, written by FinishBatch (see
-  // MerkleNodeBuffer for why not as they complete).
+  // The nodes this batch completes, gathered into one merkle entry per
+  // record (see MerkleNodeBuffer for why) and written by FinishBatch.
   MerkleNodeBuffer merkle_nodes_;
   rocksdb::WriteBatch batch_;
   std::shared_ptr<CommittedBatch> committed_;
