@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -212,7 +214,12 @@ class DecodeAhead {
     thread_ = std::thread([this, projection, &events] {
       for (int i = 0; i < events.size() && !stop_.load(std::memory_order_relaxed); ++i) {
         decoded_[i] = projection->Decode(events[i]);
-        ready_.store(i + 1, std::memory_order_release);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          ready_ = i + 1;
+        }
+        // Glibc's notify_one makes no system call when nobody waits.
+        decoded_one_.notify_one();
       }
     });
   }
@@ -223,13 +230,18 @@ class DecodeAhead {
   // What Decode made of event `i`; nullptr when the chunk is decoded inline.
   const DecodedEvent* Get(int i) {
     if (!thread_.joinable()) return nullptr;
-    while (ready_.load(std::memory_order_acquire) <= i) std::this_thread::yield();
+    // Block rather than spin: on a busy machine a spinning applier takes
+    // the core the decoder needs.
+    std::unique_lock<std::mutex> lock(mu_);
+    decoded_one_.wait(lock, [&] { return ready_ > i; });
     return decoded_[i].get();
   }
 
  private:
   std::vector<std::unique_ptr<DecodedEvent>> decoded_;
-  std::atomic<int> ready_{0};
+  std::mutex mu_;
+  std::condition_variable decoded_one_;
+  int ready_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
