@@ -87,16 +87,6 @@ void AddEntries(const v1::Announcement& announcement, const v1::Fact& fact,
   }
 }
 
-StakeCorrection ReadCorrection(const v1::Correction& correction) {
-  StakeCorrection parsed;
-  parsed.announcement_id = correction.announcement_id();
-  parsed.fact_indexes.assign(correction.fact_indexes().begin(), correction.fact_indexes().end());
-  if (correction.action() == v1::Correction::SUPERSEDE) {
-    parsed.corrected_date = correction.corrected_date();
-  }
-  return parsed;
-}
-
 void CountInto(const v1::InvestmentEntry& entry, v1::CapitalRow* row) {
   const bool committed = entry.capital() == v1::InvestmentEntry::COMMITTED;
   if (committed) {
@@ -117,10 +107,7 @@ absl::StatusOr<InvestmentFacts> ExtractInvestmentFacts(const v1::Announcement& a
   for (uint32_t i = 0; i < result.fact_count; ++i) {
     const v1::Fact& fact = announcement.facts(static_cast<int>(i));
     if (fact.has_correction()) {
-      StakeCorrection parsed = ReadCorrection(fact.correction());
-      if (!parsed.corrected_date.empty()) {
-        RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
-      }
+      ASSIGN_OR_RETURN(StakeCorrection parsed, ReadCorrection(fact.correction()));
       result.corrections.push_back(std::move(parsed));
       continue;
     }
@@ -128,12 +115,7 @@ absl::StatusOr<InvestmentFacts> ExtractInvestmentFacts(const v1::Announcement& a
                &result.entries);
   }
   for (const v1::InvestmentEntry& entry : result.entries) {
-    absl::Status status = DatePeriod(entry.effective_date()).status();
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("announcement '",
-                                                     announcement.announcement_id(), "' fact ",
-                                                     entry.fact_index(), ": ", status.message()));
-    }
+    RETURN_IF_ERROR(CheckFactDate(announcement, entry.fact_index(), entry.effective_date()));
   }
   return result;
 }

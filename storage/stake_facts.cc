@@ -77,6 +77,25 @@ absl::StatusOr<std::pair<int, int>> DatePeriod(absl::string_view date) {
   return std::make_pair(parsed.FirstDayKey(), parsed.LastDayKey());
 }
 
+absl::StatusOr<StakeCorrection> ReadCorrection(const v1::Correction& correction) {
+  StakeCorrection parsed;
+  parsed.announcement_id = correction.announcement_id();
+  parsed.fact_indexes.assign(correction.fact_indexes().begin(), correction.fact_indexes().end());
+  if (correction.action() == v1::Correction::SUPERSEDE) {
+    parsed.corrected_date = correction.corrected_date();
+  }
+  if (!parsed.corrected_date.empty()) RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
+  return parsed;
+}
+
+absl::Status CheckFactDate(const v1::Announcement& announcement, uint32_t fact_index,
+                           absl::string_view date) {
+  absl::Status status = DatePeriod(date).status();
+  if (status.ok()) return status;
+  return absl::InvalidArgumentError(absl::StrCat("announcement '", announcement.announcement_id(),
+                                                 "' fact ", fact_index, ": ", status.message()));
+}
+
 absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcement,
                                                uint64_t position, int64_t recorded_at_us) {
   AnnouncementFacts result;
@@ -84,16 +103,7 @@ absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcem
   for (uint32_t i = 0; i < result.fact_count; ++i) {
     const v1::Fact& fact = announcement.facts(static_cast<int>(i));
     if (fact.has_correction()) {
-      const v1::Correction& correction = fact.correction();
-      StakeCorrection parsed;
-      parsed.announcement_id = correction.announcement_id();
-      parsed.fact_indexes.assign(correction.fact_indexes().begin(),
-                                 correction.fact_indexes().end());
-      if (correction.action() == v1::Correction::SUPERSEDE) {
-        parsed.corrected_date = correction.corrected_date();
-      }
-      if (!parsed.corrected_date.empty())
-        RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
+      ASSIGN_OR_RETURN(StakeCorrection parsed, ReadCorrection(fact.correction()));
       result.corrections.push_back(std::move(parsed));
       continue;
     }
@@ -105,12 +115,7 @@ absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcem
               &result.stakes);
   }
   for (const v1::StakeEntry& entry : result.stakes) {
-    absl::Status status = DatePeriod(entry.effective_date()).status();
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("announcement '",
-                                                     announcement.announcement_id(), "' fact ",
-                                                     entry.fact_index(), ": ", status.message()));
-    }
+    RETURN_IF_ERROR(CheckFactDate(announcement, entry.fact_index(), entry.effective_date()));
   }
   return result;
 }

@@ -31,6 +31,17 @@ struct StakeCorrection {
   std::string corrected_date;
 };
 
+// The correction a Correction fact makes (corrected_date only with
+// SUPERSEDE). Shared by the projections' fact extraction.
+// Errors: INVALID_ARGUMENT for an unparseable corrected date.
+absl::StatusOr<StakeCorrection> ReadCorrection(const v1::Correction& correction);
+
+// Checks that `date`, the effective date of fact `fact_index` of
+// `announcement`, parses. Errors: INVALID_ARGUMENT naming the announcement
+// and the fact.
+absl::Status CheckFactDate(const v1::Announcement& announcement, uint32_t fact_index,
+                           absl::string_view date);
+
 struct AnnouncementFacts {
   // Stake facts with holder, target, fact_index, part, effective_date,
   // absolute, ppm, qualifier, quote, announcement_id set; position,
