@@ -9,22 +9,6 @@
 namespace stakeledger::storage {
 namespace {
 
-const std::string& DateOr(const std::string& date, const v1::Announcement& announcement) {
-  return date.empty() ? announcement.announced_date() : date;
-}
-
-v1::InvestmentEntry BaseEntry(const v1::Announcement& announcement, const v1::Fact& fact,
-                              uint32_t index, uint64_t position, int64_t recorded_at_us) {
-  v1::InvestmentEntry entry;
-  entry.set_announcement_id(announcement.announcement_id());
-  entry.set_fact_index(index);
-  entry.set_quote(fact.quote());
-  entry.set_position(position);
-  entry.set_recorded_at_us(recorded_at_us);
-  entry.set_known_from(position);
-  return entry;
-}
-
 v1::InvestmentEntry::Capital AcquisitionCapital(v1::Acquisition::Stage stage) {
   switch (stage) {
     case v1::Acquisition::ANNOUNCED:
@@ -111,7 +95,8 @@ absl::StatusOr<InvestmentFacts> ExtractInvestmentFacts(const v1::Announcement& a
       result.corrections.push_back(std::move(parsed));
       continue;
     }
-    AddEntries(announcement, fact, BaseEntry(announcement, fact, i, position, recorded_at_us),
+    AddEntries(announcement, fact,
+               BaseEntry<v1::InvestmentEntry>(announcement, fact, i, position, recorded_at_us),
                &result.entries);
   }
   for (const v1::InvestmentEntry& entry : result.entries) {
