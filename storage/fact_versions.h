@@ -2,7 +2,7 @@
 // of every fact with a transaction-time interval [known_from, known_until)
 // (stake-ownership, investments). A correction closes the open versions of
 // a fact at its position; SUPERSEDE with a corrected date also opens a new
-// version effective then (docs/projections.md "Corrections").
+// version effective then (docs/projections.md, Corrections).
 //
 // Each projection describes its own layout in a FactVersions: the keys of
 // a fact's location (the keys of its versions) and of an announcement's

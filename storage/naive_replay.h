@@ -1,7 +1,7 @@
 // The walk over a log prefix that the naive replays (NaiveStake in
 // stake_facts.h, NaiveInvestments in investment_facts.h) share: the facts
 // known at a position, with the corrections among them applied in log
-// order (docs/projections.md "Corrections"). Pure functions, no storage;
+// order (docs/projections.md, Corrections). Pure functions, no storage;
 // written for clarity, not speed.
 #ifndef STAKELEDGER_STORAGE_NAIVE_REPLAY_H_
 #define STAKELEDGER_STORAGE_NAIVE_REPLAY_H_
