@@ -9,22 +9,6 @@
 namespace stakeledger::storage {
 namespace {
 
-const std::string& DateOr(const std::string& date, const v1::Announcement& announcement) {
-  return date.empty() ? announcement.announced_date() : date;
-}
-
-v1::InvestmentEntry BaseEntry(const v1::Announcement& announcement, const v1::Fact& fact,
-                              uint32_t index, uint64_t position, int64_t recorded_at_us) {
-  v1::InvestmentEntry entry;
-  entry.set_announcement_id(announcement.announcement_id());
-  entry.set_fact_index(index);
-  entry.set_quote(fact.quote());
-  entry.set_position(position);
-  entry.set_recorded_at_us(recorded_at_us);
-  entry.set_known_from(position);
-  return entry;
-}
-
 v1::InvestmentEntry::Capital AcquisitionCapital(v1::Acquisition::Stage stage) {
   switch (stage) {
     case v1::Acquisition::ANNOUNCED:
@@ -87,16 +71,6 @@ void AddEntries(const v1::Announcement& announcement, const v1::Fact& fact,
   }
 }
 
-StakeCorrection ReadCorrection(const v1::Correction& correction) {
-  StakeCorrection parsed;
-  parsed.announcement_id = correction.announcement_id();
-  parsed.fact_indexes.assign(correction.fact_indexes().begin(), correction.fact_indexes().end());
-  if (correction.action() == v1::Correction::SUPERSEDE) {
-    parsed.corrected_date = correction.corrected_date();
-  }
-  return parsed;
-}
-
 void CountInto(const v1::InvestmentEntry& entry, v1::CapitalRow* row) {
   const bool committed = entry.capital() == v1::InvestmentEntry::COMMITTED;
   if (committed) {
@@ -117,23 +91,16 @@ absl::StatusOr<InvestmentFacts> ExtractInvestmentFacts(const v1::Announcement& a
   for (uint32_t i = 0; i < result.fact_count; ++i) {
     const v1::Fact& fact = announcement.facts(static_cast<int>(i));
     if (fact.has_correction()) {
-      StakeCorrection parsed = ReadCorrection(fact.correction());
-      if (!parsed.corrected_date.empty()) {
-        RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
-      }
+      ASSIGN_OR_RETURN(StakeCorrection parsed, ReadCorrection(fact.correction()));
       result.corrections.push_back(std::move(parsed));
       continue;
     }
-    AddEntries(announcement, fact, BaseEntry(announcement, fact, i, position, recorded_at_us),
+    AddEntries(announcement, fact,
+               BaseEntry<v1::InvestmentEntry>(announcement, fact, i, position, recorded_at_us),
                &result.entries);
   }
   for (const v1::InvestmentEntry& entry : result.entries) {
-    absl::Status status = DatePeriod(entry.effective_date()).status();
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("announcement '",
-                                                     announcement.announcement_id(), "' fact ",
-                                                     entry.fact_index(), ": ", status.message()));
-    }
+    RETURN_IF_ERROR(CheckFactDate(announcement, entry.fact_index(), entry.effective_date()));
   }
   return result;
 }

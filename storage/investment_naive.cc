@@ -5,52 +5,13 @@
 #include <tuple>
 
 #include "storage/investment_facts.h"
+#include "storage/naive_replay.h"
 #include "storage/status_macros.h"
 
 namespace stakeledger::storage {
 namespace {
 
-using FactKey = std::pair<std::string, uint32_t>;  // announcement id, fact index
-using Facts = std::multimap<FactKey, v1::InvestmentEntry>;
-
-void ApplyCorrection(const StakeCorrection& correction, uint32_t fact_count, Facts* facts) {
-  std::vector<uint32_t> indexes = correction.fact_indexes;
-  if (indexes.empty()) {
-    for (uint32_t i = 0; i < fact_count; ++i) indexes.push_back(i);
-  }
-  for (uint32_t index : indexes) {
-    const FactKey key(correction.announcement_id, index);
-    if (correction.corrected_date.empty()) {
-      facts->erase(key);
-      continue;
-    }
-    auto [begin, end] = facts->equal_range(key);
-    for (auto it = begin; it != end; ++it) it->second.set_effective_date(correction.corrected_date);
-  }
-}
-
-// The facts known at `known_at`, corrected.
-absl::StatusOr<Facts> KnownFacts(const std::vector<LoggedAnnouncement>& log, uint64_t known_at) {
-  Facts facts;
-  std::map<std::string, uint32_t> fact_counts;
-  for (const LoggedAnnouncement& event : log) {
-    if (event.position > known_at) break;
-    ASSIGN_OR_RETURN(
-        InvestmentFacts extracted,
-        ExtractInvestmentFacts(event.announcement, event.position, event.recorded_at_us));
-    fact_counts[event.announcement.announcement_id()] = extracted.fact_count;
-    for (v1::InvestmentEntry& entry : extracted.entries) {
-      FactKey key(entry.announcement_id(), entry.fact_index());
-      facts.emplace(std::move(key), std::move(entry));
-    }
-    for (const StakeCorrection& correction : extracted.corrections) {
-      auto count = fact_counts.find(correction.announcement_id);
-      if (count == fact_counts.end()) continue;
-      ApplyCorrection(correction, count->second, &facts);
-    }
-  }
-  return facts;
-}
+using Facts = NaiveFacts<v1::InvestmentEntry>;
 
 using Order = std::tuple<int, uint64_t, uint32_t, uint32_t>;  // start, position, fact, part
 
@@ -79,7 +40,8 @@ absl::StatusOr<std::map<std::string, v1::InvestmentEntry>> Governing(const Facts
 absl::StatusOr<v1::InvestmentsResponse> NaiveInvestments(const std::vector<LoggedAnnouncement>& log,
                                                          absl::string_view holder, uint32_t year,
                                                          uint64_t known_at) {
-  ASSIGN_OR_RETURN(Facts facts, KnownFacts(log, known_at));
+  ASSIGN_OR_RETURN(Facts facts, ReplayKnownFacts(log, known_at, &ExtractInvestmentFacts,
+                                                 &InvestmentFacts::entries));
   std::map<CapitalKey, v1::CapitalRow> capital, totals;
   for (const auto& [key, entry] : facts) {
     if (entry.holder() != holder) continue;

@@ -5,17 +5,14 @@
 // retractions and corrected dates (which move facts across years). Each
 // case is a fixed seed; a failure prints it.
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "domain/events.h"
 #include "gtest/gtest.h"
 #include "storage/db.h"
 #include "storage/investment_projection.h"
-#include "storage/projection.h"
+#include "storage/random_history.h"
 #include "storage/test_util.h"
 
 namespace stakeledger::storage {
@@ -28,22 +25,10 @@ constexpr int kAnnouncementsMax = 14;
 constexpr int kFirstYear = 2015;
 constexpr int kYears = 4;
 
-class HistoryMaker {
+class HistoryMaker : public testing::RandomHistory {
  public:
-  explicit HistoryMaker(uint32_t seed) : rng_(seed), prefix_(absl::StrCat("c", seed, "-")) {}
+  explicit HistoryMaker(uint32_t seed) : RandomHistory(seed, kFirstYear, kYears) {}
 
-  std::string Holder(int i) const { return absl::StrCat(prefix_, "h", i); }
-  std::string Target(int i) const { return absl::StrCat(prefix_, "t", i); }
-  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
-
-  std::string Date() {
-    std::string date = absl::StrCat(kFirstYear + Pick(kYears));
-    if (Pick(3) > 0) absl::StrAppend(&date, absl::StrFormat("-%02d", 1 + Pick(12)));
-    if (date.size() > 4 && Pick(2) > 0) {
-      absl::StrAppend(&date, absl::StrFormat("-%02d", 1 + Pick(28)));
-    }
-    return date;
-  }
   v1::Money Money() {
     static const char* const kCurrencies[] = {"USD", "JPY", "KRW"};
     v1::Money money;
@@ -108,61 +93,12 @@ class HistoryMaker {
       }
     }
   }
-  void Correction(int earlier, v1::Fact* fact) {
-    v1::Correction* correction = fact->mutable_correction();
-    correction->set_announcement_id(absl::StrCat(prefix_, "a", Pick(earlier)));
-    correction->set_action(Pick(2) == 0 ? v1::Correction::RETRACT : v1::Correction::SUPERSEDE);
-    if (Pick(3) > 0) correction->add_fact_indexes(Pick(3));
-    if (correction->action() == v1::Correction::SUPERSEDE && Pick(3) > 0) {
-      correction->set_corrected_date(Date());
-    }
-  }
+  // A correction may correct its own announcement.
   std::vector<LoggedAnnouncement> History() {
-    std::vector<LoggedAnnouncement> log;
-    const int count = 1 + Pick(kAnnouncementsMax);
-    for (int a = 0; a < count; ++a) {
-      LoggedAnnouncement event;
-      event.position = static_cast<uint64_t>(a) * 2 + 1;  // gaps, as other events leave
-      event.recorded_at_us = 1'600'000'000'000'000 + a;
-      event.announcement.set_announcement_id(absl::StrCat(prefix_, "a", a));
-      event.announcement.set_announced_date(Date());
-      const int facts = 1 + Pick(3);
-      for (int f = 0; f < facts; ++f) {
-        v1::Fact* fact = event.announcement.add_facts();
-        fact->set_quote(absl::StrCat("quote ", a, ".", f));
-        if (a > 0 && Pick(4) == 0) {
-          Correction(a + 1, fact);  // may correct its own announcement
-        } else {
-          InvestmentFact(fact);
-        }
-      }
-      log.push_back(std::move(event));
-    }
-    return log;
+    return MakeHistory(kAnnouncementsMax, /*may_correct_itself=*/true, /*date_odds=*/3,
+                       [this](v1::Fact* fact) { InvestmentFact(fact); });
   }
-
- private:
-  std::mt19937 rng_;
-  const std::string prefix_;
 };
-
-absl::Status Index(const Database& db, const std::vector<LoggedAnnouncement>& log) {
-  InvestmentsProjection projection;
-  for (const LoggedAnnouncement& logged : log) {
-    v1::RecordedEvent event;
-    event.set_position(logged.position);
-    event.set_event_type(domain::kAnnouncementEventType);
-    event.set_payload(domain::ToPayloadJson(logged.announcement));
-    event.mutable_recorded_at()->set_seconds(logged.recorded_at_us / 1'000'000);
-    event.mutable_recorded_at()->set_nanos(logged.recorded_at_us % 1'000'000 * 1000);
-    ProjectionTxn txn(&db, projection.name());
-    absl::Status status = projection.Apply(event, &txn);
-    if (!status.ok()) return status;
-    status = txn.Commit(logged.position);
-    if (!status.ok()) return status;
-  }
-  return absl::OkStatus();
-}
 
 // The answer as text, without the governing versions' transaction-time
 // interval: the index keeps versions (a moved fact is known from its
@@ -182,7 +118,10 @@ std::string Describe(v1::InvestmentsResponse response) {
 void CheckCase(const Database& db, uint32_t seed) {
   HistoryMaker maker(seed);
   const std::vector<LoggedAnnouncement> log = maker.History();
-  ASSERT_TRUE(Index(db, log).ok()) << "seed " << seed;
+  InvestmentsProjection projection;
+  // Odd seeds fold the whole history as one engine chunk.
+  ASSERT_TRUE(testing::IndexHistory(db, log, &projection, /*chunked=*/seed % 2 == 1).ok())
+      << "seed " << seed;
   const uint64_t head = log.back().position;
   for (uint64_t known_at = 0; known_at <= head + 1; ++known_at) {
     for (int h = 0; h < kHolders; ++h) {

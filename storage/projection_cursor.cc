@@ -1,5 +1,6 @@
 #include "storage/projection_cursor.h"
 
+#include "absl/strings/str_cat.h"
 #include "storage/keys.h"
 #include "storage/projection.h"
 
@@ -7,7 +8,7 @@ namespace stakeledger::storage {
 
 ProjectionCursor::ProjectionCursor(const Database& db, absl::string_view projection,
                                    const std::string& prefix)
-    : snapshot_(db.db()) {
+    : projection_(projection), snapshot_(db.db()) {
   options_.snapshot = snapshot_.snapshot();
   absl::StatusOr<uint64_t> generation = ReadActiveGeneration(db, projection, options_);
   init_status_ = generation.status();
@@ -28,7 +29,7 @@ ProjectionCursor::ProjectionCursor(const Database& db, absl::string_view project
 
 absl::Status ProjectionCursor::status() const {
   if (!init_status_.ok()) return init_status_;
-  return FromRocksStatus(it_->status(), "reading a projection");
+  return FromRocksStatus(it_->status(), absl::StrCat("reading ", projection_));
 }
 
 }  // namespace stakeledger::storage

@@ -26,10 +26,12 @@ class ProjectionCursor {
   const std::string& prefix() const { return prefix_; }
   // The current key after prefix().
   absl::string_view Suffix() const { return View(it_->key()).substr(prefix_.size()); }
-  // Errors: reading the active generation or iterating, as RocksDB reads.
+  // Errors: reading the active generation or iterating, as RocksDB reads
+  // ("reading <projection>").
   absl::Status status() const;
 
  private:
+  const std::string projection_;
   rocksdb::ManagedSnapshot snapshot_;
   absl::Status init_status_;
   std::string prefix_;

@@ -11,22 +11,6 @@
 namespace stakeledger::storage {
 namespace {
 
-v1::StakeEntry BaseEntry(const v1::Announcement& announcement, const v1::Fact& fact, uint32_t index,
-                         uint64_t position, int64_t recorded_at_us) {
-  v1::StakeEntry entry;
-  entry.set_announcement_id(announcement.announcement_id());
-  entry.set_fact_index(index);
-  entry.set_quote(fact.quote());
-  entry.set_position(position);
-  entry.set_recorded_at_us(recorded_at_us);
-  entry.set_known_from(position);
-  return entry;
-}
-
-const std::string& DateOr(const std::string& date, const v1::Announcement& announcement) {
-  return date.empty() ? announcement.announced_date() : date;
-}
-
 // Appends the stake entries of one fact to `out`; returns their count.
 void AddStakes(const v1::Announcement& announcement, const v1::Fact& fact, v1::StakeEntry base,
                std::vector<v1::StakeEntry>* out) {
@@ -77,6 +61,29 @@ absl::StatusOr<std::pair<int, int>> DatePeriod(absl::string_view date) {
   return std::make_pair(parsed.FirstDayKey(), parsed.LastDayKey());
 }
 
+const std::string& DateOr(const std::string& date, const v1::Announcement& announcement) {
+  return date.empty() ? announcement.announced_date() : date;
+}
+
+absl::StatusOr<StakeCorrection> ReadCorrection(const v1::Correction& correction) {
+  StakeCorrection parsed;
+  parsed.announcement_id = correction.announcement_id();
+  parsed.fact_indexes.assign(correction.fact_indexes().begin(), correction.fact_indexes().end());
+  if (correction.action() == v1::Correction::SUPERSEDE) {
+    parsed.corrected_date = correction.corrected_date();
+  }
+  if (!parsed.corrected_date.empty()) RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
+  return parsed;
+}
+
+absl::Status CheckFactDate(const v1::Announcement& announcement, uint32_t fact_index,
+                           absl::string_view date) {
+  absl::Status status = DatePeriod(date).status();
+  if (status.ok()) return status;
+  return absl::InvalidArgumentError(absl::StrCat("announcement '", announcement.announcement_id(),
+                                                 "' fact ", fact_index, ": ", status.message()));
+}
+
 absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcement,
                                                uint64_t position, int64_t recorded_at_us) {
   AnnouncementFacts result;
@@ -84,16 +91,7 @@ absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcem
   for (uint32_t i = 0; i < result.fact_count; ++i) {
     const v1::Fact& fact = announcement.facts(static_cast<int>(i));
     if (fact.has_correction()) {
-      const v1::Correction& correction = fact.correction();
-      StakeCorrection parsed;
-      parsed.announcement_id = correction.announcement_id();
-      parsed.fact_indexes.assign(correction.fact_indexes().begin(),
-                                 correction.fact_indexes().end());
-      if (correction.action() == v1::Correction::SUPERSEDE) {
-        parsed.corrected_date = correction.corrected_date();
-      }
-      if (!parsed.corrected_date.empty())
-        RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
+      ASSIGN_OR_RETURN(StakeCorrection parsed, ReadCorrection(fact.correction()));
       result.corrections.push_back(std::move(parsed));
       continue;
     }
@@ -101,16 +99,12 @@ absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcem
       result.funds.emplace_back(fact.fund_established().fund(), fact.fund_established().sponsor());
       continue;
     }
-    AddStakes(announcement, fact, BaseEntry(announcement, fact, i, position, recorded_at_us),
+    AddStakes(announcement, fact,
+              BaseEntry<v1::StakeEntry>(announcement, fact, i, position, recorded_at_us),
               &result.stakes);
   }
   for (const v1::StakeEntry& entry : result.stakes) {
-    absl::Status status = DatePeriod(entry.effective_date()).status();
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("announcement '",
-                                                     announcement.announcement_id(), "' fact ",
-                                                     entry.fact_index(), ": ", status.message()));
-    }
+    RETURN_IF_ERROR(CheckFactDate(announcement, entry.fact_index(), entry.effective_date()));
   }
   return result;
 }

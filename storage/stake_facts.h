@@ -31,6 +31,37 @@ struct StakeCorrection {
   std::string corrected_date;
 };
 
+// The correction a Correction fact makes (corrected_date only with
+// SUPERSEDE). Shared by the projections' fact extraction.
+// Errors: INVALID_ARGUMENT for an unparseable corrected date.
+absl::StatusOr<StakeCorrection> ReadCorrection(const v1::Correction& correction);
+
+// Checks that `date`, the effective date of fact `fact_index` of
+// `announcement`, parses. Errors: INVALID_ARGUMENT naming the announcement
+// and the fact.
+absl::Status CheckFactDate(const v1::Announcement& announcement, uint32_t fact_index,
+                           absl::string_view date);
+
+// A fact's effective date, or the announcement's announced_date when the
+// fact has none.
+const std::string& DateOr(const std::string& date, const v1::Announcement& announcement);
+
+// An entry (v1::StakeEntry, v1::InvestmentEntry) of fact `index` with what
+// every entry of a fact shares: announcement_id, fact_index, quote,
+// position, recorded_at_us and known_from (= position).
+template <typename Entry>
+Entry BaseEntry(const v1::Announcement& announcement, const v1::Fact& fact, uint32_t index,
+                uint64_t position, int64_t recorded_at_us) {
+  Entry entry;
+  entry.set_announcement_id(announcement.announcement_id());
+  entry.set_fact_index(index);
+  entry.set_quote(fact.quote());
+  entry.set_position(position);
+  entry.set_recorded_at_us(recorded_at_us);
+  entry.set_known_from(position);
+  return entry;
+}
+
 struct AnnouncementFacts {
   // Stake facts with holder, target, fact_index, part, effective_date,
   // absolute, ppm, qualifier, quote, announcement_id set; position,

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/events.h"
 #include "google/protobuf/util/time_util.h"
+#include "storage/fact_versions.h"
 #include "storage/keys.h"
 #include "storage/stake_keys.h"
 #include "storage/status_macros.h"
@@ -11,65 +12,32 @@
 namespace stakeledger::storage {
 namespace {
 
-template <typename Message>
-absl::StatusOr<Message> GetMessage(const ProjectionTxn& txn, const std::string& key) {
-  ASSIGN_OR_RETURN(std::optional<std::string> value, txn.Get(key));
-  Message message;
-  if (value.has_value() && !message.ParseFromString(*value)) {
-    return absl::DataLossError("a stake-ownership entry does not parse");
-  }
-  return message;
+absl::Status PutVersion(const v1::StakeEntry& entry, ProjectionTxn* txn);
+
+absl::Status RewriteVersion(const std::string& key, const v1::StakeEntry& entry,
+                            ProjectionTxn* txn) {
+  txn->Put(key, entry.SerializeAsString());
+  return absl::OkStatus();
 }
+
+constexpr FactVersions<v1::StakeEntry, v1::StakeFactLocation> kStakeVersions = {
+    "a stake-ownership entry", StakeLocationKey, StakeCountKey, RewriteVersion, PutVersion};
 
 // Writes one version of a fact and records its key with the fact.
 absl::Status PutVersion(const v1::StakeEntry& entry, ProjectionTxn* txn) {
   ASSIGN_OR_RETURN(auto period, DatePeriod(entry.effective_date()));
   const std::string key = StakeEntryKey(entry, period.first);
   txn->Put(key, entry.SerializeAsString());
-  const std::string location_key = StakeLocationKey(entry.announcement_id(), entry.fact_index());
-  ASSIGN_OR_RETURN(auto location, GetMessage<v1::StakeFactLocation>(*txn, location_key));
-  location.add_keys(key);
-  txn->Put(location_key, location.SerializeAsString());
+  RETURN_IF_ERROR(
+      RecordVersion(kStakeVersions, entry.announcement_id(), entry.fact_index(), key, txn));
   txn->Put(StakeMemberKey('t', entry.target(), entry.holder()), "");
   txn->Put(StakeMemberKey('h', entry.holder(), entry.target()), "");
   return absl::OkStatus();
 }
 
-// Closes the current version of one fact at `position`; with a corrected
-// date, opens the version that takes effect then.
-absl::Status CorrectFact(const std::string& announcement_id, uint32_t fact_index,
-                         const std::string& corrected_date, uint64_t position, ProjectionTxn* txn) {
-  ASSIGN_OR_RETURN(auto location, GetMessage<v1::StakeFactLocation>(
-                                      *txn, StakeLocationKey(announcement_id, fact_index)));
-  for (const std::string& key : location.keys()) {
-    ASSIGN_OR_RETURN(auto entry, GetMessage<v1::StakeEntry>(*txn, key));
-    if (entry.known_until() != 0) continue;
-    entry.set_known_until(position);
-    txn->Put(key, entry.SerializeAsString());
-    if (corrected_date.empty()) continue;
-    entry.set_effective_date(corrected_date);
-    entry.set_known_from(position);
-    entry.set_known_until(0);
-    RETURN_IF_ERROR(PutVersion(entry, txn));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ApplyCorrection(const StakeCorrection& correction, uint64_t position,
                              ProjectionTxn* txn) {
-  ASSIGN_OR_RETURN(std::optional<std::string> count,
-                   txn->Get(StakeCountKey(correction.announcement_id)));
-  // A correction of an announcement this projection never saw changes nothing.
-  if (!count.has_value() || count->size() != 4) return absl::OkStatus();
-  std::vector<uint32_t> indexes = correction.fact_indexes;
-  if (indexes.empty()) {
-    for (uint32_t i = 0; i < ReadBigEndian32(*count); ++i) indexes.push_back(i);
-  }
-  for (uint32_t index : indexes) {
-    RETURN_IF_ERROR(
-        CorrectFact(correction.announcement_id, index, correction.corrected_date, position, txn));
-  }
-  return absl::OkStatus();
+  return ApplyVersionedCorrection(kStakeVersions, correction, position, txn);
 }
 
 }  // namespace

@@ -2,18 +2,14 @@
 // naive replay of the log prefix does (stake_facts.h NaiveStake), on
 // randomized histories with corrections, retractions and corrected dates.
 // Each case is a fixed seed; a failure prints it (rerun with that seed).
-#include <memory>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "domain/events.h"
 #include "gtest/gtest.h"
 #include "storage/db.h"
-#include "storage/projection.h"
+#include "storage/random_history.h"
 #include "storage/stake_projection.h"
 #include "storage/test_util.h"
 
@@ -25,21 +21,10 @@ constexpr int kHolders = 3;
 constexpr int kTargets = 3;
 constexpr int kAnnouncementsMax = 14;
 
-class HistoryMaker {
+class HistoryMaker : public testing::RandomHistory {
  public:
-  explicit HistoryMaker(uint32_t seed) : rng_(seed), prefix_(absl::StrCat("c", seed, "-")) {}
+  explicit HistoryMaker(uint32_t seed) : RandomHistory(seed, 2015, 5) {}
 
-  std::string Holder(int i) const { return absl::StrCat(prefix_, "h", i); }
-  std::string Target(int i) const { return absl::StrCat(prefix_, "t", i); }
-  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
-
-  std::string Date() {
-    std::string date = absl::StrCat(2015 + Pick(5));
-    if (Pick(3) > 0) absl::StrAppend(&date, absl::StrFormat("-%02d", 1 + Pick(12)));
-    if (date.size() > 4 && Pick(2) > 0)
-      absl::StrAppend(&date, absl::StrFormat("-%02d", 1 + Pick(28)));
-    return date;
-  }
   v1::Stake Stake(bool delta) {
     v1::Stake stake;
     stake.set_ppm(delta ? Pick(400001) - 200000 : Pick(1000001));
@@ -87,74 +72,11 @@ class HistoryMaker {
       }
     }
   }
-  void Correction(int earlier, v1::Fact* fact) {
-    v1::Correction* correction = fact->mutable_correction();
-    correction->set_announcement_id(absl::StrCat(prefix_, "a", Pick(earlier)));
-    correction->set_action(Pick(2) == 0 ? v1::Correction::RETRACT : v1::Correction::SUPERSEDE);
-    if (Pick(3) > 0) correction->add_fact_indexes(Pick(3));
-    if (correction->action() == v1::Correction::SUPERSEDE && Pick(2) > 0) {
-      correction->set_corrected_date(Date());
-    }
-  }
   std::vector<LoggedAnnouncement> History() {
-    std::vector<LoggedAnnouncement> log;
-    const int count = 1 + Pick(kAnnouncementsMax);
-    for (int a = 0; a < count; ++a) {
-      LoggedAnnouncement event;
-      event.position = static_cast<uint64_t>(a) * 2 + 1;  // gaps, as other events leave
-      event.recorded_at_us = 1'600'000'000'000'000 + a;
-      event.announcement.set_announcement_id(absl::StrCat(prefix_, "a", a));
-      event.announcement.set_announced_date(Date());
-      const int facts = 1 + Pick(3);
-      for (int f = 0; f < facts; ++f) {
-        v1::Fact* fact = event.announcement.add_facts();
-        fact->set_quote(absl::StrCat("quote ", a, ".", f));
-        if (a > 0 && Pick(4) == 0) {
-          Correction(a, fact);
-        } else {
-          StakeFact(fact);
-        }
-      }
-      log.push_back(std::move(event));
-    }
-    return log;
+    return MakeHistory(kAnnouncementsMax, /*may_correct_itself=*/false, /*date_odds=*/2,
+                       [this](v1::Fact* fact) { StakeFact(fact); });
   }
-
- private:
-  std::mt19937 rng_;
-  const std::string prefix_;
 };
-
-// Folds `log` as the engine would: `chunked`, every event into one
-// transaction (each decoded first, as on the engine's decoding thread) and
-// one commit at the end, so that later events read earlier ones from the
-// overlay; otherwise one transaction and commit per event.
-absl::Status Index(const Database& db, const std::vector<LoggedAnnouncement>& log, bool chunked) {
-  StakeOwnershipProjection projection;
-  ProjectionTxn chunk(&db, projection.name());
-  for (const LoggedAnnouncement& logged : log) {
-    v1::RecordedEvent event;
-    event.set_position(logged.position);
-    event.set_event_type(domain::kAnnouncementEventType);
-    event.set_payload(domain::ToPayloadJson(logged.announcement));
-    event.mutable_recorded_at()->set_seconds(logged.recorded_at_us / 1'000'000);
-    event.mutable_recorded_at()->set_nanos(logged.recorded_at_us % 1'000'000 * 1000);
-    if (chunked) {
-      const std::unique_ptr<DecodedEvent> decoded = projection.Decode(event);
-      absl::Status status = projection.ApplyDecoded(event, decoded.get(), &chunk);
-      if (!status.ok()) return status;
-      chunk.EndEvent();
-      continue;
-    }
-    ProjectionTxn txn(&db, projection.name());
-    absl::Status status = projection.Apply(event, &txn);
-    if (!status.ok()) return status;
-    status = txn.Commit(logged.position);
-    if (!status.ok()) return status;
-  }
-  if (chunked && !log.empty()) return chunk.Commit(log.back().position);
-  return absl::OkStatus();
-}
 
 std::string Describe(const StakeAnswer& answer) {
   if (!answer.ppm.has_value()) return "none";
@@ -277,8 +199,10 @@ void CheckReplay(const Database& db, const HistoryMaker& maker,
 void CheckCase(const Database& db, uint32_t seed) {
   HistoryMaker maker(seed);
   const std::vector<LoggedAnnouncement> log = maker.History();
+  StakeOwnershipProjection projection;
   // Odd seeds fold the whole history as one engine chunk.
-  ASSERT_TRUE(Index(db, log, /*chunked=*/seed % 2 == 1).ok()) << "seed " << seed;
+  ASSERT_TRUE(testing::IndexHistory(db, log, &projection, /*chunked=*/seed % 2 == 1).ok())
+      << "seed " << seed;
   CheckReplay(db, maker, log, seed);
   if (::testing::Test::HasFatalFailure()) return;
   const uint64_t head = log.back().position;

@@ -1,11 +1,11 @@
 // The read side of the stake-ownership projection (stake_projection.h).
 #include <algorithm>
-#include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "storage/keys.h"
+#include "storage/projection_cursor.h"
 #include "storage/stake_keys.h"
 #include "storage/stake_projection.h"
 #include "storage/status_macros.h"
@@ -17,45 +17,6 @@ bool Visible(const v1::StakeEntry& entry, uint64_t known_at) {
   return entry.known_from() <= known_at &&
          (entry.known_until() == 0 || known_at < entry.known_until());
 }
-
-// Iterates the keys under `prefix` (relative) of the projection's active
-// generation, read with the iterator from one snapshot so a concurrent
-// rebuild swap cannot pull the keys from under it.
-class PrefixCursor {
- public:
-  PrefixCursor(const Database& db, const std::string& prefix) : snapshot_(db.db()) {
-    options_.snapshot = snapshot_.snapshot();
-    absl::StatusOr<uint64_t> generation =
-        ReadActiveGeneration(db, kStakeOwnershipProjection, options_);
-    init_status_ = generation.status();
-    prefix_ = ProjectionPrefix(kStakeOwnershipProjection, generation.value_or(0)) + prefix;
-    options_.total_order_seek = true;
-    upper_ = prefix_;
-    upper_.push_back('\xff');
-    upper_slice_ = rocksdb::Slice(upper_);
-    lower_slice_ = rocksdb::Slice(prefix_);
-    options_.iterate_upper_bound = &upper_slice_;
-    options_.iterate_lower_bound = &lower_slice_;
-    it_.reset(db.db()->NewIterator(options_, db.projections()));
-  }
-  rocksdb::Iterator* it() { return it_.get(); }
-  const std::string& prefix() const { return prefix_; }
-  // The key relative to the cursor's prefix.
-  absl::string_view Suffix() const { return View(it_->key()).substr(prefix_.size()); }
-  absl::Status status() const {
-    if (!init_status_.ok()) return init_status_;
-    return FromRocksStatus(it_->status(), "reading stake-ownership");
-  }
-
- private:
-  rocksdb::ManagedSnapshot snapshot_;
-  absl::Status init_status_;
-  std::string prefix_;
-  std::string upper_;
-  rocksdb::Slice upper_slice_, lower_slice_;
-  rocksdb::ReadOptions options_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
 
 absl::StatusOr<v1::StakeEntry> DecodeEntry(const rocksdb::Iterator& it) {
   v1::StakeEntry entry;
@@ -69,7 +30,7 @@ absl::StatusOr<std::vector<StakeHolding>> QueryMembers(const Database& db, char 
                                                        absl::string_view name, int as_of_day,
                                                        uint64_t known_at) {
   std::vector<StakeHolding> result;
-  PrefixCursor cursor(db, StakeMemberKey(tag, name, ""));
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakeMemberKey(tag, name, ""));
   for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
     const std::string other(cursor.Suffix());
     ASSIGN_OR_RETURN(StakeAnswer answer, tag == 't'
@@ -85,7 +46,7 @@ absl::StatusOr<std::vector<StakeHolding>> QueryMembers(const Database& db, char 
 
 absl::StatusOr<StakeAnswer> QueryStake(const Database& db, absl::string_view holder,
                                        absl::string_view target, int as_of_day, uint64_t known_at) {
-  PrefixCursor cursor(db, StakePairPrefix(holder, target));
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target));
   std::string seek = cursor.prefix();
   AppendBigEndian32(static_cast<uint32_t>(as_of_day), &seek);
   seek.append(kStakeEntrySuffixBytes - 4, '\xff');
@@ -120,7 +81,7 @@ absl::StatusOr<std::vector<StakeHolding>> QueryPortfolio(const Database& db,
 absl::StatusOr<StakePage> QueryAllStakes(const Database& db, int as_of_day, uint64_t known_at,
                                          absl::string_view after, size_t pairs_max) {
   StakePage page;
-  PrefixCursor cursor(db, "t");
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, "t");
   if (after.empty()) {
     cursor.it()->SeekToFirst();
   } else {
@@ -159,7 +120,7 @@ absl::StatusOr<std::vector<TimelineStep>> QueryTimeline(const Database& db,
                                                         uint64_t known_at) {
   std::vector<TimelineStep> steps;
   int64_t ppm = 0;
-  PrefixCursor cursor(db, StakePairPrefix(holder, target));
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target));
   for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
     ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
     if (!Visible(entry, known_at)) continue;
@@ -174,7 +135,7 @@ absl::StatusOr<std::vector<v1::StakeEntry>> QueryPairVersions(const Database& db
                                                               absl::string_view holder,
                                                               absl::string_view target) {
   std::vector<v1::StakeEntry> versions;
-  PrefixCursor cursor(db, StakePairPrefix(holder, target));
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target));
   for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
     ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
     versions.push_back(std::move(entry));
@@ -186,7 +147,7 @@ absl::StatusOr<std::vector<v1::StakeEntry>> QueryPairVersions(const Database& db
 absl::StatusOr<std::vector<std::string>> QueryFunds(const Database& db, absl::string_view sponsor,
                                                     uint64_t known_at) {
   std::vector<std::string> funds;
-  PrefixCursor cursor(db, StakeFundKey(sponsor, ""));
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakeFundKey(sponsor, ""));
   for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
     if (cursor.it()->value().size() != kPositionBytes) {
       return absl::DataLossError("a stake-ownership fund entry is not a position");
