@@ -91,6 +91,16 @@ void PrintStakeText(const v1::StakeResponse& stake) {
   }
 }
 
+v1::StakeRequest MakeStakeRequest(const QueryOptions& options) {
+  v1::StakeRequest request;
+  request.set_holder(options.holder);
+  request.set_target(options.target);
+  request.set_as_of(options.as_of);
+  request.set_known_at(options.known_at);
+  request.set_look_through(options.look_through);
+  return request;
+}
+
 // `stake --verify`: the answer at a verified head (known_at pinned to its
 // size unless --known-at is earlier), with the records and proofs of the
 // facts it folds, each checked here (audit_report.h).
@@ -105,12 +115,7 @@ int RunVerifiedStake(const QueryOptions& options, const GlobalOptions& globals,
   absl::StatusOr<TrustedHead> head = audit.FetchVerifiedHead(std::cerr);
   if (!head.ok()) return ReportAuditFailure(connection, head.status());
   auto stub = v1::Projections::NewStub(connection.channel());
-  v1::StakeRequest request;
-  request.set_holder(options.holder);
-  request.set_target(options.target);
-  request.set_as_of(options.as_of);
-  request.set_known_at(options.known_at);
-  request.set_look_through(options.look_through);
+  v1::StakeRequest request = MakeStakeRequest(options);
   request.set_include_proof(true);
   request.set_proof_tree_size(head->tree_size);
   v1::StakeResponse response;
@@ -134,12 +139,7 @@ int RunStake(const QueryOptions& options, const GlobalOptions& globals) {
   Connection connection(globals);
   if (options.verify) return RunVerifiedStake(options, globals, connection);
   auto stub = v1::Projections::NewStub(connection.channel());
-  v1::StakeRequest request;
-  request.set_holder(options.holder);
-  request.set_target(options.target);
-  request.set_as_of(options.as_of);
-  request.set_known_at(options.known_at);
-  request.set_look_through(options.look_through);
+  const v1::StakeRequest request = MakeStakeRequest(options);
   v1::StakeResponse response;
   const grpc::Status status =
       stub->GetStake(connection.NewUnaryContext().get(), request, &response);
