@@ -1,6 +1,8 @@
 #include "service/announcements_service.h"
 
 #include "service/grpc_status.h"
+#include "service/request_codec.h"
+#include "stakeledger/internal/unchecked.pb.h"
 
 namespace stakeledger::service {
 namespace {
@@ -16,12 +18,13 @@ const grpc::Status kShuttingDown(grpc::StatusCode::UNAVAILABLE, "the server is s
 }  // namespace
 
 grpc::ServerUnaryReactor* AnnouncementsService::ListAnnouncements(
-    grpc::CallbackServerContext* context, const v1::ListAnnouncementsRequest* request,
-    v1::ListAnnouncementsResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Finish(context, kShuttingDown);
-  absl::StatusOr<v1::ListAnnouncementsResponse> page = state_->ListAnnouncements(*request);
-  if (page.ok()) *response = *std::move(page);
-  return Finish(context, ToGrpcStatus(page.status()));
+  return AnswerRawUnary<internal::UncheckedListAnnouncementsRequest, v1::ListAnnouncementsRequest>(
+      context, *request, response, [this](const v1::ListAnnouncementsRequest& decoded) {
+        return state_->ListAnnouncements(decoded);
+      });
 }
 
 grpc::ServerUnaryReactor* AnnouncementsService::ListEntities(grpc::CallbackServerContext* context,
@@ -32,13 +35,14 @@ grpc::ServerUnaryReactor* AnnouncementsService::ListEntities(grpc::CallbackServe
   return Finish(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* AnnouncementsService::ResolveEntity(
-    grpc::CallbackServerContext* context, const v1::ResolveEntityRequest* request,
-    v1::Entity* response) {
+grpc::ServerUnaryReactor* AnnouncementsService::ResolveEntity(grpc::CallbackServerContext* context,
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Finish(context, kShuttingDown);
-  absl::StatusOr<v1::Entity> entity = state_->ResolveEntity(request->name());
-  if (entity.ok()) *response = *std::move(entity);
-  return Finish(context, ToGrpcStatus(entity.status()));
+  return AnswerRawUnary<internal::UncheckedResolveEntityRequest, v1::ResolveEntityRequest>(
+      context, *request, response, [this](const v1::ResolveEntityRequest& decoded) {
+        return state_->ResolveEntity(decoded.name());
+      });
 }
 
 }  // namespace stakeledger::service

@@ -7,6 +7,8 @@
 
 #include "service/grpc_status.h"
 #include "service/replay_reactor.h"
+#include "service/request_codec.h"
+#include "stakeledger/internal/unchecked.pb.h"
 
 namespace stakeledger::service {
 namespace {
@@ -44,7 +46,7 @@ v1::RebuildProgress ToProto(const storage::RebuildProgress& progress) {
 // report arriving meanwhile replaces the one waiting, so a slow client
 // sees the latest progress and never holds the rebuild up. Finishes once
 // the rebuild has returned and the last report is written.
-class RebuildReactor : public grpc::ServerWriteReactor<v1::RebuildProgress> {
+class RebuildReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   RebuildReactor(storage::ProjectionEngine* engine, std::string name) {
     thread_ = std::thread([this, engine, name = std::move(name)] {
@@ -87,11 +89,16 @@ class RebuildReactor : public grpc::ServerWriteReactor<v1::RebuildProgress> {
   void WriteNextLocked() {
     if (writing_ || finished_) return;
     if (pending_.has_value()) {
-      current_ = *std::move(pending_);
+      const absl::Status encoded = EncodeMessage(*pending_, &current_);
       pending_.reset();
-      writing_ = true;
-      StartWrite(&current_);
-      return;
+      if (encoded.ok()) {
+        writing_ = true;
+        StartWrite(&current_);
+        return;
+      }
+      // Cannot happen for a well-formed message; end the rebuild's reports.
+      cancelled_ = true;
+      final_status_ = ToGrpcStatus(encoded);
     }
     if (final_status_.has_value()) {
       finished_ = true;
@@ -104,7 +111,7 @@ class RebuildReactor : public grpc::ServerWriteReactor<v1::RebuildProgress> {
   bool writing_ = false;
   bool finished_ = false;
   bool cancelled_ = false;
-  v1::RebuildProgress current_;
+  grpc::ByteBuffer current_;
   std::optional<v1::RebuildProgress> pending_;
   std::optional<grpc::Status> final_status_;
 };
@@ -125,45 +132,57 @@ grpc::ServerWriteReactor<Message>* FinishedNow(const grpc::Status& status) {
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::RebuildProgress>* ProjectionsService::Rebuild(
-    grpc::CallbackServerContext*, const v1::RebuildRequest* request) {
-  if (shutting_down_.load()) return FinishedNow<v1::RebuildProgress>(kShuttingDown);
-  return new RebuildReactor(engine_, request->projection());
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ProjectionsService::Rebuild(
+    grpc::CallbackServerContext*, const grpc::ByteBuffer* request) {
+  if (shutting_down_.load()) return FinishedNow<grpc::ByteBuffer>(kShuttingDown);
+  auto decoded = DecodeRequestAs<internal::UncheckedRebuildRequest, v1::RebuildRequest>(*request);
+  if (!decoded.ok()) return FinishedNow<grpc::ByteBuffer>(ToGrpcStatus(decoded.status()));
+  return new RebuildReactor(engine_, decoded->projection());
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetStake(grpc::CallbackServerContext* context,
-                                                       const v1::StakeRequest* request,
-                                                       v1::StakeResponse* response) {
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, prover_->Stake(*request), response);
+  return AnswerRawUnary<internal::UncheckedStakeRequest, v1::StakeRequest>(
+      context, *request, response,
+      [this](const v1::StakeRequest& decoded) { return prover_->Stake(decoded); });
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::ListHolders(grpc::CallbackServerContext* context,
-                                                          const v1::HoldersRequest* request,
-                                                          v1::HoldingsResponse* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, prover_->Holders(*request), response);
+  return AnswerRawUnary<internal::UncheckedHoldersRequest, v1::HoldersRequest>(
+      context, *request, response,
+      [this](const v1::HoldersRequest& decoded) { return prover_->Holders(decoded); });
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetPortfolio(grpc::CallbackServerContext* context,
-                                                           const v1::PortfolioRequest* request,
-                                                           v1::HoldingsResponse* response) {
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, prover_->Portfolio(*request), response);
+  return AnswerRawUnary<internal::UncheckedPortfolioRequest, v1::PortfolioRequest>(
+      context, *request, response,
+      [this](const v1::PortfolioRequest& decoded) { return prover_->Portfolio(decoded); });
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetTimeline(grpc::CallbackServerContext* context,
-                                                          const v1::TimelineRequest* request,
-                                                          v1::TimelineResponse* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, queries_->Timeline(*request), response);
+  return AnswerRawUnary<internal::UncheckedTimelineRequest, v1::TimelineRequest>(
+      context, *request, response,
+      [this](const v1::TimelineRequest& decoded) { return queries_->Timeline(decoded); });
 }
 
-grpc::ServerWriteReactor<v1::ReplayResponse>* ProjectionsService::Replay(
-    grpc::CallbackServerContext*, const v1::ReplayRequest* request) {
-  if (shutting_down_.load()) return FinishedNow<v1::ReplayResponse>(kShuttingDown);
-  absl::StatusOr<ReplayRange> range = queries_->StartReplay(*request);
-  if (!range.ok()) return FinishedNow<v1::ReplayResponse>(ToGrpcStatus(range.status()));
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ProjectionsService::Replay(
+    grpc::CallbackServerContext*, const grpc::ByteBuffer* request) {
+  if (shutting_down_.load()) return FinishedNow<grpc::ByteBuffer>(kShuttingDown);
+  auto decoded = DecodeRequestAs<internal::UncheckedReplayRequest, v1::ReplayRequest>(*request);
+  if (!decoded.ok()) return FinishedNow<grpc::ByteBuffer>(ToGrpcStatus(decoded.status()));
+  absl::StatusOr<ReplayRange> range = queries_->StartReplay(*decoded);
+  if (!range.ok()) return FinishedNow<grpc::ByteBuffer>(ToGrpcStatus(range.status()));
   return NewReplayReactor(queries_, *std::move(range), &shutting_down_);
 }
 
@@ -175,17 +194,21 @@ grpc::ServerUnaryReactor* ProjectionsService::ListProjections(
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::GetInvestments(grpc::CallbackServerContext* context,
-                                                             const v1::InvestmentsRequest* request,
-                                                             v1::InvestmentsResponse* response) {
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, investments_->Investments(*request), response);
+  return AnswerRawUnary<internal::UncheckedInvestmentsRequest, v1::InvestmentsRequest>(
+      context, *request, response,
+      [this](const v1::InvestmentsRequest& decoded) { return investments_->Investments(decoded); });
 }
 
 grpc::ServerUnaryReactor* ProjectionsService::ListStakes(grpc::CallbackServerContext* context,
-                                                         const v1::ListStakesRequest* request,
-                                                         v1::ListStakesResponse* response) {
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
   if (shutting_down_.load()) return Refuse(context);
-  return Finish(context, prover_->ListStakes(*request), response);
+  return AnswerRawUnary<internal::UncheckedListStakesRequest, v1::ListStakesRequest>(
+      context, *request, response,
+      [this](const v1::ListStakesRequest& decoded) { return prover_->ListStakes(decoded); });
 }
 
 }  // namespace stakeledger::service

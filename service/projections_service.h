@@ -2,7 +2,10 @@
 // over ProjectionQueries, one status conversion each; Replay, a
 // server-streaming reactor (replay_reactor.h); and Rebuild, a
 // server-streaming reactor running ProjectionEngine::Rebuild on a thread of
-// its own.
+// its own. Every method whose request holds a string is a raw (ByteBuffer)
+// method that decodes its own request and encodes its own responses
+// (request_codec.h), so that invalid UTF-8 gets INVALID_ARGUMENT naming the
+// field instead of gRPC's UNIMPLEMENTED with an empty message.
 #ifndef STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_
 #define STAKELEDGER_SERVICE_PROJECTIONS_SERVICE_H_
 
@@ -15,7 +18,19 @@
 
 namespace stakeledger::service {
 
-class ProjectionsService final : public v1::Projections::CallbackService {
+// The generated service with every method that takes a string made raw
+// (all but ListProjections).
+using ProjectionsRawBase = v1::Projections::WithRawCallbackMethod_GetStake<
+    v1::Projections::WithRawCallbackMethod_ListHolders<
+        v1::Projections::WithRawCallbackMethod_GetPortfolio<
+            v1::Projections::WithRawCallbackMethod_GetTimeline<
+                v1::Projections::WithRawCallbackMethod_Replay<
+                    v1::Projections::WithRawCallbackMethod_Rebuild<
+                        v1::Projections::WithRawCallbackMethod_GetInvestments<
+                            v1::Projections::WithRawCallbackMethod_ListStakes<
+                                v1::Projections::CallbackService>>>>>>>>;
+
+class ProjectionsService final : public ProjectionsRawBase {
  public:
   // REQUIRES: `queries`, `engine`, `prover` and `investments` outlive the
   // service; the engine is stopped (which ends running rebuilds) before the
@@ -28,30 +43,30 @@ class ProjectionsService final : public v1::Projections::CallbackService {
   void BeginShutdown() { shutting_down_.store(true); }
 
   grpc::ServerUnaryReactor* GetStake(grpc::CallbackServerContext* context,
-                                     const v1::StakeRequest* request,
-                                     v1::StakeResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListHolders(grpc::CallbackServerContext* context,
-                                        const v1::HoldersRequest* request,
-                                        v1::HoldingsResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetPortfolio(grpc::CallbackServerContext* context,
-                                         const v1::PortfolioRequest* request,
-                                         v1::HoldingsResponse* response) override;
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* context,
-                                        const v1::TimelineRequest* request,
-                                        v1::TimelineResponse* response) override;
-  grpc::ServerWriteReactor<v1::ReplayResponse>* Replay(grpc::CallbackServerContext* context,
-                                                       const v1::ReplayRequest* request) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Replay(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* ListProjections(grpc::CallbackServerContext* context,
                                             const v1::ListProjectionsRequest* request,
                                             v1::ListProjectionsResponse* response) override;
-  grpc::ServerWriteReactor<v1::RebuildProgress>* Rebuild(
-      grpc::CallbackServerContext* context, const v1::RebuildRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Rebuild(grpc::CallbackServerContext* context,
+                                                      const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetInvestments(grpc::CallbackServerContext* context,
-                                           const v1::InvestmentsRequest* request,
-                                           v1::InvestmentsResponse* response) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListStakes(grpc::CallbackServerContext* context,
-                                       const v1::ListStakesRequest* request,
-                                       v1::ListStakesResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
 
  private:
   const ProjectionQueries* const queries_;

@@ -12,11 +12,12 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/alarm.h"
 #include "service/grpc_status.h"
+#include "service/request_codec.h"
 
 namespace stakeledger::service {
 namespace {
 
-class ReplayReactor : public grpc::ServerWriteReactor<v1::ReplayResponse> {
+class ReplayReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   ReplayReactor(const ProjectionQueries* queries, ReplayRange range,
                 const std::atomic<bool>* shutting_down)
@@ -86,8 +87,9 @@ class ReplayReactor : public grpc::ServerWriteReactor<v1::ReplayResponse> {
   }
 
   void WriteLocked() {
-    current_ = std::move(pending_.front());
+    const absl::Status encoded = EncodeMessage(pending_.front(), &current_);
     pending_.pop_front();
+    if (!encoded.ok()) return FinishLocked(ToGrpcStatus(encoded));
     writing_ = true;
     StartWrite(&current_);
   }
@@ -118,14 +120,14 @@ class ReplayReactor : public grpc::ServerWriteReactor<v1::ReplayResponse> {
   bool finished_ = false;
   bool caught_up_sent_ = false;
   std::deque<v1::ReplayResponse> pending_;
-  v1::ReplayResponse current_;
+  grpc::ByteBuffer current_;
   std::unique_ptr<grpc::Alarm> alarm_;
   std::unique_ptr<grpc::Alarm> previous_alarm_;
 };
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::ReplayResponse>* NewReplayReactor(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewReplayReactor(
     const ProjectionQueries* queries, ReplayRange range, const std::atomic<bool>* shutting_down) {
   return new ReplayReactor(queries, std::move(range), shutting_down);
 }

@@ -31,7 +31,9 @@ inline constexpr size_t kReplayPageStepsMax = 256;
 inline constexpr absl::Duration kReplayPollInterval = absl::Milliseconds(20);
 
 // REQUIRES: `queries` and `shutting_down` outlive the reactor.
-grpc::ServerWriteReactor<v1::ReplayResponse>* NewReplayReactor(
+// Each v1::ReplayResponse is written serialized (the method is raw, see
+// request_codec.h).
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewReplayReactor(
     const ProjectionQueries* queries, ReplayRange range, const std::atomic<bool>* shutting_down);
 
 }  // namespace stakeledger::service

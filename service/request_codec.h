@@ -1,8 +1,8 @@
 // Decoding requests and encoding responses for the raw (ByteBuffer)
-// EventStore methods. Every EventStore method that takes a string decodes
-// its own request, so that a string field holding invalid UTF-8 is answered
-// with INVALID_ARGUMENT naming the field rather than gRPC 1.51's
-// UNIMPLEMENTED with an empty message (see
+// methods. Every method of EventStore, Projections and Announcements whose
+// request holds a string decodes its own request, so that a string field
+// holding invalid UTF-8 is answered with INVALID_ARGUMENT naming the field
+// rather than gRPC 1.51's UNIMPLEMENTED with an empty message (see
 // proto/stakeledger/internal/unchecked.proto). Thread-safe: no state.
 #ifndef STAKELEDGER_SERVICE_REQUEST_CODEC_H_
 #define STAKELEDGER_SERVICE_REQUEST_CODEC_H_
@@ -12,7 +12,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "service/grpc_status.h"
 #include "stakeledger/v1/event_store.pb.h"
 
 namespace stakeledger::service {
@@ -45,6 +47,27 @@ absl::StatusOr<v1::AppendRequest> DecodeAppendRequest(const grpc::ByteBuffer& bu
 // Serializes `message` into `buffer`, replacing what it held. Errors:
 // INTERNAL if serialization fails (it does not for a well-formed message).
 absl::Status EncodeMessage(const google::protobuf::MessageLite& message, grpc::ByteBuffer* buffer);
+
+// A raw unary method's whole answer: decodes `request` as `Request` (twin
+// `Unchecked`), calls `answer(const Request&)`, which returns
+// absl::StatusOr<Response>, encodes its response into `response` and
+// finishes the call with the status converted once. `answer` is not called
+// when decoding fails (the call then ends with DecodeRequest's error).
+template <typename Unchecked, typename Request, typename Answer>
+grpc::ServerUnaryReactor* AnswerRawUnary(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer& request,
+                                         grpc::ByteBuffer* response, Answer answer) {
+  absl::StatusOr<Request> decoded = DecodeRequestAs<Unchecked, Request>(request);
+  absl::Status status = decoded.status();
+  if (status.ok()) {
+    auto result = answer(static_cast<const Request&>(*decoded));
+    status = result.status();
+    if (status.ok()) status = EncodeMessage(*result, response);
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
 
 }  // namespace stakeledger::service
 
