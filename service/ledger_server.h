@@ -51,6 +51,8 @@ class LedgerServer {
   ~LedgerServer();
 
   int port() const { return port_; }
+  // The last position in the log (0 for an empty log).
+  uint64_t head_position() const { return log_->head_position(); }
   // What the domain state found in the log at start.
   const DomainLoadReport& domain_load_report() const { return domain_load_report_; }
 

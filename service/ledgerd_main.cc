@@ -134,6 +134,10 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // RocksDB creates a missing data directory, so a mistyped --data-dir
+  // would silently start an empty ledger: say so on the console.
+  struct stat current;
+  const bool existed = stat((options.data_dir + "/CURRENT").c_str(), &current) == 0;
   auto server = stakeledger::service::LedgerServer::Start(options);
   if (!server.ok()) {
     std::cerr << "ledgerd: " << server.status().ToString() << "\n";
@@ -146,8 +150,9 @@ int main(int argc, char** argv) {
   for (const std::string& skipped : loaded.skipped) {
     std::cerr << "ledgerd: skipped a domain event at " << skipped << "\n";
   }
-  std::cout << "ledgerd: " << loaded.entities << " entities and " << loaded.announcements
-            << " announcements in the log" << std::endl;
+  std::cout << "ledgerd: " << (existed ? "opened the log" : "created a new, empty log")
+            << ": head position " << (*server)->head_position() << ", " << loaded.entities
+            << " entities and " << loaded.announcements << " announcements" << std::endl;
   const int signal = WaitForStopSignal(signals);
   std::cout << "ledgerd: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ", stopping after in-flight appends" << std::endl;

@@ -83,6 +83,22 @@ TEST_F(LifecycleTest, RestartKeepsEveryEventBitForBit) {
   EXPECT_TRUE(SameMessage(info_before, info_after));
 }
 
+// A mistyped --data-dir silently creates a new ledger (RocksDB creates
+// missing directories), so the console says which of the two happened.
+TEST_F(LifecycleTest, ConsoleSaysWhetherTheLogWasCreatedOrOpenedAndItsHead) {
+  ASSERT_NO_FATAL_FAILURE(Fill());
+  ASSERT_TRUE(ledgerd_.Stop().ok());
+  EXPECT_TRUE(
+      absl::StrContains(ledgerd_.output(), "ledgerd: created a new, empty log: head position 0, "))
+      << ledgerd_.output();
+  ASSERT_TRUE(ledgerd_.Start().ok());
+  ASSERT_TRUE(ledgerd_.Stop().ok());
+  EXPECT_TRUE(absl::StrContains(
+      ledgerd_.output(),
+      absl::StrCat("ledgerd: opened the log: head position ", kFilledEvents, ", ")))
+      << ledgerd_.output();
+}
+
 TEST_F(LifecycleTest, RestartContinuesPositionsAndRevisions) {
   ASSERT_NO_FATAL_FAILURE(Fill());
   ASSERT_NO_FATAL_FAILURE(RestartCleanly());
