@@ -29,8 +29,9 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-constexpr int kExitUsageError = 2;    // clients/exit_code.h
-constexpr int kExitVerifyFailed = 4;  // clients/exit_code.h
+constexpr int kExitUsageError = 2;                            // clients/exit_code.h
+constexpr int kExitVerifyFailed = 4;                          // clients/exit_code.h
+constexpr uint64_t kAuditReportBytesMax = uint64_t{1} << 30;  // clients/audit_report.h
 // The ownership state the curated data set gives at the end of 2025.
 constexpr char kAsOf[] = "2025-12-31";
 
@@ -262,6 +263,27 @@ TEST_F(AuditReportTest, MissingForeignOrOtherFormatFileIsAUsageError) {
   const LedgerctlResult other = VerifyTampered(report);
   EXPECT_EQ(other.exit_code, kExitUsageError);
   EXPECT_THAT(other.err, HasSubstr("expected 'stakeledger/audit-report/v1'"));
+}
+
+// The size limit is checked before the file is read. Both files are
+// sparse (zeros): at the limit the file is read and refused as no report;
+// one byte past it is refused unread, naming the limit.
+TEST_F(AuditReportTest, ReportFileAtTheSizeLimitIsReadAndOnePastIsRefused) {
+  const std::string at_limit = report_path_.string() + ".at-limit";
+  std::ofstream(at_limit).close();
+  fs::resize_file(at_limit, kAuditReportBytesMax);
+  const LedgerctlResult read = VerifyReport(at_limit);
+  fs::remove(at_limit);
+  EXPECT_EQ(read.exit_code, kExitUsageError);
+  EXPECT_THAT(read.err, HasSubstr("is not an audit report"));
+
+  const std::string past_limit = report_path_.string() + ".past-limit";
+  std::ofstream(past_limit).close();
+  fs::resize_file(past_limit, kAuditReportBytesMax + 1);
+  const LedgerctlResult refused = VerifyReport(past_limit);
+  fs::remove(past_limit);
+  EXPECT_EQ(refused.exit_code, kExitUsageError);
+  EXPECT_THAT(refused.err, HasSubstr(absl::StrCat("is over ", kAuditReportBytesMax, " bytes")));
 }
 
 TEST_F(AuditReportTest, VerifyReportWithServerChecksThatItsHeadExtendsTheReport) {
