@@ -1,8 +1,9 @@
-// `ledgerctl investments HOLDER [--year Y] [--known-at K]`: the
-// Projections service's GetInvestments (docs/projections.md
+// `ledgerctl investments HOLDER [--year Y] [--known-at K] [--look-through]`:
+// the Projections service's GetInvestments (docs/projections.md
 // "investments") as four tables (capital per target, totals per year and
-// currency, acquisitions, joint ventures) or, with --json, one line of
-// protobuf JSON.
+// currency, acquisitions, joint ventures) — with --look-through the same
+// for each of the holder's funds and the combined totals — or, with
+// --json, one line of protobuf JSON.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@ struct InvestmentOptions {
   std::string holder;
   std::string year;
   std::string known_at;
+  bool look_through = false;
 };
 
 std::string FactsText(uint32_t facts) {
@@ -38,6 +40,17 @@ std::string SumCell(const v1::CapitalRow& row, bool committed) {
   return facts == 1 ? money : absl::StrCat(money, " (", FactsText(facts), ")");
 }
 
+void PrintTotals(const google::protobuf::RepeatedPtrField<v1::CapitalRow>& rows) {
+  TablePrinter totals(
+      {{"YEAR"}, {"CURRENCY"}, {"COMMITTED", Align::kLeft, 60}, {"INVESTED", Align::kLeft, 60}},
+      &std::cout);
+  for (const v1::CapitalRow& row : rows) {
+    totals.AddRow({absl::StrCat(row.year()), row.currency().empty() ? "-" : row.currency(),
+                   SumCell(row, true), SumCell(row, false)});
+  }
+  totals.Flush();
+}
+
 void PrintCapital(const v1::InvestmentsResponse& response) {
   std::cout << "CAPITAL\n";
   TablePrinter capital(
@@ -51,14 +64,7 @@ void PrintCapital(const v1::InvestmentsResponse& response) {
   if (capital.row_count() == 0) std::cout << "(no capital committed or invested)\n";
   if (response.totals_size() == 0) return;
   std::cout << "\nTOTALS\n";
-  TablePrinter totals(
-      {{"YEAR"}, {"CURRENCY"}, {"COMMITTED", Align::kLeft, 60}, {"INVESTED", Align::kLeft, 60}},
-      &std::cout);
-  for (const v1::CapitalRow& row : response.totals()) {
-    totals.AddRow({absl::StrCat(row.year()), row.currency().empty() ? "-" : row.currency(),
-                   SumCell(row, true), SumCell(row, false)});
-  }
-  totals.Flush();
+  PrintTotals(response.totals());
 }
 
 std::string StageText(v1::Acquisition::Stage stage) {
@@ -103,6 +109,22 @@ void PrintDeals(const v1::InvestmentsResponse& response) {
   if (ventures.row_count() == 0) std::cout << "(no joint ventures)\n";
 }
 
+// The look-through part: each fund's tables, then the combined totals.
+void PrintFunds(const v1::InvestmentsResponse& response) {
+  for (const v1::InvestmentsResponse& fund : response.through_funds()) {
+    std::cout << "\n== through " << fund.holder() << " (a fund of " << response.holder()
+              << ") ==\n\n";
+    PrintCapital(fund);
+    PrintDeals(fund);
+  }
+  if (response.through_funds_size() == 0) {
+    std::cout << "\n(no fund of " << response.holder() << " has investments)\n";
+  }
+  std::cout << "\nCOMBINED TOTALS (" << response.holder() << " and its funds)\n";
+  PrintTotals(response.combined_totals());
+  if (response.combined_totals_size() == 0) std::cout << "(none)\n";
+}
+
 int RunInvestments(const InvestmentOptions& options, const GlobalOptions& globals) {
   Connection connection(globals);
   auto stub = v1::Projections::NewStub(connection.channel());
@@ -110,6 +132,7 @@ int RunInvestments(const InvestmentOptions& options, const GlobalOptions& global
   request.set_holder(options.holder);
   request.set_year(options.year);
   request.set_known_at(options.known_at);
+  request.set_look_through(options.look_through);
   v1::InvestmentsResponse response;
   const grpc::Status status =
       stub->GetInvestments(connection.NewUnaryContext().get(), request, &response);
@@ -121,6 +144,7 @@ int RunInvestments(const InvestmentOptions& options, const GlobalOptions& global
             << " (known at position " << response.known_at_position() << ")\n\n";
   PrintCapital(response);
   PrintDeals(response);
+  if (options.look_through) PrintFunds(response);
   return kExitOk;
 }
 
@@ -134,6 +158,8 @@ Command AddInvestmentsCommand(CLI::App& main_app, const GlobalOptions& globals) 
   command->add_option("--year", options->year, "Only this year (YYYY; default: every year)");
   command->add_option("--known-at", options->known_at,
                       "What the ledger knew at this position or RFC 3339 time (default: now)");
+  command->add_flag("--look-through", options->look_through,
+                    "Also each fund the holder sponsors, and the totals of holder and funds");
   return {command, [options, &globals] { return RunInvestments(*options, globals); }};
 }
 

@@ -17,6 +17,10 @@
 
 namespace stakeledger::service {
 
+// At most this many funds of one holder in a look-through answer (each
+// fund's part is bounded by storage::kInvestmentRowsMax rows per list).
+inline constexpr size_t kLookThroughFundsMax = 64;
+
 class InvestmentQueries {
  public:
   // REQUIRES: all four outlive this object.
@@ -27,10 +31,19 @@ class InvestmentQueries {
   // Errors: INVALID_ARGUMENT for an empty holder, a malformed year or
   // known_at; NOT_FOUND for an unknown holder (the message names the
   // closest entities); RESOURCE_EXHAUSTED past
-  // storage::kInvestmentRowsMax rows; as storage reads. Thread-safe.
+  // storage::kInvestmentRowsMax rows (in one part or in the combined
+  // totals) or past kLookThroughFundsMax funds; as storage reads.
+  // Thread-safe.
   absl::StatusOr<v1::InvestmentsResponse> Investments(const v1::InvestmentsRequest& request) const;
 
  private:
+  // The answer for one canonical entity id.
+  absl::StatusOr<v1::InvestmentsResponse> OneHolder(const std::string& holder, uint32_t year,
+                                                    uint64_t known_at) const;
+  // Look-through: adds the answer of each fund of response->holder() that
+  // has any row, and the combined totals.
+  absl::Status AddFunds(uint32_t year, uint64_t known_at, v1::InvestmentsResponse* response) const;
+
   const storage::EventLog* const log_;
   const storage::ProjectionEngine* const engine_;
   const DomainState* const domain_;

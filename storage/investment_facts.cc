@@ -135,6 +135,15 @@ void AddMoney(const v1::Money& part, v1::Money* sum) {
   sum->set_qualifier(qualifier);
 }
 
+void AddCapitalRow(const v1::CapitalRow& part, v1::CapitalRow* sum) {
+  sum->set_year(part.year());
+  sum->set_currency(part.currency());
+  if (part.has_committed()) AddMoney(part.committed(), sum->mutable_committed());
+  if (part.has_invested()) AddMoney(part.invested(), sum->mutable_invested());
+  sum->set_committed_facts(sum->committed_facts() + part.committed_facts());
+  sum->set_invested_facts(sum->invested_facts() + part.invested_facts());
+}
+
 bool CapitalKey::operator<(const CapitalKey& other) const {
   return std::tie(year, target, currency) < std::tie(other.year, other.target, other.currency);
 }

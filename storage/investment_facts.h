@@ -57,6 +57,10 @@ v1::Qualifier JoinQualifiers(v1::Qualifier a, v1::Qualifier b);
 // REQUIRES: part.minor_units() >= 0 (domain/money.h).
 void AddMoney(const v1::Money& part, v1::Money* sum);
 
+// Adds the sums and counts of `part` to `sum` (same year and currency;
+// AddMoney for each sum), leaving `sum`'s target as it is.
+void AddCapitalRow(const v1::CapitalRow& part, v1::CapitalRow* sum);
+
 // Adds one visible entry, when COMMITTED or INVESTED, to the row of its (target, year,
 // currency) in `capital` and of its (year, currency) in `totals`, keyed
 // in the order the answer lists them.

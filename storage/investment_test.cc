@@ -62,6 +62,30 @@ TEST(InvestmentMoney, SumPastInt64MaxSaturatesAtLeast) {
   EXPECT_EQ(sum.qualifier(), v1::AT_LEAST);
 }
 
+// Look-through's combined totals: sums of each kind add with their
+// qualifiers, counts add, a kind no part states stays unset.
+TEST(InvestmentMoney, CapitalRowsAddSumsAndCounts) {
+  v1::CapitalRow own;
+  own.set_year(2024);
+  own.set_currency("USD");
+  *own.mutable_invested() = Usd(500);
+  own.set_invested_facts(2);
+  v1::CapitalRow fund = own;
+  *fund.mutable_invested() = Usd(kInt64Max, v1::UP_TO);
+  fund.set_invested_facts(1);
+  v1::CapitalRow sum;
+  AddCapitalRow(own, &sum);
+  AddCapitalRow(fund, &sum);
+  EXPECT_EQ(sum.year(), 2024u);
+  EXPECT_EQ(sum.currency(), "USD");
+  EXPECT_EQ(sum.invested().minor_units(), kInt64Max);
+  // UP_TO joined with the AT_LEAST of a saturated sum.
+  EXPECT_EQ(sum.invested().qualifier(), v1::APPROXIMATELY);
+  EXPECT_EQ(sum.invested_facts(), 3u);
+  EXPECT_FALSE(sum.has_committed());
+  EXPECT_EQ(sum.committed_facts(), 0u);
+}
+
 // An index holding one holder's participations in `targets` companies,
 // all in one announcement.
 class InvestmentLimitTest : public ::testing::Test {

@@ -141,6 +141,70 @@ TEST_F(InvestmentsTest, SoftbankInvestedFiveHundredMillionIn2024AndArmIn2016) {
   EXPECT_EQ(all.acquisitions_size(), 4);  // abb-robotics, ampere, arm, graphcore
 }
 
+// Perplexity 2024: one seed names SoftBank, another Vision Fund 2. Without
+// look-through only SoftBank's own facts count; with it Vision Fund 2's
+// answer is listed and the combined totals add both.
+TEST_F(InvestmentsTest, LookThroughListsVisionFundTwoAndCombinesTheTotals) {
+  const v1::InvestmentsResponse own = Investments({"softbank-group", "--year", "2024"});
+  EXPECT_EQ(own.through_funds_size(), 0);
+  EXPECT_EQ(own.combined_totals_size(), 0);
+  const v1::CapitalRow* own_unstated = FindRow(own.totals(), "", 2024, "");
+  ASSERT_NE(own_unstated, nullptr);
+
+  const v1::InvestmentsResponse through =
+      Investments({"softbank-group", "--year", "2024", "--look-through"});
+  EXPECT_TRUE(SameMessage(through.totals(0), own.totals(0)));
+  ASSERT_EQ(through.through_funds_size(), 1);  // vision-fund-1 has no 2024 rows
+  const v1::InvestmentsResponse& fund = through.through_funds(0);
+  EXPECT_EQ(fund.holder(), "vision-fund-2");
+  const v1::CapitalRow* perplexity = FindRow(fund.capital(), "perplexity", 2024, "");
+  ASSERT_NE(perplexity, nullptr);
+  EXPECT_EQ(perplexity->invested_facts(), 1u);
+  const v1::CapitalRow* combined = FindRow(through.combined_totals(), "", 2024, "");
+  ASSERT_NE(combined, nullptr);
+  EXPECT_EQ(combined->invested_facts(), own_unstated->invested_facts() + 1);
+  const v1::CapitalRow* combined_usd = FindRow(through.combined_totals(), "", 2024, "USD");
+  ASSERT_NE(combined_usd, nullptr);
+  EXPECT_EQ(combined_usd->invested().minor_units(), 5 * kHundredMillionUsdCents);
+
+  const LedgerctlResult table =
+      Ctl({"investments", "softbank-group", "--year", "2024", "--look-through"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("== through vision-fund-2 (a fund of softbank-group) =="));
+  EXPECT_THAT(table.out, HasSubstr("COMBINED TOTALS (softbank-group and its funds)"));
+}
+
+// kLookThroughFundsMax (service/investment_queries.h): a sponsor of 64
+// funds is answered, one of 65 is refused naming both numbers.
+TEST_F(InvestmentsTest, LookThroughAnswersSixtyFourFundsAndRefusesSixtyFive) {
+  constexpr int kFundsMax = 64;
+  auto entity = [](const std::string& id, const std::string& kind, const std::string& parent) {
+    std::string json = absl::StrCat(R"({"entity_id":")", id, R"(","display_name":")", id,
+                                    R"(","kind":")", kind, R"(")");
+    if (!parent.empty()) absl::StrAppend(&json, R"(,"parent":")", parent, R"(")");
+    return MakeEvent("stakeledger.v1.Entity", json + "}");
+  };
+  std::vector<v1::ProposedEvent> events = {entity("test-sponsor", "COMPANY", "")};
+  for (int i = 1; i <= kFundsMax; ++i) {
+    events.push_back(entity(absl::StrCat("test-fund-", i), "FUND", "test-sponsor"));
+  }
+  ASSERT_TRUE(HasCode(Append(ledgerd_.stub(), MakeAppend("entities", std::move(events))),
+                      grpc::StatusCode::OK));
+  v1::InvestmentsRequest request;
+  request.set_holder("test-sponsor");
+  request.set_look_through(true);
+  EXPECT_TRUE(HasCode(Call(request), grpc::StatusCode::OK));
+
+  ASSERT_TRUE(HasCode(Append(ledgerd_.stub(), MakeAppend("entities", {entity("test-fund-65", "FUND",
+                                                                             "test-sponsor")})),
+                      grpc::StatusCode::OK));
+  const grpc::Status refused = Call(request);
+  EXPECT_TRUE(HasCode(refused, grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_THAT(refused.error_message(), HasSubstr("sponsors 65 funds, more than the 64"));
+  request.set_look_through(false);
+  EXPECT_TRUE(HasCode(Call(request), grpc::StatusCode::OK));
+}
+
 TEST_F(InvestmentsTest, CrystalIntelligenceCorrectionMovesTheJointVentureTo2025) {
   const v1::InvestmentsResponse now_2025 = Investments({"softbank-group", "--year", "2025"});
   const v1::JointVentureShare* japan = FindVenture(now_2025, "sb-openai-japan");
