@@ -70,7 +70,8 @@ v1::ProposedEvent MakeEvent(uint64_t position, std::mt19937_64& rng) {
   }
   v1::ProposedEvent event;
   event.set_event_type(domain::kAnnouncementEventType);
-  event.set_payload(domain::ToPayloadJson(announcement));
+  event.set_content_type(domain::kAnnouncementContentType);
+  event.set_payload(domain::ToPayloadBinary(announcement));
   return event;
 }
 
@@ -219,7 +220,7 @@ void BM_ParsePayload(benchmark::State& state) {
   Check(fixture.log->ReadAllChunk(1, false, EventFilter(), false, bounds, &events).status());
   size_t i = 0;
   for (auto _ : state) {
-    auto parsed = domain::ParseAnnouncementJson(events[i].payload());
+    auto parsed = domain::DecodeAnnouncement(events[i].content_type(), events[i].payload());
     benchmark::DoNotOptimize(parsed);
     i = (i + 1) % events.size();
   }

@@ -169,7 +169,7 @@ absl::StatusOr<DecodedRecord> DecodeAnnouncementRecord(absl::string_view record)
                                             "', not an announcement"));
   }
   absl::StatusOr<v1::Announcement> announcement =
-      domain::ParseAnnouncementJson(decoded.event.payload());
+      domain::DecodeAnnouncement(decoded.event.content_type(), decoded.event.payload());
   if (!announcement.ok()) {
     return absl::DataLossError(absl::StrCat("the announcement at position ",
                                             decoded.event.position(),

@@ -31,13 +31,14 @@ v1::Announcement StakeAnnouncement(const std::string& id, bool absolute, int64_t
   return announcement;
 }
 
-// A log of five records: an absolute stake (2020), a change (2021), a
-// joint venture (2022), a correction moving the venture to 2023-03, and an
-// event that is no announcement.
+// A log of five records: an absolute stake (2020, stored as JSON, as
+// builds before the binary form did), a change (2021), a joint venture
+// (2022), a correction moving the venture to 2023-03, and an event that is
+// no announcement.
 class CheckAnswerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Add(StakeAnnouncement("buy", true, 400'000, v1::EXACT, "2020"));
+    Add(StakeAnnouncement("buy", true, 400'000, v1::EXACT, "2020"), /*as_json=*/true);
     Add(StakeAnnouncement("more", false, 100'000, v1::APPROXIMATELY, "2021"));
     v1::Announcement venture;
     venture.set_announcement_id("venture");
@@ -81,12 +82,14 @@ class CheckAnswerTest : public ::testing::Test {
     }
   }
 
-  void Add(const v1::Announcement& announcement) {
+  void Add(const v1::Announcement& announcement, bool as_json = false) {
     v1::RecordedEvent event;
     event.set_position(records_.size() + 1);
     event.set_stream(domain::kAnnouncementsStream);
     event.set_event_type(domain::kAnnouncementEventType);
-    event.set_payload(domain::ToPayloadJson(announcement));
+    event.set_content_type(as_json ? domain::kJsonContentType : domain::kAnnouncementContentType);
+    event.set_payload(as_json ? domain::ToPayloadJson(announcement)
+                              : domain::ToPayloadBinary(announcement));
     records_.push_back(event.SerializeAsString());
   }
 
@@ -191,6 +194,35 @@ TEST_F(CheckAnswerTest, ProofForAnotherTreeFails) {
   head_.set_tree_size(4);
   EXPECT_THAT(Check({Buy()}, 400'000, v1::EXACT, 20251231, 4).message(),
               HasSubstr("a tree of size 5"));
+}
+
+// verify-report decodes each record by its content type: the binary form
+// and the JSON of earlier builds give the same announcement.
+TEST(DecodeAnnouncementRecord, DecodesBinaryAndJsonRecords) {
+  const v1::Announcement announcement = StakeAnnouncement("buy", true, 1, v1::EXACT, "2020");
+  for (const bool json : {false, true}) {
+    v1::RecordedEvent event;
+    event.set_position(1);
+    event.set_event_type(domain::kAnnouncementEventType);
+    event.set_content_type(json ? domain::kJsonContentType : domain::kAnnouncementContentType);
+    event.set_payload(json ? domain::ToPayloadJson(announcement)
+                           : domain::ToPayloadBinary(announcement));
+    const absl::StatusOr<DecodedRecord> decoded =
+        DecodeAnnouncementRecord(event.SerializeAsString());
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->announcement.SerializeAsString(), announcement.SerializeAsString());
+  }
+}
+
+TEST(DecodeAnnouncementRecord, UnknownContentTypeIsDataLossNamingIt) {
+  v1::RecordedEvent event;
+  event.set_position(1);
+  event.set_event_type(domain::kAnnouncementEventType);
+  event.set_content_type("text/plain");
+  event.set_payload("buy");
+  const absl::StatusOr<DecodedRecord> decoded = DecodeAnnouncementRecord(event.SerializeAsString());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(decoded.status().message(), HasSubstr("'text/plain'"));
 }
 
 TEST(PercentText, HasFourDecimals) {

@@ -53,4 +53,14 @@ int PrintJsonLine(const google::protobuf::Message& message) {
   return kExitOk;
 }
 
+int PrintEventJsonLine(const v1::RecordedEvent& event) {
+  const absl::StatusOr<std::string> json = EventJsonLine(event);
+  if (!json.ok()) {
+    std::cerr << FormatStatusLine(json.status()) << std::endl;
+    return kExitServerError;
+  }
+  std::cout << *json << '\n';
+  return kExitOk;
+}
+
 }  // namespace stakeledger::clients

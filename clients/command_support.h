@@ -69,6 +69,8 @@ int ReportUsageError(const absl::Status& status);
 // Prints `message` as one JSON line on stdout (json_output.h). Returns
 // kExitOk, or reports the failure on stderr and returns kExitServerError.
 int PrintJsonLine(const google::protobuf::Message& message);
+// As PrintJsonLine, for an event: EventJsonLine (with decoded_payload).
+int PrintEventJsonLine(const v1::RecordedEvent& event);
 
 }  // namespace stakeledger::clients
 

@@ -1,7 +1,11 @@
 #include "clients/event_text.h"
 
+#include <optional>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "clients/json_output.h"
 #include "clients/text.h"
 
 namespace stakeledger::clients {
@@ -51,6 +55,11 @@ std::string FormatPayload(absl::string_view payload) {
   return FitToWidth(FlattenLines(payload), kPayloadPreviewWidthMax);
 }
 
+std::string DisplayPayload(const v1::RecordedEvent& event) {
+  std::optional<std::string> decoded = DecodedPayloadJson(event);
+  return decoded.has_value() ? *std::move(decoded) : event.payload();
+}
+
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
   if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "-";
   const absl::Time time =
@@ -83,7 +92,7 @@ std::vector<std::string> EventCells(const v1::RecordedEvent& event) {
       event.event_type(),
       event.event_id(),
       FormatTimestamp(event.recorded_at()),
-      FormatPayload(event.payload()),
+      FormatPayload(DisplayPayload(event)),
   };
 }
 

@@ -25,6 +25,12 @@ inline constexpr size_t kPayloadPreviewWidthMax = 48;
 // is shown as "<N bytes>".
 std::string FormatPayload(absl::string_view payload);
 
+// The payload as people read it. Announcement and entity events (stored
+// in binary, or as JSON by earlier builds) are shown in protobuf's JSON
+// mapping (domain::ToPayloadJson); a domain payload that does not decode,
+// and every other event, as its bytes. Thread-safe.
+std::string DisplayPayload(const v1::RecordedEvent& event);
+
 // RFC 3339 in UTC with milliseconds, "2024-05-01T12:00:00.123Z"; "-" for the
 // unset timestamp (seconds and nanos both zero).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);

@@ -4,6 +4,7 @@
 #ifndef STAKELEDGER_CLIENTS_JSON_OUTPUT_H_
 #define STAKELEDGER_CLIENTS_JSON_OUTPUT_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -20,6 +21,17 @@ namespace stakeledger::clients {
 // a parsed server response never is).
 // Thread-safe.
 absl::StatusOr<std::string> ToJsonLine(const google::protobuf::Message& message);
+
+// An announcement or entity event's payload in protobuf's JSON mapping
+// (domain::ToPayloadJson, the form earlier builds stored), whether stored
+// in binary or as JSON; nullopt for other events and for a payload that
+// does not decode. Thread-safe.
+std::optional<std::string> DecodedPayloadJson(const v1::RecordedEvent& event);
+
+// An event as ToJsonLine prints it, `payload` in base64, plus
+// "decoded_payload": DecodedPayloadJson(event) as a JSON object, when it
+// has a value. Errors: as ToJsonLine. Thread-safe.
+absl::StatusOr<std::string> EventJsonLine(const v1::RecordedEvent& event);
 
 // {"checkpoint":{"position":"N"}} for a subscription checkpoint.
 absl::StatusOr<std::string> CheckpointJsonLine(const v1::Checkpoint& checkpoint);

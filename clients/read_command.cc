@@ -142,7 +142,7 @@ int PrintEvents(grpc::ClientReader<v1::ReadResponse>& reader, const Connection& 
         event.clear_inclusion_proof();
       }
       if (json) {
-        exit_code = PrintJsonLine(event);
+        exit_code = PrintEventJsonLine(event);
         if (exit_code != kExitOk) break;
       } else {
         table.AddRow(EventCells(event));

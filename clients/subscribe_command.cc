@@ -42,7 +42,7 @@ v1::SubscribeRequest MakeRequest(const SubscribeOptions& options) {
 // the caught-up marker. Returns false when printing failed (reported).
 bool PrintJsonResponse(const v1::SubscribeResponse& response) {
   for (const v1::RecordedEvent& event : response.events()) {
-    if (PrintJsonLine(event) != kExitOk) return false;
+    if (PrintEventJsonLine(event) != kExitOk) return false;
   }
   if (response.has_checkpoint()) {
     const absl::StatusOr<std::string> line = CheckpointJsonLine(response.checkpoint());

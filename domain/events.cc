@@ -3,8 +3,11 @@
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace stakeledger::domain {
@@ -57,6 +60,26 @@ absl::StatusOr<Message> ParseJson(absl::string_view json) {
   return message;
 }
 
+template <typename Message>
+absl::StatusOr<Message> Decode(absl::string_view binary_content_type,
+                               absl::string_view content_type, absl::string_view payload) {
+  if (content_type == binary_content_type) {
+    Message message;
+    if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return absl::InvalidArgumentError(absl::StrCat("not a binary ",
+                                                     Message::descriptor()->full_name(), " (",
+                                                     payload.size(), " bytes that do not decode)"));
+    }
+    return message;
+  }
+  if (content_type.empty() || content_type == kJsonContentType) {
+    return ParseJson<Message>(payload);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "content_type '", content_type, "' is not one a ", Message::descriptor()->full_name(),
+      " is stored in: expected '", binary_content_type, "' or '", kJsonContentType, "'"));
+}
+
 }  // namespace
 
 std::string AnnouncementEventId(absl::string_view announcement_id) {
@@ -84,12 +107,52 @@ std::string ToPayloadJson(const google::protobuf::Message& message) {
   return json;
 }
 
+std::string ToPayloadBinary(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    // Serializing a message code built does not fail (it has no required
+    // fields and fits in 2 GiB, as the log's payload limits ensure).
+    if (!message.SerializeToCodedStream(&coded)) std::abort();
+  }
+  return bytes;
+}
+
+absl::StatusOr<v1::Announcement> DecodeAnnouncement(absl::string_view content_type,
+                                                    absl::string_view payload) {
+  return Decode<v1::Announcement>(kAnnouncementContentType, content_type, payload);
+}
+
+absl::StatusOr<v1::Entity> DecodeEntity(absl::string_view content_type, absl::string_view payload) {
+  return Decode<v1::Entity>(kEntityContentType, content_type, payload);
+}
+
+bool HasUnknownFields(const google::protobuf::Message& message) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty()) return true;
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        if (HasUnknownFields(reflection->GetRepeatedMessage(message, field, i))) return true;
+      }
+    } else if (HasUnknownFields(reflection->GetMessage(message, field))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 v1::ProposedEvent MakeAnnouncementEvent(const v1::Announcement& canonical) {
   v1::ProposedEvent event;
   event.set_event_id(AnnouncementEventId(canonical.announcement_id()));
   event.set_event_type(kAnnouncementEventType);
-  event.set_content_type(kJsonContentType);
-  event.set_payload(ToPayloadJson(canonical));
+  event.set_content_type(kAnnouncementContentType);
+  event.set_payload(ToPayloadBinary(canonical));
   return event;
 }
 
@@ -97,8 +160,8 @@ v1::ProposedEvent MakeEntityEvent(const v1::Entity& canonical) {
   v1::ProposedEvent event;
   event.set_event_id(EntityEventId(canonical.entity_id()));
   event.set_event_type(kEntityEventType);
-  event.set_content_type(kJsonContentType);
-  event.set_payload(ToPayloadJson(canonical));
+  event.set_content_type(kEntityContentType);
+  event.set_payload(ToPayloadBinary(canonical));
   return event;
 }
 

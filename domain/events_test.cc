@@ -28,25 +28,102 @@ TEST(EventIds, KindsAndIdsDoNotCollide) {
   EXPECT_NE(AnnouncementEventId("a"), AnnouncementEventId("b"));
 }
 
-TEST(Events, AnnouncementEventCarriesTypeIdAndCanonicalJson) {
+v1::Announcement SampleAnnouncement() {
   v1::Announcement announcement;
   announcement.set_announcement_id("a-1");
   announcement.set_announced_date("2024");
-  const v1::ProposedEvent event = MakeAnnouncementEvent(announcement);
-  EXPECT_EQ(event.event_type(), "stakeledger.v1.Announcement");
-  EXPECT_EQ(event.content_type(), "application/json");
-  EXPECT_EQ(event.event_id(), AnnouncementEventId("a-1"));
-  EXPECT_EQ(event.payload(), R"({"announcement_id":"a-1","announced_date":"2024"})");
+  announcement.mutable_source()->set_outlet("Reuters");
+  v1::StakeChange* change = announcement.add_facts()->mutable_stake_change();
+  change->set_holder("softbank-group");
+  change->set_target("arm");
+  change->mutable_resulting_stake()->set_ppm(900000);
+  change->set_effective_date("2016-09-05");
+  return announcement;
 }
 
-TEST(Events, EntityEventCarriesTypeAndId) {
+TEST(Events, AnnouncementEventCarriesTypeIdAndCanonicalBinary) {
+  const v1::Announcement announcement = SampleAnnouncement();
+  const v1::ProposedEvent event = MakeAnnouncementEvent(announcement);
+  EXPECT_EQ(event.event_type(), "stakeledger.v1.Announcement");
+  EXPECT_EQ(event.content_type(),
+            "application/x-protobuf; messageType=stakeledger.v1.Announcement");
+  EXPECT_EQ(event.event_id(), AnnouncementEventId("a-1"));
+  v1::Announcement parsed;
+  ASSERT_TRUE(parsed.ParseFromString(event.payload()));
+  EXPECT_EQ(parsed.SerializeAsString(), announcement.SerializeAsString());
+}
+
+TEST(Events, BinaryPayloadIsDeterministic) {
+  EXPECT_EQ(MakeAnnouncementEvent(SampleAnnouncement()).payload(),
+            MakeAnnouncementEvent(SampleAnnouncement()).payload());
+}
+
+TEST(Events, EntityEventCarriesTypeIdAndCanonicalBinary) {
   v1::Entity entity;
   entity.set_entity_id("arm");
   entity.set_kind(v1::Entity::COMPANY);
   const v1::ProposedEvent event = MakeEntityEvent(entity);
   EXPECT_EQ(event.event_type(), "stakeledger.v1.Entity");
+  EXPECT_EQ(event.content_type(), "application/x-protobuf; messageType=stakeledger.v1.Entity");
   EXPECT_EQ(event.event_id(), EntityEventId("arm"));
-  EXPECT_EQ(event.payload(), R"({"entity_id":"arm","kind":"COMPANY"})");
+  const absl::StatusOr<v1::Entity> decoded = DecodeEntity(event.content_type(), event.payload());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(ToPayloadJson(*decoded), R"({"entity_id":"arm","kind":"COMPANY"})");
+}
+
+TEST(Decode, BinaryRoundTripGivesTheSameAnnouncement) {
+  const v1::Announcement announcement = SampleAnnouncement();
+  const absl::StatusOr<v1::Announcement> decoded =
+      DecodeAnnouncement(kAnnouncementContentType, ToPayloadBinary(announcement));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(ToPayloadJson(*decoded), ToPayloadJson(announcement));
+  EXPECT_EQ(ToPayloadBinary(*decoded), ToPayloadBinary(announcement));
+}
+
+TEST(Decode, JsonWrittenByEarlierBuildsDecodesToTheSameAnnouncement) {
+  const v1::Announcement announcement = SampleAnnouncement();
+  const std::string json = ToPayloadJson(announcement);
+  for (const char* content_type : {"application/json", ""}) {
+    const absl::StatusOr<v1::Announcement> decoded = DecodeAnnouncement(content_type, json);
+    ASSERT_TRUE(decoded.ok()) << content_type << ": " << decoded.status();
+    EXPECT_EQ(ToPayloadBinary(*decoded), ToPayloadBinary(announcement)) << content_type;
+  }
+}
+
+TEST(Decode, UnknownContentTypeIsInvalidArgumentNamingIt) {
+  const absl::StatusOr<v1::Announcement> decoded =
+      DecodeAnnouncement("text/csv", ToPayloadBinary(SampleAnnouncement()));
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(decoded.status().message().find("'text/csv'"), std::string::npos) << decoded.status();
+  // The entity's binary type is not the announcement's.
+  EXPECT_EQ(DecodeAnnouncement(kEntityContentType, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Decode, CorruptBinaryIsInvalidArgument) {
+  std::string bytes = ToPayloadBinary(SampleAnnouncement());
+  bytes.resize(bytes.size() - 3);  // cut inside the last fact
+  const absl::StatusOr<v1::Announcement> decoded =
+      DecodeAnnouncement(kAnnouncementContentType, bytes);
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(decoded.status().message().find("not a binary stakeledger.v1.Announcement"),
+            std::string::npos)
+      << decoded.status();
+  EXPECT_EQ(
+      DecodeAnnouncement(kAnnouncementContentType, R"({"announcement_id":"a"})").status().code(),
+      absl::StatusCode::kInvalidArgument)
+      << "JSON sent under the binary content type";
+}
+
+TEST(Decode, UnknownFieldsAreFoundAtAnyDepth) {
+  EXPECT_FALSE(HasUnknownFields(SampleAnnouncement()));
+  v1::Announcement top = SampleAnnouncement();
+  top.GetReflection()->MutableUnknownFields(&top)->AddVarint(99, 1);
+  EXPECT_TRUE(HasUnknownFields(top));
+  v1::Announcement nested = SampleAnnouncement();
+  v1::StakeChange* change = nested.mutable_facts(0)->mutable_stake_change();
+  change->GetReflection()->MutableUnknownFields(change)->AddVarint(99, 1);
+  EXPECT_TRUE(HasUnknownFields(nested));
 }
 
 TEST(Events, StrictParsingRefusesUnknownFields) {

@@ -22,18 +22,44 @@ absl::Status AtEvent(size_t index, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat("events[", index, "]: ", status.message()));
 }
 
-// The checks every domain event shares: the type fits the stream, the
-// content is JSON, the event id (when given) is the derived one.
+// The content types a client may send: the stored binary form of the
+// stream's message, or protobuf's JSON mapping (empty means JSON, the
+// log's default).
+absl::Status CheckContentType(const v1::ProposedEvent& event, absl::string_view binary_type) {
+  const std::string& type = event.content_type();
+  if (type.empty() || type == domain::kJsonContentType || type == binary_type) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("content_type: '", type, "', expected ",
+                                                 domain::kJsonContentType, " or '", binary_type,
+                                                 "'"));
+}
+
+// Decoded payload errors name the field; binary input may not carry fields
+// the schema does not know, as JSON input may not.
+template <typename Message>
+absl::Status CheckDecoded(const v1::ProposedEvent& event, absl::string_view binary_type,
+                          const absl::StatusOr<Message>& decoded) {
+  if (!decoded.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("payload: ", decoded.status().message()));
+  }
+  if (event.content_type() == binary_type && domain::HasUnknownFields(*decoded)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("payload: the binary ", Message::descriptor()->full_name(),
+                     " holds fields its schema does not know (wrong message type or "
+                     "corrupt bytes?)"));
+  }
+  return absl::OkStatus();
+}
+
+// The checks every domain event shares: the type fits the stream and the
+// event id (when given) is the derived one.
 absl::Status CheckEnvelope(const v1::ProposedEvent& event, absl::string_view stream,
                            absl::string_view type, const std::string& derived_id) {
   if (event.event_type() != type) {
     return absl::InvalidArgumentError(absl::StrCat("event_type: '", event.event_type(),
                                                    "' does not belong in stream '", stream,
                                                    "', which holds only ", type, " events"));
-  }
-  if (!event.content_type().empty() && event.content_type() != domain::kJsonContentType) {
-    return absl::InvalidArgumentError(absl::StrCat("content_type: '", event.content_type(),
-                                                   "', expected ", domain::kJsonContentType));
   }
   if (!event.event_id().empty() && absl::AsciiStrToLower(event.event_id()) != derived_id) {
     return absl::InvalidArgumentError(absl::StrCat("event_id: '", event.event_id(),
@@ -42,6 +68,15 @@ absl::Status CheckEnvelope(const v1::ProposedEvent& event, absl::string_view str
                                                    derived_id));
   }
   return absl::OkStatus();
+}
+
+// A retry of an event an earlier build stored as JSON must send the stored
+// bytes again, or the log would see other content under the same id.
+v1::ProposedEvent AsStoredJson(v1::ProposedEvent event,
+                               const google::protobuf::Message& canonical) {
+  event.set_content_type(domain::kJsonContentType);
+  event.set_payload(domain::ToPayloadJson(canonical));
+  return event;
 }
 
 v1::ProposedEvent Rewrite(const v1::ProposedEvent& original, v1::ProposedEvent canonical) {
@@ -54,9 +89,14 @@ v1::ProposedEvent Rewrite(const v1::ProposedEvent& original, v1::ProposedEvent c
 absl::StatusOr<v1::ProposedEvent> DomainState::PrepareEntity(const v1::ProposedEvent& event,
                                                              domain::EntityRegistry* scratch,
                                                              DomainBatch* batch) const {
-  absl::StatusOr<v1::Entity> entity = domain::ParseEntityJson(event.payload());
-  if (!entity.ok())
-    return absl::InvalidArgumentError(absl::StrCat("payload: ", entity.status().message()));
+  if (absl::Status type = CheckContentType(event, domain::kEntityContentType); !type.ok()) {
+    return type;
+  }
+  absl::StatusOr<v1::Entity> entity = domain::DecodeEntity(event.content_type(), event.payload());
+  if (absl::Status decoded = CheckDecoded(event, domain::kEntityContentType, entity);
+      !decoded.ok()) {
+    return decoded;
+  }
   absl::Status envelope = CheckEnvelope(event, domain::kEntitiesStream, domain::kEntityEventType,
                                         domain::EntityEventId(entity->entity_id()));
   if (!envelope.ok()) return envelope;
@@ -67,6 +107,8 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareEntity(const v1::ProposedE
   if (!recorded) {
     if (absl::Status added = scratch->Add(*canonical); !added.ok()) return added;
     batch->entities.push_back(*canonical);
+  } else if (json_entities_.contains(canonical->entity_id())) {
+    return Rewrite(event, AsStoredJson(domain::MakeEntityEvent(*canonical), *canonical));
   }
   return Rewrite(event, domain::MakeEntityEvent(*canonical));
 }
@@ -74,9 +116,15 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareEntity(const v1::ProposedE
 absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
     const v1::ProposedEvent& event, absl::flat_hash_map<std::string, size_t>* batch_facts,
     DomainBatch* batch) const {
-  absl::StatusOr<v1::Announcement> parsed = domain::ParseAnnouncementJson(event.payload());
-  if (!parsed.ok())
-    return absl::InvalidArgumentError(absl::StrCat("payload: ", parsed.status().message()));
+  if (absl::Status type = CheckContentType(event, domain::kAnnouncementContentType); !type.ok()) {
+    return type;
+  }
+  absl::StatusOr<v1::Announcement> parsed =
+      domain::DecodeAnnouncement(event.content_type(), event.payload());
+  if (absl::Status decoded = CheckDecoded(event, domain::kAnnouncementContentType, parsed);
+      !decoded.ok()) {
+    return decoded;
+  }
   const std::string& id = parsed->announcement_id();
   absl::Status envelope =
       CheckEnvelope(event, domain::kAnnouncementsStream, domain::kAnnouncementEventType,
@@ -96,10 +144,14 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
   if (recorded != by_id_.end()) {
     // The same announcement again is a retry, which the log answers with
     // idempotent_replay; another under the same id is a conflict.
-    const v1::Announcement& stored = announcements_[recorded->second].record.announcement();
-    if (!google::protobuf::util::MessageDifferencer::Equals(stored, *canonical)) {
+    const Stored& stored = announcements_[recorded->second];
+    if (!google::protobuf::util::MessageDifferencer::Equals(stored.record.announcement(),
+                                                            *canonical)) {
       return absl::AlreadyExistsError(
           absl::StrCat("announcement '", id, "' is already recorded with other content"));
+    }
+    if (stored.stored_as_json) {
+      return Rewrite(event, AsStoredJson(domain::MakeAnnouncementEvent(*canonical), *canonical));
     }
   } else {
     if (!batch_facts->emplace(id, canonical->facts_size()).second) {

@@ -93,9 +93,12 @@ absl::StatusOr<DomainLoadReport> DomainState::Load(const storage::EventLog& log)
 absl::Status DomainState::LoadEntities(const storage::EventLog& log, DomainLoadReport* report) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachStreamEvent(log, domain::kEntitiesStream, [&](const v1::RecordedEvent& event) {
-    absl::StatusOr<v1::Entity> entity = domain::ParseEntityJson(event.payload());
-    absl::Status added = entity.ok() ? registry_.Add(*std::move(entity)) : entity.status();
-    if (!added.ok()) Skip(report, event, added.message());
+    absl::StatusOr<v1::Entity> entity = domain::DecodeEntity(event.content_type(), event.payload());
+    if (!entity.ok()) return Skip(report, event, entity.status().message());
+    const std::string id = entity->entity_id();
+    absl::Status added = registry_.Add(*std::move(entity));
+    if (!added.ok()) return Skip(report, event, added.message());
+    if (event.content_type() != domain::kEntityContentType) json_entities_.insert(id);
   });
 }
 
@@ -105,7 +108,8 @@ absl::Status DomainState::LoadAnnouncements(const storage::EventLog& log,
   return ForEachStreamEvent(log, domain::kAnnouncementsStream, [&](const v1::RecordedEvent& event) {
     // Validated when it was appended; the rules may since have grown
     // stricter, and a recorded announcement stays recorded.
-    absl::StatusOr<v1::Announcement> announcement = domain::ParseAnnouncementJson(event.payload());
+    absl::StatusOr<v1::Announcement> announcement =
+        domain::DecodeAnnouncement(event.content_type(), event.payload());
     if (!announcement.ok()) return Skip(report, event, announcement.status().message());
     if (by_id_.contains(announcement->announcement_id())) {
       return Skip(report, event, "repeats an earlier announcement id");
@@ -115,12 +119,13 @@ absl::Status DomainState::LoadAnnouncements(const storage::EventLog& log,
     *record.mutable_recorded_at() = event.recorded_at();
     record.set_event_id(event.event_id());
     *record.mutable_announcement() = *std::move(announcement);
-    AddAnnouncement(std::move(record));
+    AddAnnouncement(std::move(record), event.content_type() != domain::kAnnouncementContentType);
   });
 }
 
-void DomainState::AddAnnouncement(v1::RecordedAnnouncement record) {
+void DomainState::AddAnnouncement(v1::RecordedAnnouncement record, bool stored_as_json) {
   Stored stored;
+  stored.stored_as_json = stored_as_json;
   std::vector<std::string> entity_ids;
   for (const v1::Fact& fact : record.announcement().facts()) {
     // Stored announcements name entities by id; the visitor cannot fail.
@@ -149,7 +154,7 @@ void DomainState::Apply(const DomainBatch& batch, const v1::AppendResponse& resp
     *record.mutable_recorded_at() = response.recorded_at();
     record.set_event_id(domain::AnnouncementEventId(batch.announcements[i].announcement_id()));
     *record.mutable_announcement() = batch.announcements[i];
-    AddAnnouncement(std::move(record));
+    AddAnnouncement(std::move(record), /*stored_as_json=*/false);
   }
 }
 

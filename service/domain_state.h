@@ -21,6 +21,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "domain/entity_registry.h"
@@ -103,13 +104,16 @@ class DomainState {
     // Entity ids the facts name, and announcements the facts correct.
     std::vector<std::string> entity_ids;
     std::vector<std::string> corrects;
+    // Recorded by a build that stored protobuf's JSON mapping.
+    bool stored_as_json = false;
   };
 
   absl::Status LoadEntities(const storage::EventLog& log, DomainLoadReport* report)
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status LoadAnnouncements(const storage::EventLog& log, DomainLoadReport* report)
       ABSL_LOCKS_EXCLUDED(mu_);
-  void AddAnnouncement(v1::RecordedAnnouncement record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AddAnnouncement(v1::RecordedAnnouncement record, bool stored_as_json)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::ProposedEvent> PrepareEntity(const v1::ProposedEvent& event,
                                                   domain::EntityRegistry* scratch,
                                                   DomainBatch* batch) const
@@ -123,6 +127,9 @@ class DomainState {
   DomainWriteGate gate_;
   mutable std::mutex mu_;
   domain::EntityRegistry registry_ ABSL_GUARDED_BY(mu_);
+  // Ids of the entities an earlier build stored as JSON (a retry of one
+  // must send that form again).
+  absl::flat_hash_set<std::string> json_entities_ ABSL_GUARDED_BY(mu_);
   // In log order.
   std::vector<Stored> announcements_ ABSL_GUARDED_BY(mu_);
   // Announcement id -> index into announcements_.

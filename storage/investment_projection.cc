@@ -60,7 +60,8 @@ absl::Status ApplyCorrection(const StakeCorrection& correction, uint64_t positio
 
 absl::Status InvestmentsProjection::Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) {
   if (event.event_type() != domain::kAnnouncementEventType) return absl::OkStatus();
-  absl::StatusOr<v1::Announcement> announcement = domain::ParseAnnouncementJson(event.payload());
+  absl::StatusOr<v1::Announcement> announcement =
+      domain::DecodeAnnouncement(event.content_type(), event.payload());
   if (!announcement.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("position ", event.position(), ": ", announcement.status().message()));

@@ -107,7 +107,8 @@ class InvestmentLimitTest : public ::testing::Test {
     v1::RecordedEvent event;
     event.set_position(1);
     event.set_event_type(domain::kAnnouncementEventType);
-    event.set_payload(domain::ToPayloadJson(announcement));
+    event.set_content_type(domain::kAnnouncementContentType);
+    event.set_payload(domain::ToPayloadBinary(announcement));
     InvestmentsProjection projection;
     ProjectionTxn txn(db_.get(), projection.name());
     ASSERT_TRUE(projection.Apply(event, &txn).ok());

@@ -70,7 +70,8 @@ absl::Status IndexHistory(const Database& db, const std::vector<LoggedAnnounceme
     v1::RecordedEvent event;
     event.set_position(logged.position);
     event.set_event_type(domain::kAnnouncementEventType);
-    event.set_payload(domain::ToPayloadJson(logged.announcement));
+    event.set_content_type(domain::kAnnouncementContentType);
+    event.set_payload(domain::ToPayloadBinary(logged.announcement));
     event.mutable_recorded_at()->set_seconds(logged.recorded_at_us / 1'000'000);
     event.mutable_recorded_at()->set_nanos(logged.recorded_at_us % 1'000'000 * 1000);
     if (chunked) {

@@ -59,7 +59,8 @@ std::vector<std::string> StakeOwnershipProjection::event_types() const {
 std::unique_ptr<DecodedEvent> StakeOwnershipProjection::Decode(
     const v1::RecordedEvent& event) const {
   if (event.event_type() != domain::kAnnouncementEventType) return nullptr;
-  return std::make_unique<ParsedAnnouncement>(domain::ParseAnnouncementJson(event.payload()));
+  return std::make_unique<ParsedAnnouncement>(
+      domain::DecodeAnnouncement(event.content_type(), event.payload()));
 }
 
 absl::Status StakeOwnershipProjection::Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) {

@@ -198,7 +198,11 @@ TEST_F(AnnouncementsTest, AppendStoresTheCanonicalFormUnderTheDerivedId) {
   ASSERT_TRUE(stored.status.ok());
   ASSERT_EQ(stored.events.size(), 1u);
   EXPECT_EQ(stored.events[0].event_id(), domain::AnnouncementEventId("bad-1"));
-  EXPECT_THAT(stored.events[0].payload(),
+  EXPECT_EQ(stored.events[0].content_type(), domain::kAnnouncementContentType);
+  const absl::StatusOr<v1::Announcement> canonical =
+      domain::DecodeAnnouncement(stored.events[0].content_type(), stored.events[0].payload());
+  ASSERT_TRUE(canonical.ok()) << canonical.status();
+  EXPECT_THAT(domain::ToPayloadJson(*canonical),
               HasSubstr(R"("holder":"softbank-group","target":"nvidia")"));
 }
 
