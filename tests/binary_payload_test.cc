@@ -305,7 +305,7 @@ TEST_F(BinaryPayloadTest, JsonLogOfAnEarlierBuildLoadsFoldsAndTakesBinaryAppends
   channel_.reset();
   announcements_.reset();
   ASSERT_TRUE(ledgerd_.Stop().ok());
-  EXPECT_THAT(ledgerd_.output(), HasSubstr("2 entities and 2 announcements in the log"));
+  EXPECT_THAT(ledgerd_.output(), HasSubstr("2 entities and 2 announcements"));
 }
 
 TEST_F(BinaryPayloadTest, LedgerctlReadShowsBinaryPayloadsAsJson) {
