@@ -50,6 +50,8 @@ class DomainWriteGate {
 struct DomainBatch {
   std::vector<v1::Entity> entities;
   std::vector<v1::Announcement> announcements;
+  // The event id of each of `announcements` (a SHA-256 each: derived once).
+  std::vector<std::string> announcement_event_ids;
 };
 
 // What Load found.
