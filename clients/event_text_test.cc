@@ -3,10 +3,29 @@
 #include <string>
 
 #include "clients/text.h"
+#include "domain/events.h"
 #include "gtest/gtest.h"
 
 namespace stakeledger::clients {
 namespace {
+
+TEST(DisplayPayload, BinaryAnnouncementIsShownAsJson) {
+  v1::Announcement announcement;
+  announcement.set_announcement_id("a-1");
+  v1::RecordedEvent event;
+  event.set_event_type(domain::kAnnouncementEventType);
+  event.set_content_type(domain::kAnnouncementContentType);
+  event.set_payload(domain::ToPayloadBinary(announcement));
+  EXPECT_EQ(DisplayPayload(event), R"({"announcement_id":"a-1"})");
+  EXPECT_EQ(EventCells(event).back(), R"({"announcement_id":"a-1"})");
+}
+
+TEST(DisplayPayload, OtherEventsAreShownAsTheirBytes) {
+  v1::RecordedEvent event;
+  event.set_event_type("test.happened");
+  event.set_payload(R"({"b": 1})");
+  EXPECT_EQ(DisplayPayload(event), R"({"b": 1})");
+}
 
 TEST(FormatPayload, ShortJsonIsShownAsIs) {
   EXPECT_EQ(FormatPayload("{\"amount\":5}"), "{\"amount\":5}");

@@ -1,5 +1,6 @@
 #include "clients/json_output.h"
 
+#include "domain/events.h"
 #include "gtest/gtest.h"
 
 namespace stakeledger::clients {
@@ -22,6 +23,38 @@ TEST(ToJsonLine, EventPayloadIsBase64AndRevisionZeroIsPresent) {
   EXPECT_NE(json.find("\"revision\":\"0\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"payload\":\"e30=\""), std::string::npos) << json;
   EXPECT_EQ(json.find('\n'), std::string::npos);
+}
+
+v1::RecordedEvent EntityEvent(bool binary) {
+  v1::Entity entity;
+  entity.set_entity_id("arm");
+  entity.set_kind(v1::Entity::COMPANY);
+  v1::RecordedEvent event;
+  event.set_position(1);
+  event.set_event_type(domain::kEntityEventType);
+  event.set_content_type(binary ? domain::kEntityContentType : domain::kJsonContentType);
+  event.set_payload(binary ? domain::ToPayloadBinary(entity) : domain::ToPayloadJson(entity));
+  return event;
+}
+
+TEST(EventJsonLine, DomainEventGetsItsDecodedPayloadInEitherStoredForm) {
+  for (const bool binary : {true, false}) {
+    const std::string json = EventJsonLine(EntityEvent(binary)).value();
+    EXPECT_NE(json.find(R"("decoded_payload":{"entity_id":"arm","kind":"COMPANY"}})"),
+              std::string::npos)
+        << json;
+    EXPECT_NE(json.find(R"("payload":")"), std::string::npos) << "base64 kept: " << json;
+  }
+}
+
+TEST(EventJsonLine, OtherEventsAndUndecodablePayloadsAreAsToJsonLine) {
+  v1::RecordedEvent other;
+  other.set_event_type("test.happened");
+  other.set_payload("{}");
+  EXPECT_EQ(EventJsonLine(other).value(), ToJsonLine(other).value());
+  v1::RecordedEvent corrupt = EntityEvent(true);
+  corrupt.set_payload("\xff");
+  EXPECT_EQ(EventJsonLine(corrupt).value(), ToJsonLine(corrupt).value());
 }
 
 TEST(CheckpointJsonLine, WrapsThePosition) {

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -148,8 +149,12 @@ bool HasUnknownFields(const google::protobuf::Message& message) {
 }
 
 v1::ProposedEvent MakeAnnouncementEvent(const v1::Announcement& canonical) {
+  return MakeAnnouncementEvent(canonical, AnnouncementEventId(canonical.announcement_id()));
+}
+
+v1::ProposedEvent MakeAnnouncementEvent(const v1::Announcement& canonical, std::string event_id) {
   v1::ProposedEvent event;
-  event.set_event_id(AnnouncementEventId(canonical.announcement_id()));
+  event.set_event_id(std::move(event_id));
   event.set_event_type(kAnnouncementEventType);
   event.set_content_type(kAnnouncementContentType);
   event.set_payload(ToPayloadBinary(canonical));

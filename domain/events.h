@@ -76,6 +76,9 @@ bool HasUnknownFields(const google::protobuf::Message& message);
 // The event that records a canonical announcement or entity (stream aside:
 // kAnnouncementsStream / kEntitiesStream), payload in the binary form.
 v1::ProposedEvent MakeAnnouncementEvent(const v1::Announcement& canonical);
+// The same with its event id already derived (AnnouncementEventId of the
+// canonical announcement's id), to spare a second SHA-256.
+v1::ProposedEvent MakeAnnouncementEvent(const v1::Announcement& canonical, std::string event_id);
 v1::ProposedEvent MakeEntityEvent(const v1::Entity& canonical);
 
 }  // namespace stakeledger::domain

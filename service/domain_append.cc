@@ -126,9 +126,9 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
     return decoded;
   }
   const std::string& id = parsed->announcement_id();
+  std::string event_id = domain::AnnouncementEventId(id);
   absl::Status envelope =
-      CheckEnvelope(event, domain::kAnnouncementsStream, domain::kAnnouncementEventType,
-                    domain::AnnouncementEventId(id));
+      CheckEnvelope(event, domain::kAnnouncementsStream, domain::kAnnouncementEventType, event_id);
   if (!envelope.ok()) return envelope;
   const domain::FactCountLookup earlier = [&](absl::string_view other) -> std::optional<size_t> {
     auto in_batch = batch_facts->find(other);
@@ -151,7 +151,8 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
           absl::StrCat("announcement '", id, "' is already recorded with other content"));
     }
     if (stored.stored_as_json) {
-      return Rewrite(event, AsStoredJson(domain::MakeAnnouncementEvent(*canonical), *canonical));
+      return Rewrite(event,
+                     AsStoredJson(domain::MakeAnnouncementEvent(*canonical, event_id), *canonical));
     }
   } else {
     if (!batch_facts->emplace(id, canonical->facts_size()).second) {
@@ -159,8 +160,9 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
           absl::StrCat("announcement_id: '", id, "' repeats an earlier event of this request"));
     }
     batch->announcements.push_back(*canonical);
+    batch->announcement_event_ids.push_back(event_id);
   }
-  return Rewrite(event, domain::MakeAnnouncementEvent(*canonical));
+  return Rewrite(event, domain::MakeAnnouncementEvent(*canonical, std::move(event_id)));
 }
 
 absl::StatusOr<DomainBatch> DomainState::Prepare(v1::AppendRequest* request) const {

@@ -127,10 +127,12 @@ void DomainState::AddAnnouncement(v1::RecordedAnnouncement record, bool stored_a
   Stored stored;
   stored.stored_as_json = stored_as_json;
   std::vector<std::string> entity_ids;
-  for (const v1::Fact& fact : record.announcement().facts()) {
-    // Stored announcements name entities by id; the visitor cannot fail.
-    (void)domain::ForEachEntityName("", fact, [&](const std::string&, const std::string& id) {
-      entity_ids.push_back(id);
+  for (v1::Fact& fact : *record.mutable_announcement()->mutable_facts()) {
+    // Stored announcements name entities by id; the visitor cannot fail
+    // and changes nothing. The mutable walk, on this record we own, saves
+    // the copy of each fact ForEachEntityName makes (a tenth of a start).
+    (void)domain::ForEachEntityField("", &fact, [&](const std::string&, std::string* id) {
+      entity_ids.push_back(*id);
       return absl::OkStatus();
     });
     if (fact.has_correction()) stored.corrects.push_back(fact.correction().announcement_id());
@@ -152,7 +154,7 @@ void DomainState::Apply(const DomainBatch& batch, const v1::AppendResponse& resp
     v1::RecordedAnnouncement record;
     record.set_position(response.first_position() + i);
     *record.mutable_recorded_at() = response.recorded_at();
-    record.set_event_id(domain::AnnouncementEventId(batch.announcements[i].announcement_id()));
+    record.set_event_id(batch.announcement_event_ids[i]);
     *record.mutable_announcement() = batch.announcements[i];
     AddAnnouncement(std::move(record), /*stored_as_json=*/false);
   }

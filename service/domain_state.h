@@ -50,6 +50,8 @@ class DomainWriteGate {
 struct DomainBatch {
   std::vector<v1::Entity> entities;
   std::vector<v1::Announcement> announcements;
+  // The event id of each of `announcements` (a SHA-256 each: derived once).
+  std::vector<std::string> announcement_event_ids;
 };
 
 // What Load found.
@@ -76,13 +78,13 @@ class DomainState {
   // "announcements", or with an event of a domain type.
   static bool IsDomainAppend(const v1::AppendRequest& request);
 
-  // Validates a domain append and rewrites it in place: payloads
-  // canonical (entities named by id), event ids derived, content type
-  // set. REQUIRES: the caller holds the write gate.
-  // Errors: INVALID_ARGUMENT "events[i]: FIELD: reason" for the first bad
-  // event (a domain type in another stream, another type in a domain
-  // stream, a wrong content type or event id, an invalid entity or
-  // announcement); ALREADY_EXISTS for an id recorded with other content.
+  // Validates a domain append (payloads in JSON or the binary form) and
+  // rewrites it in place: payloads canonical (entities named by id) in the
+  // binary form, event ids derived, content type set; a retry of an event
+  // an earlier build stored as JSON gets those JSON bytes back. REQUIRES: the caller holds the
+  // write gate. Errors: INVALID_ARGUMENT "events[i]: FIELD: reason" for the first bad event (a
+  // domain type in another stream, another type in a domain stream, a wrong content type or event
+  // id, an invalid entity or announcement); ALREADY_EXISTS for an id recorded with other content.
   absl::StatusOr<DomainBatch> Prepare(v1::AppendRequest* request) const;
 
   // Applies a batch the log committed as `response` (nothing for an

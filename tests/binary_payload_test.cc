@@ -71,7 +71,8 @@ v1::ProposedEvent BinaryEvent(absl::string_view type, absl::string_view content_
 class BinaryPayloadTest : public ::testing::Test {
  protected:
   void Start() {
-    ASSERT_TRUE(ledgerd_.Start().ok());
+    const absl::Status started = ledgerd_.Start();
+    ASSERT_TRUE(started.ok()) << started;
     Connect();
   }
   void Connect() {
@@ -173,8 +174,8 @@ class BinaryPayloadTest : public ::testing::Test {
 };
 
 TEST_F(BinaryPayloadTest, JsonInputIsStoredAsCanonicalBinary) {
-  Start();
-  RegisterEntities();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(RegisterEntities());
   v1::Announcement named = ArmStake("arm-2023", 900000, "2023-09-14");
   named.mutable_facts(0)->mutable_stake_change()->set_holder("SoftBank Group");  // a name
   v1::AppendResponse response;
@@ -198,8 +199,8 @@ TEST_F(BinaryPayloadTest, JsonInputIsStoredAsCanonicalBinary) {
 }
 
 TEST_F(BinaryPayloadTest, BinaryInputIsAcceptedAndARetryIsAnIdempotentReplay) {
-  Start();
-  RegisterEntities();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(RegisterEntities());
   const v1::AppendRequest request = MakeAppend(
       domain::kAnnouncementsStream,
       {BinaryEvent(domain::kAnnouncementEventType, domain::kAnnouncementContentType,
@@ -215,8 +216,8 @@ TEST_F(BinaryPayloadTest, BinaryInputIsAcceptedAndARetryIsAnIdempotentReplay) {
 }
 
 TEST_F(BinaryPayloadTest, CorruptBinaryIsInvalidArgumentAndWritesNothing) {
-  Start();
-  RegisterEntities();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(RegisterEntities());
   const uint64_t head = HeadPosition();
   std::string cut = domain::ToPayloadBinary(ArmStake("arm-2023", 900000, "2023-09-14"));
   cut.resize(cut.size() - 3);
@@ -246,8 +247,8 @@ TEST_F(BinaryPayloadTest, CorruptBinaryIsInvalidArgumentAndWritesNothing) {
 }
 
 TEST_F(BinaryPayloadTest, AnotherMessagesContentTypeIsInvalidArgumentNamingIt) {
-  Start();
-  RegisterEntities();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(RegisterEntities());
   const uint64_t head = HeadPosition();
   const grpc::Status status =
       Append(ledgerd_.stub(),
@@ -261,8 +262,8 @@ TEST_F(BinaryPayloadTest, AnotherMessagesContentTypeIsInvalidArgumentNamingIt) {
 }
 
 TEST_F(BinaryPayloadTest, JsonLogOfAnEarlierBuildLoadsFoldsAndTakesBinaryAppends) {
-  WriteAsAnEarlierBuild(ArmStake("arm-2016", 1000000, "2016-09-05"));
-  Start();
+  ASSERT_NO_FATAL_FAILURE(WriteAsAnEarlierBuild(ArmStake("arm-2016", 1000000, "2016-09-05")));
+  ASSERT_NO_FATAL_FAILURE(Start());
   EXPECT_EQ(AnnouncementsNamingArm(), std::vector<std::string>{"arm-2016"});
 
   // A new announcement, stored in binary after the JSON one.
@@ -309,8 +310,8 @@ TEST_F(BinaryPayloadTest, JsonLogOfAnEarlierBuildLoadsFoldsAndTakesBinaryAppends
 }
 
 TEST_F(BinaryPayloadTest, LedgerctlReadShowsBinaryPayloadsAsJson) {
-  Start();
-  RegisterEntities();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(RegisterEntities());
   ASSERT_TRUE(Append(ledgerd_.stub(), MakeAppend(domain::kAnnouncementsStream,
                                                  {domain::MakeAnnouncementEvent(
                                                      ArmStake("arm-2023", 900000, "2023-09-14"))}))
