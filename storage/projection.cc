@@ -1,9 +1,12 @@
 #include "storage/projection.h"
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "storage/bulk_load.h"
+#include "storage/check.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
 
@@ -70,6 +73,17 @@ absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64
   return DeleteKeyRange(db, ProjectionPrefix(name, generation), end);
 }
 
+absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view name,
+                                       uint64_t generation) {
+  const std::string prefix = ProjectionPrefix(name, generation);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(rocksdb::ReadOptions(), db.projections()));
+  it->Seek(prefix);
+  if (it->Valid()) return !it->key().starts_with(prefix);
+  RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading a projection generation"));
+  return true;
+}
+
 absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, uint64_t keep) {
   const std::string generations_begin = GenerationsBegin(name);
   if (keep != 0) RETURN_IF_ERROR(DeleteGeneration(db, name, 0));
@@ -99,11 +113,23 @@ absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view na
 ProjectionTxn::ProjectionTxn(const Database* db, absl::string_view name, uint64_t generation)
     : db_(db), name_(name), generation_(generation), prefix_(ProjectionPrefix(name, generation)) {}
 
+ProjectionTxn::ProjectionTxn(const Database* db, absl::string_view name, uint64_t generation,
+                             const BulkTxnOptions& bulk)
+    : db_(db),
+      name_(name),
+      generation_(generation),
+      prefix_(ProjectionPrefix(name, generation)),
+      bulk_(bulk),
+      read_db_(!bulk.generation_empty) {}
+
 absl::StatusOr<std::optional<std::string>> ProjectionTxn::Get(absl::string_view key) const {
   auto it = event_.find(key);
   if (it != event_.end()) return it->second;
   it = pending_.find(key);
   if (it != pending_.end()) return it->second;
+  // A bulk transaction of an empty generation holds every key written so
+  // far until its first file: most of a rebuild's reads stop here.
+  if (!read_db_) return std::optional<std::string>();
   std::string value;
   rocksdb::Status status = db_->db()->Get(rocksdb::ReadOptions(), db_->projections(),
                                           absl::StrCat(prefix_, key), &value);
@@ -118,32 +144,67 @@ void ProjectionTxn::Put(absl::string_view key, absl::string_view value) {
 
 void ProjectionTxn::Delete(absl::string_view key) { event_[key] = std::nullopt; }
 
+namespace {
+
+size_t ValueBytes(const std::optional<std::string>& value) {
+  return value.has_value() ? value->size() : 0;
+}
+
+}  // namespace
+
 void ProjectionTxn::EndEvent() {
   if (pending_.empty()) {
+    for (const auto& [key, value] : event_) {
+      buffered_bytes_ += BufferedChangeBytes(key, "") + ValueBytes(value);
+    }
     pending_.swap(event_);
     return;
   }
-  for (auto& [key, value] : event_) pending_[key] = std::move(value);
+  for (auto& [key, value] : event_) {
+    auto [it, inserted] = pending_.try_emplace(key);
+    if (inserted) {
+      buffered_bytes_ += BufferedChangeBytes(key, "");
+    } else {
+      buffered_bytes_ -= ValueBytes(it->second);
+    }
+    buffered_bytes_ += ValueBytes(value);
+    it->second = std::move(value);
+  }
   event_.clear();
 }
 
+namespace {
+
+// In key order: the memtable's skip list inserts a key next to the one
+// before it almost for free, where random order costs a search each; an
+// SST file must be written in order.
+template <typename Changes>
+std::vector<BulkChange> Sorted(const Changes& changes) {
+  std::vector<BulkChange> sorted;
+  sorted.reserve(changes.size() + 1);
+  for (const auto& [key, value] : changes) sorted.emplace_back(key, &value);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const BulkChange& a, const BulkChange& b) { return a.first < b.first; });
+  return sorted;
+}
+
+}  // namespace
+
 absl::Status ProjectionTxn::Commit(uint64_t position) {
   EndEvent();
-  // In key order: the memtable's skip list inserts a key next to the one
-  // before it almost for free, where random order costs a search each.
-  std::vector<const Changes::value_type*> sorted;
-  sorted.reserve(pending_.size());
-  for (const auto& change : pending_) sorted.push_back(&change);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
+  if (bulk_.has_value()) {
+    committed_position_ = position;
+    unwritten_ = true;
+    if (buffered_bytes_ <= bulk_->buffer_bytes_max) return absl::OkStatus();
+    return Flush();
+  }
   rocksdb::WriteBatch batch;
   std::string full = prefix_;
-  for (const auto* change : sorted) {
-    const auto& [key, value] = *change;
+  for (const auto& [key, value] : Sorted(pending_)) {
     full.resize(prefix_.size());
-    full.append(key);
-    rocksdb::Status status = value.has_value() ? batch.Put(db_->projections(), full, *value)
-                                               : batch.Delete(db_->projections(), full);
+    full.append(key.data(), key.size());
+    rocksdb::Status status = value->has_value() ? batch.Put(db_->projections(), full, **value)
+                                                : batch.Delete(db_->projections(), full);
     if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
   }
   rocksdb::Status status =
@@ -151,7 +212,31 @@ absl::Status ProjectionTxn::Commit(uint64_t position) {
   if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
   status = db_->db()->Write(rocksdb::WriteOptions(), &batch);
   pending_.clear();
+  buffered_bytes_ = 0;
   return FromRocksStatus(status, absl::StrCat("writing projection '", name_, "'"));
+}
+
+absl::Status ProjectionTxn::Flush() {
+  CHECK(bulk_.has_value());
+  EndEvent();
+  if (!unwritten_) return absl::OkStatus();
+  // The checkpoint goes into the same file as the state, so both arrive
+  // in one ingest. It sorts before every state key (CheckpointKey).
+  const std::string checkpoint_key = CheckpointKey(name_, generation_).substr(prefix_.size());
+  const std::optional<std::string> checkpoint = EncodePosition(committed_position_);
+  std::vector<BulkChange> sorted = Sorted(pending_);
+  sorted.insert(
+      std::upper_bound(sorted.begin(), sorted.end(), BulkChange(checkpoint_key, &checkpoint),
+                       [](const BulkChange& a, const BulkChange& b) { return a.first < b.first; }),
+      BulkChange(checkpoint_key, &checkpoint));
+  RETURN_IF_ERROR(BulkLoad(*db_, prefix_, sorted, name_));
+  pending_.clear();
+  buffered_bytes_ = 0;
+  written_position_ = committed_position_;
+  unwritten_ = false;
+  read_db_ = true;
+  ++files_ingested_;
+  return absl::OkStatus();
 }
 
 }  // namespace stakeledger::storage

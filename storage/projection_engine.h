@@ -82,8 +82,11 @@ using RebuildProgressFn = std::function<bool(const RebuildProgress&)>;
 
 class ProjectionEngine {
  public:
-  // REQUIRES: `log` outlives the engine.
-  explicit ProjectionEngine(EventLog* log);
+  // REQUIRES: `log` outlives the engine. A rebuild keeps up to
+  // `rebuild_buffer_bytes_max` of changes in memory before it writes them
+  // (BulkTxnOptions; tests pass small values).
+  explicit ProjectionEngine(EventLog* log,
+                            size_t rebuild_buffer_bytes_max = kRebuildBufferBytesMax);
   // Stops every runner.
   ~ProjectionEngine();
   ProjectionEngine(const ProjectionEngine&) = delete;
@@ -120,15 +123,16 @@ class ProjectionEngine {
   struct Runner;
   void Run(Runner* runner);
   absl::Status RunChunk(Runner* runner, uint64_t* position);
-  // Applies the events after *position, up to one chunk, to `generation`.
-  // *events_read counts the events read; *failed_at names the event whose
-  // Apply failed.
-  absl::Status ApplyChunk(Projection* projection, uint64_t generation, uint64_t* position,
+  // Applies the events after *position, up to one chunk, through `txn`
+  // and commits them. *events_read counts the events read; *failed_at
+  // names the event whose Apply failed.
+  absl::Status ApplyChunk(Projection* projection, ProjectionTxn* txn, uint64_t* position,
                           uint64_t* events_read, uint64_t* failed_at);
   absl::StatusOr<RebuildProgress> RebuildInto(Runner* runner, uint64_t shadow,
                                               const RebuildProgressFn& on_progress);
 
   EventLog* const log_;
+  const size_t rebuild_buffer_bytes_max_;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
