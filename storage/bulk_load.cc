@@ -38,11 +38,13 @@ absl::Status WriteFile(const Database& db, absl::string_view prefix,
                                 /*invalidate_page_cache=*/false);
   RETURN_IF_ERROR(FromRocksStatus(writer.Open(path), "opening a bulk-load file"));
   std::string key(prefix);
-  for (const auto& [relative, value] : changes) {
+  for (const BulkChange& change : changes) {
     key.resize(prefix.size());
-    key.append(relative.data(), relative.size());
+    key.append(change.key.data(), change.key.size());
     const rocksdb::Status status =
-        value->has_value() ? writer.Put(key, **value) : writer.Delete(key);
+        change.value.has_value()
+            ? writer.Put(key, rocksdb::Slice(change.value->data(), change.value->size()))
+            : writer.Delete(key);
     RETURN_IF_ERROR(FromRocksStatus(status, "writing a bulk-load file"));
   }
   // Finish syncs the file before it returns: the file is durable before

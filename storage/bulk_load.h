@@ -8,7 +8,6 @@
 
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,8 +17,11 @@
 namespace stakeledger::storage {
 
 // One change of a bulk load: a key relative to the load's prefix, and its
-// new value or nullopt for a delete.
-using BulkChange = std::pair<absl::string_view, const std::optional<std::string>*>;
+// new value or nullopt for a delete. Views of bytes the caller keeps.
+struct BulkChange {
+  absl::string_view key;
+  std::optional<absl::string_view> value;
+};
 
 // Writes prefix + key of every change, in the order given, as one SST file
 // in the bulk-load directory inside the database directory, syncs it, and

@@ -152,8 +152,7 @@ TEST_F(BulkLoadTest, CheckpointAloneIsWrittenWhenNothingChanged) {
 }
 
 TEST_F(BulkLoadTest, KeysOutOfOrderAreRejectedAndNothingIsWritten) {
-  const std::optional<std::string> value = "v";
-  const std::vector<BulkChange> changes = {{"b", &value}, {"a", &value}};
+  const std::vector<BulkChange> changes = {{"b", "v"}, {"a", "v"}};
   const std::string prefix = ProjectionPrefix("p", 1);
   EXPECT_EQ(BulkLoad(*db_, prefix, changes, "p").code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(StateOf(*db_, "p", 1).empty());

@@ -57,10 +57,11 @@ absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64
 // twice that in process memory: under a tenth of the 24 GiB machine the
 // service is sized for.
 inline constexpr size_t kRebuildBufferBytesMax = size_t{1} << 30;
-// Counted per buffered change besides its key and value bytes: the hash
-// map slot and the two strings' heap blocks, about.
+// Counted per buffered change besides its key and value bytes: its hash
+// map slot (two views) and its share of the sort, about.
 inline constexpr size_t kBufferedChangeOverheadBytes = 64;
-// The bytes a buffered change counts against a bulk transaction's limit.
+// The bytes a buffered change counts against a bulk transaction's limit
+// (an overwrite adds the new value's bytes: the old ones stay allocated).
 inline size_t BufferedChangeBytes(absl::string_view key, absl::string_view value) {
   return key.size() + value.size() + kBufferedChangeOverheadBytes;
 }
@@ -126,13 +127,25 @@ class ProjectionTxn {
 
  private:
   using Changes = absl::flat_hash_map<std::string, std::optional<std::string>>;
+  // A kept change: a view of its value in arena_; nullopt for a delete.
+  using Kept = absl::flat_hash_map<absl::string_view, std::optional<absl::string_view>>;
+  // Copies `bytes` into arena_.
+  absl::string_view Keep(absl::string_view bytes);
+  void ClearKept();
+
   const Database* db_;
   const std::string name_;
   const uint64_t generation_;
   const std::string prefix_;
-  // The current event's changes over those of earlier events kept.
+  // The current event's changes, over those of earlier events kept. The
+  // kept keys and values live in arena blocks: a rebuild keeps millions,
+  // and one heap block per string cost more to allocate, sort (cache
+  // misses) and free than the rest of writing them.
   Changes event_;
-  Changes pending_;
+  Kept pending_;
+  std::vector<std::unique_ptr<char[]>> arena_;
+  char* arena_next_ = nullptr;
+  size_t arena_left_ = 0;
   size_t buffered_bytes_ = 0;
   // Bulk only.
   const std::optional<BulkTxnOptions> bulk_;
