@@ -6,6 +6,7 @@
 // retractions and 1% date corrections (PROJECTION_BENCH_DIR keeps it, see
 // Fixture). In-process, no gRPC (ledger-bench
 // query measures through gRPC). Figures: docs/performance.md, "Projections".
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +35,13 @@ namespace stakeledger::storage {
 namespace {
 
 constexpr int kNames = 1000;
+
+// PROJECTION_BENCH_BUFFER_MIB: the rebuild buffer's limit, for the
+// rebuild and BM_ApplyAndWrite/1 (default kRebuildBufferBytesMax).
+size_t RebuildBufferBytes() {
+  const char* text = std::getenv("PROJECTION_BENCH_BUFFER_MIB");
+  return text != nullptr ? std::strtoull(text, nullptr, 10) << 20 : kRebuildBufferBytesMax;
+}
 
 size_t EventCount() {
   const char* text = std::getenv("PROJECTION_BENCH_EVENTS");
@@ -154,7 +162,7 @@ Fixture& Shared() {
       Check(f->log->AppendAndWait(std::move(request)).status());
     }
     f->append_events_per_second = f->events / Since(start);
-    ProjectionEngine engine(f->log.get());
+    ProjectionEngine engine(f->log.get(), RebuildBufferBytes());
     start = std::chrono::steady_clock::now();
     engine.Add(std::make_unique<StakeOwnershipProjection>());
     if (!engine.WaitFor(kStakeOwnershipProjection, f->events, absl::Hours(1))) std::abort();
@@ -190,6 +198,19 @@ void BM_Fold(benchmark::State& state) {
   state.counters["rebuild_events_per_s"] = fixture.rebuild_events_per_second;
 }
 BENCHMARK(BM_Fold)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The rebuild of the fixture (`ledgerctl rebuild`: a bulk-loaded shadow,
+// PROJECTION_BENCH_BUFFER_MIB), and the process's peak memory.
+void BM_Rebuild(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  for (auto _ : state) benchmark::DoNotOptimize(fixture.events);
+  state.counters["events"] = static_cast<double>(fixture.events);
+  state.counters["rebuild_events_per_s"] = fixture.rebuild_events_per_second;
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["max_rss_mib"] = usage.ru_maxrss / 1024.0;
+}
+BENCHMARK(BM_Rebuild)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // The parts of a fold: reading the log in the engine's chunks, and parsing
 // each announcement's JSON payload (protobuf's JSON mapping).
@@ -259,7 +280,7 @@ BENCHMARK(BM_ApplyWithoutCommit)->Iterations(1)->Unit(benchmark::kMillisecond);
 // a WriteBatch per chunk; arg 1: as a rebuild writes, one bulk transaction
 // (kRebuildBufferBytesMax, sorted SST files ingested), its final Flush
 // included. What a rebuild could reach once decoding is cheap.
-void BM_ApplyAndWrite(benchmark::State& state) {
+void BM_RebuildApplyAndWrite(benchmark::State& state) {
   Fixture& fixture = Shared();
   const bool bulk = state.range(0) == 1;
   StakeOwnershipProjection projection;
@@ -269,6 +290,7 @@ void BM_ApplyAndWrite(benchmark::State& state) {
   for (auto _ : state) {
     const uint64_t generation = next_generation++;
     BulkTxnOptions options;
+    options.buffer_bytes_max = RebuildBufferBytes();
     options.generation_empty = true;
     ProjectionTxn bulk_txn(&db, projection.name(), generation, options);
     std::chrono::duration<double> timed{0};
@@ -295,6 +317,7 @@ void BM_ApplyAndWrite(benchmark::State& state) {
       timed += std::chrono::steady_clock::now() - start;
       events_total += events.size();
     }
+    state.counters["buffered_mib"] = bulk_txn.buffered_bytes() / double{1 << 20};
     const auto start = std::chrono::steady_clock::now();
     if (bulk) Check(bulk_txn.Flush());
     const std::chrono::duration<double> flush = std::chrono::steady_clock::now() - start;
@@ -310,7 +333,7 @@ void BM_ApplyAndWrite(benchmark::State& state) {
   }
   state.SetItemsProcessed(events_total);
 }
-BENCHMARK(BM_ApplyAndWrite)
+BENCHMARK(BM_RebuildApplyAndWrite)
     ->Arg(0)
     ->Arg(1)
     ->Iterations(1)
