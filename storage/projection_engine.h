@@ -7,7 +7,9 @@
 //
 // Rebuild folds a projection again from position 0 into a shadow
 // generation (projection.h) while the live generation keeps answering and
-// following the log. Once the shadow has caught up with the head, the live
+// following the log. The shadow is written in bulk: the changes of many
+// chunks are kept in memory and written, with the shadow's checkpoint, as
+// sorted SST files ingested whole (BulkTxnOptions, bulk_load.h). Once the shadow has caught up with the head, the live
 // runner is paused for the last events, one WriteBatch switches the active
 // generation, and the old generation's keys are deleted with DeleteRange.
 // A crash or Stop mid-rebuild leaves the live generation active; inactive
