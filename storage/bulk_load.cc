@@ -19,10 +19,9 @@ std::filesystem::path BulkLoadDir(const Database& db) {
   return std::filesystem::path(db.db()->GetName()) / "bulk_load";
 }
 
-// Tags are projection names: hex keeps any byte out of the path syntax.
-std::string FilePrefix(absl::string_view file_tag) {
-  return absl::StrCat(absl::BytesToHexString(file_tag), "-");
-}
+// Tags are key prefixes: hex keeps any byte out of the path syntax, and
+// hex(a) starts with hex(b) exactly when a starts with b.
+std::string FilePrefix(absl::string_view file_tag) { return absl::BytesToHexString(file_tag); }
 
 absl::Status FromErrorCode(const std::error_code& error, absl::string_view context) {
   if (!error) return absl::OkStatus();
@@ -63,7 +62,7 @@ absl::Status BulkLoad(const Database& db, absl::string_view prefix,
   std::filesystem::create_directories(dir, error);
   RETURN_IF_ERROR(FromErrorCode(error, "creating the bulk-load directory"));
   const std::string path =
-      (dir / absl::StrCat(FilePrefix(file_tag), next_file.fetch_add(1), ".sst")).string();
+      (dir / absl::StrCat(FilePrefix(file_tag), "-", next_file.fetch_add(1), ".sst")).string();
   absl::Status status = WriteFile(db, prefix, changes, path);
   if (status.ok()) {
     rocksdb::IngestExternalFileOptions ingest;
@@ -83,9 +82,9 @@ absl::Status BulkLoad(const Database& db, absl::string_view prefix,
   return status;
 }
 
-absl::Status RemoveBulkLoadFiles(const Database& db, absl::string_view file_tag) {
+absl::Status RemoveBulkLoadFiles(const Database& db, absl::string_view tag_prefix) {
   const std::filesystem::path dir = BulkLoadDir(db);
-  const std::string prefix = FilePrefix(file_tag);
+  const std::string prefix = FilePrefix(tag_prefix);
   std::error_code error;
   if (!std::filesystem::exists(dir, error))
     return FromErrorCode(error, "reading the bulk-load directory");

@@ -27,17 +27,19 @@ struct BulkChange {
 // in the bulk-load directory inside the database directory, syncs it, and
 // ingests it into the projections family (the file is moved, not copied).
 // A delete shadows the key in everything written before, ingested or not.
-// `file_tag` names the file (one tag per concurrent load). REQUIRES: the
+// `file_tag` names the file (one tag per concurrent load; a projection
+// transaction uses its generation's prefix). REQUIRES: the
 // keys strictly ascending; `changes` not empty. Errors: INVALID_ARGUMENT
 // for keys out of order; UNAVAILABLE for I/O errors; as RocksDB ingests.
 // Nothing is visible after an error. Thread-safe for distinct tags.
 absl::Status BulkLoad(const Database& db, absl::string_view prefix,
                       const std::vector<BulkChange>& changes, absl::string_view file_tag);
 
-// Removes the files an interrupted load of `file_tag` left behind (a crash
-// between writing a file and ingesting it). Errors: UNAVAILABLE for I/O
-// errors. REQUIRES: no load of `file_tag` is running.
-absl::Status RemoveBulkLoadFiles(const Database& db, absl::string_view file_tag);
+// Removes the files that interrupted loads (a crash between writing a file
+// and ingesting it) of every tag starting with `tag_prefix` left behind.
+// Errors: UNAVAILABLE for I/O errors. REQUIRES: no load of such a tag is
+// running.
+absl::Status RemoveBulkLoadFiles(const Database& db, absl::string_view tag_prefix);
 
 }  // namespace stakeledger::storage
 

@@ -154,23 +154,31 @@ TEST_F(BulkLoadTest, CheckpointAloneIsWrittenWhenNothingChanged) {
 TEST_F(BulkLoadTest, KeysOutOfOrderAreRejectedAndNothingIsWritten) {
   const std::vector<BulkChange> changes = {{"b", "v"}, {"a", "v"}};
   const std::string prefix = ProjectionPrefix("p", 1);
-  EXPECT_EQ(BulkLoad(*db_, prefix, changes, "p").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BulkLoad(*db_, prefix, changes, prefix).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(StateOf(*db_, "p", 1).empty());
   const std::filesystem::path dir = std::filesystem::path(dir_.path()) / "bulk_load";
   EXPECT_TRUE(std::filesystem::is_empty(dir));
-  EXPECT_EQ(BulkLoad(*db_, prefix, {}, "p").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BulkLoad(*db_, prefix, {}, prefix).code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(BulkLoadTest, RemoveBulkLoadFilesRemovesOnlyThatTagsLeftovers) {
+TEST_F(BulkLoadTest, RemoveBulkLoadFilesRemovesOnlyTheTagsUnderThePrefix) {
   const std::filesystem::path dir = std::filesystem::path(dir_.path()) / "bulk_load";
   std::filesystem::create_directories(dir);
-  const std::filesystem::path ours = dir / absl::StrCat(absl::BytesToHexString("p"), "-9.sst");
-  const std::filesystem::path theirs = dir / absl::StrCat(absl::BytesToHexString("q"), "-9.sst");
-  std::ofstream(ours) << "partial";
-  std::ofstream(theirs) << "partial";
-  ASSERT_TRUE(RemoveBulkLoadFiles(*db_, "p").ok());
-  EXPECT_FALSE(std::filesystem::exists(ours));
-  EXPECT_TRUE(std::filesystem::exists(theirs));
+  auto file = [&dir](absl::string_view tag) {
+    return dir / absl::StrCat(absl::BytesToHexString(tag), "-9.sst");
+  };
+  const std::string generation_zero("p\0", 2);
+  for (absl::string_view tag : {absl::string_view("p\x01g1"), absl::string_view("p\x01g2"),
+                                absl::string_view(generation_zero), absl::string_view("q\x01g1")}) {
+    std::ofstream(file(tag)) << "partial";
+  }
+  ASSERT_TRUE(RemoveBulkLoadFiles(*db_, "p\x01g1").ok());
+  EXPECT_FALSE(std::filesystem::exists(file("p\x01g1")));
+  EXPECT_TRUE(std::filesystem::exists(file("p\x01g2")));
+  ASSERT_TRUE(RemoveBulkLoadFiles(*db_, "p\x01").ok());
+  EXPECT_FALSE(std::filesystem::exists(file("p\x01g2")));
+  EXPECT_TRUE(std::filesystem::exists(file(generation_zero)));
+  EXPECT_TRUE(std::filesystem::exists(file("q\x01g1")));
 }
 
 // Random Gets, Puts and Deletes over a few keys, event by event, through a

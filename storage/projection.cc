@@ -279,7 +279,7 @@ absl::Status ProjectionTxn::Flush() {
   const std::string checkpoint_key = CheckpointKey(name_, generation_).substr(prefix_.size());
   const std::string checkpoint = EncodePosition(committed_position_);
   const BulkChange checkpoint_change = {checkpoint_key, absl::string_view(checkpoint)};
-  RETURN_IF_ERROR(BulkLoad(*db_, prefix_, Sorted(pending_, &checkpoint_change), name_));
+  RETURN_IF_ERROR(BulkLoad(*db_, prefix_, Sorted(pending_, &checkpoint_change), prefix_));
   ClearKept();
   written_position_ = committed_position_;
   unwritten_ = false;

@@ -57,8 +57,11 @@ const char* ProjectionStateName(ProjectionState state) {
   return "unknown";
 }
 
-ProjectionEngine::ProjectionEngine(EventLog* log, size_t rebuild_buffer_bytes_max)
-    : log_(log), rebuild_buffer_bytes_max_(rebuild_buffer_bytes_max) {}
+ProjectionEngine::ProjectionEngine(EventLog* log, size_t rebuild_buffer_bytes_max,
+                                   uint64_t bulk_catch_up_lag_events_min)
+    : log_(log),
+      rebuild_buffer_bytes_max_(rebuild_buffer_bytes_max),
+      bulk_catch_up_lag_events_min_(bulk_catch_up_lag_events_min) {}
 
 ProjectionEngine::~ProjectionEngine() { Stop(); }
 
@@ -75,6 +78,10 @@ void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
   if (generation.ok()) {
     runner->generation = *generation;
     runner->start_status = DeleteOtherGenerations(db, name, *generation);
+    // Files a crash left between writing and ingesting, of any generation.
+    for (const std::string& tag : {ProjectionPrefix(name, 0), absl::StrCat(name, "\x01")}) {
+      if (runner->start_status.ok()) runner->start_status = RemoveBulkLoadFiles(db, tag);
+    }
     absl::StatusOr<uint64_t> checkpoint = ReadCheckpoint(db, name, *generation);
     if (runner->start_status.ok()) runner->start_status = checkpoint.status();
     if (checkpoint.ok()) runner->applied = *checkpoint;
@@ -166,8 +173,11 @@ void ProjectionEngine::Run(Runner* runner) {
         runner->status.lag_events > kProjectionChunkEventsMax) {
       runner->status.state = ProjectionState::kCatchingUp;
     }
+    // More than a chunk behind, so that CatchUpInBulk folds at least one.
+    const bool bulk = runner->status.lag_events >= bulk_catch_up_lag_events_min_ &&
+                      runner->status.lag_events > kProjectionChunkEventsMax;
     lock.unlock();
-    status = RunChunk(runner, &position);
+    status = bulk ? CatchUpInBulk(runner, &position) : RunChunk(runner, &position);
     lock.lock();
     changed_.notify_all();
   }
@@ -195,6 +205,11 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
     runner->status.error_position = failed_at;
     return status;
   }
+  CountEvents(runner, events);
+  return absl::OkStatus();
+}
+
+void ProjectionEngine::CountEvents(Runner* runner, uint64_t events) {
   runner->window_events += events;
   const absl::Duration elapsed = absl::Now() - runner->window_start;
   if (elapsed >= absl::Seconds(1)) {
@@ -202,7 +217,72 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
     runner->window_start = absl::Now();
     runner->window_events = 0;
   }
-  return absl::OkStatus();
+}
+
+// Folds chunk after chunk into one bulk transaction of the active
+// generation, so that a projection far behind (added to a big log) is
+// written as sorted files, each ingested with its checkpoint. The apply
+// lock is taken per chunk, as RunChunk does: a rebuild's swap may come
+// between two chunks, and then the buffer (of the old generation) is
+// dropped, since the swap brought the runner past it. What the status
+// reports, and what queries see, is the last checkpoint written.
+absl::Status ProjectionEngine::CatchUpInBulk(Runner* runner, uint64_t* position) {
+  Projection* const projection = runner->projection.get();
+  const Database& db = log_->database();
+  uint64_t generation = 0;
+  uint64_t folded = 0;
+  {
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    generation = runner->generation;
+    folded = runner->applied;
+  }
+  BulkTxnOptions bulk;
+  bulk.buffer_bytes_max = rebuild_buffer_bytes_max_;
+  if (folded == 0) {
+    ASSIGN_OR_RETURN(bulk.generation_empty, GenerationIsEmpty(db, projection->name(), generation));
+  }
+  ProjectionTxn txn(&db, projection->name(), generation, bulk);
+  // Publishes what the transaction has written. REQUIRES: apply_mu held.
+  auto publish = [&] {
+    if (txn.written_position() <= runner->applied) return;
+    runner->applied = txn.written_position();
+    std::lock_guard<std::mutex> lock(mu_);
+    runner->status.position = runner->applied;
+  };
+  absl::Status status;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+    }
+    // The last events go the ordinary way (Run), a chunk at a time.
+    if (folded + kProjectionChunkEventsMax >= log_->head_position()) break;
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    if (runner->generation != generation) {
+      *position = runner->applied;
+      return absl::OkStatus();
+    }
+    uint64_t events = 0;
+    uint64_t failed_at = 0;
+    status = ApplyChunk(projection, &txn, &folded, &events, &failed_at);
+    publish();
+    std::lock_guard<std::mutex> lock(mu_);
+    CountEvents(runner, events);
+    if (!status.ok()) {
+      runner->status.error_position = failed_at;
+      break;
+    }
+  }
+  // Also after a failed Apply: the events before it are written, as
+  // RunChunk writes them.
+  std::lock_guard<std::mutex> apply(runner->apply_mu);
+  if (runner->generation == generation) {
+    const absl::Status flushed = txn.Flush();
+    if (status.ok()) status = flushed;
+    publish();
+  }
+  *position = runner->applied;
+  return status;
 }
 
 namespace {
@@ -304,7 +384,7 @@ namespace {
 // shadow gets no DeleteRange: its tombstone in the memtable would overlap
 // the first ingested file's range and force a memtable flush before it.
 absl::Status ClearShadow(const Database& db, absl::string_view name, uint64_t shadow) {
-  RETURN_IF_ERROR(RemoveBulkLoadFiles(db, name));
+  RETURN_IF_ERROR(RemoveBulkLoadFiles(db, ProjectionPrefix(name, shadow)));
   ASSIGN_OR_RETURN(const bool empty, GenerationIsEmpty(db, name, shadow));
   return empty ? absl::OkStatus() : DeleteGeneration(db, name, shadow);
 }

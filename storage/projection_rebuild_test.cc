@@ -264,6 +264,51 @@ TEST_F(ProjectionRebuildTest, StopMidRebuildLeavesLiveIntactAndRestartDiscardsSh
   EXPECT_EQ(Answers(kKnownAtHead), before);
 }
 
+// The writes of the projections family in its active memtable (since
+// the last flush).
+uint64_t MemtableEntries(const Database& db) {
+  uint64_t entries = 0;
+  EXPECT_TRUE(
+      db.db()->GetIntProperty(db.projections(), "rocksdb.num-entries-active-mem-table", &entries));
+  return entries;
+}
+
+// A projection far behind the head (here: its state deleted, as for a
+// projection added to an existing log) catches up in bulk, as ingested
+// files rather than through the memtable, and answers as the plain
+// catch-up did; then it follows the log live.
+TEST_F(ProjectionRebuildTest, FarBehindProjectionCatchesUpInBulkAndAnswersTheSame) {
+  AppendAnnouncements(0, kAnnouncements);
+  const uint64_t head = log_->head_position();
+  const Database& db = log_->database();
+  std::vector<std::string> before;
+  uint64_t plain_entries = 0;
+  {
+    ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), db.projections()).ok());
+    ProjectionEngine engine(log_.get());
+    engine.Add(std::make_unique<StakeOwnershipProjection>());
+    ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+    before = Answers(kKnownAtHead);
+    plain_entries = MemtableEntries(db);
+  }
+  const int keys = KeysOf(0);
+  ASSERT_TRUE(DeleteGeneration(db, kStakeOwnershipProjection, 0).ok());
+  ASSERT_EQ(KeysOf(0), 0);
+  ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), db.projections()).ok());
+  ProjectionEngine engine(log_.get(), kSmallBufferBytes, /*bulk_catch_up_lag_events_min=*/2000);
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+  EXPECT_EQ(Answers(kKnownAtHead), before);
+  EXPECT_EQ(KeysOf(0), keys);
+  // Only the last events (under a chunk) went through the memtable.
+  EXPECT_LT(MemtableEntries(db), plain_entries / 2);
+  AppendAnnouncements(kAnnouncements, 100);
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
+  auto checkpoint = ReadCheckpoint(db, kStakeOwnershipProjection, 0);
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(*checkpoint, log_->head_position());
+}
+
 TEST_F(ProjectionRebuildTest, UnknownProjectionIsNotFound) {
   ProjectionEngine engine(log_.get());
   engine.Add(std::make_unique<StakeOwnershipProjection>());
