@@ -6,6 +6,7 @@
 // retractions and 1% date corrections (PROJECTION_BENCH_DIR keeps it, see
 // Fixture). In-process, no gRPC (ledger-bench
 // query measures through gRPC). Figures: docs/performance.md, "Projections".
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +35,13 @@ namespace stakeledger::storage {
 namespace {
 
 constexpr int kNames = 1000;
+
+// PROJECTION_BENCH_BUFFER_MIB: the rebuild buffer's limit, for the
+// rebuild and BM_ApplyAndWrite/1 (default kRebuildBufferBytesMax).
+size_t RebuildBufferBytes() {
+  const char* text = std::getenv("PROJECTION_BENCH_BUFFER_MIB");
+  return text != nullptr ? std::strtoull(text, nullptr, 10) << 20 : kRebuildBufferBytesMax;
+}
 
 size_t EventCount() {
   const char* text = std::getenv("PROJECTION_BENCH_EVENTS");
@@ -155,7 +163,7 @@ Fixture& Shared() {
       Check(f->log->AppendAndWait(std::move(request)).status());
     }
     f->append_events_per_second = f->events / Since(start);
-    ProjectionEngine engine(f->log.get());
+    ProjectionEngine engine(f->log.get(), RebuildBufferBytes());
     start = std::chrono::steady_clock::now();
     engine.Add(std::make_unique<StakeOwnershipProjection>());
     if (!engine.WaitFor(kStakeOwnershipProjection, f->events, absl::Hours(1))) std::abort();
@@ -191,6 +199,19 @@ void BM_Fold(benchmark::State& state) {
   state.counters["rebuild_events_per_s"] = fixture.rebuild_events_per_second;
 }
 BENCHMARK(BM_Fold)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The rebuild of the fixture (`ledgerctl rebuild`: a bulk-loaded shadow,
+// PROJECTION_BENCH_BUFFER_MIB), and the process's peak memory.
+void BM_Rebuild(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  for (auto _ : state) benchmark::DoNotOptimize(fixture.events);
+  state.counters["events"] = static_cast<double>(fixture.events);
+  state.counters["rebuild_events_per_s"] = fixture.rebuild_events_per_second;
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["max_rss_mib"] = usage.ru_maxrss / 1024.0;
+}
+BENCHMARK(BM_Rebuild)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // The parts of a fold: reading the log in the engine's chunks, and parsing
 // each announcement's JSON payload (protobuf's JSON mapping).
@@ -253,6 +274,72 @@ void BM_ApplyWithoutCommit(benchmark::State& state) {
   state.SetItemsProcessed(events_total);
 }
 BENCHMARK(BM_ApplyWithoutCommit)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// A rebuild's own work without the payload parse: each chunk is read and
+// decoded (Projection::Decode) untimed, then applied (ApplyDecoded) and
+// written, timed, into a fresh generation. Arg 0: as the live fold writes,
+// a WriteBatch per chunk; arg 1: as a rebuild writes, one bulk transaction
+// (kRebuildBufferBytesMax, sorted SST files ingested), its final Flush
+// included. What a rebuild could reach once decoding is cheap.
+void BM_RebuildApplyAndWrite(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  const bool bulk = state.range(0) == 1;
+  StakeOwnershipProjection projection;
+  const Database& db = fixture.log->database();
+  static uint64_t next_generation = 2000;
+  uint64_t events_total = 0;
+  for (auto _ : state) {
+    const uint64_t generation = next_generation++;
+    BulkTxnOptions options;
+    options.buffer_bytes_max = RebuildBufferBytes();
+    options.generation_empty = true;
+    ProjectionTxn bulk_txn(&db, projection.name(), generation, options);
+    std::chrono::duration<double> timed{0};
+    std::chrono::duration<double> apply{0};
+    for (uint64_t position = 0; position < fixture.events;) {
+      EventList events;
+      ChunkBounds bounds;
+      bounds.events_max = kProjectionChunkEventsMax;
+      Check(fixture.log->ReadAllChunk(position + 1, false, EventFilter(), false, bounds, &events)
+                .status());
+      std::vector<std::unique_ptr<DecodedEvent>> decoded;
+      for (const v1::RecordedEvent& event : events) decoded.push_back(projection.Decode(event));
+      const auto start = std::chrono::steady_clock::now();
+      ProjectionTxn plain_txn(&db, projection.name(), generation);
+      ProjectionTxn* txn = bulk ? &bulk_txn : &plain_txn;
+      for (int i = 0; i < events.size(); ++i) {
+        Check(projection.ApplyDecoded(events[i], decoded[i].get(), txn));
+        txn->EndEvent();
+      }
+      const auto applied = std::chrono::steady_clock::now();
+      apply += applied - start;
+      position = events[events.size() - 1].position();
+      Check(txn->Commit(position));
+      timed += std::chrono::steady_clock::now() - start;
+      events_total += events.size();
+    }
+    state.counters["buffered_mib"] = bulk_txn.buffered_bytes() / double{1 << 20};
+    const auto start = std::chrono::steady_clock::now();
+    if (bulk) Check(bulk_txn.Flush());
+    const std::chrono::duration<double> flush = std::chrono::steady_clock::now() - start;
+    timed += flush;
+    state.SetIterationTime(timed.count());
+    // Seconds in ApplyDecoded (state reads, building entries, the buffer),
+    // in Commit (a batch per chunk, or keeping it), and in the final Flush.
+    state.counters["apply_s"] = apply.count();
+    state.counters["commit_s"] = (timed - apply - flush).count();
+    state.counters["flush_s"] = flush.count();
+    state.counters["files"] = bulk ? bulk_txn.files_ingested() : 0;
+    Check(DeleteGeneration(db, projection.name(), generation));
+  }
+  state.SetItemsProcessed(events_total);
+}
+BENCHMARK(BM_RebuildApplyAndWrite)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_AsOfQuery(benchmark::State& state) {
   Fixture& fixture = Shared();

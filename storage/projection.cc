@@ -1,9 +1,13 @@
 #include "storage/projection.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "storage/bulk_load.h"
+#include "storage/check.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
 
@@ -70,6 +74,17 @@ absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64
   return DeleteKeyRange(db, ProjectionPrefix(name, generation), end);
 }
 
+absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view name,
+                                       uint64_t generation) {
+  const std::string prefix = ProjectionPrefix(name, generation);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(rocksdb::ReadOptions(), db.projections()));
+  it->Seek(prefix);
+  if (it->Valid()) return !it->key().starts_with(prefix);
+  RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading a projection generation"));
+  return true;
+}
+
 absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, uint64_t keep) {
   const std::string generations_begin = GenerationsBegin(name);
   if (keep != 0) RETURN_IF_ERROR(DeleteGeneration(db, name, 0));
@@ -99,11 +114,26 @@ absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view na
 ProjectionTxn::ProjectionTxn(const Database* db, absl::string_view name, uint64_t generation)
     : db_(db), name_(name), generation_(generation), prefix_(ProjectionPrefix(name, generation)) {}
 
+ProjectionTxn::ProjectionTxn(const Database* db, absl::string_view name, uint64_t generation,
+                             const BulkTxnOptions& bulk)
+    : db_(db),
+      name_(name),
+      generation_(generation),
+      prefix_(ProjectionPrefix(name, generation)),
+      bulk_(bulk),
+      read_db_(!bulk.generation_empty) {}
+
 absl::StatusOr<std::optional<std::string>> ProjectionTxn::Get(absl::string_view key) const {
   auto it = event_.find(key);
   if (it != event_.end()) return it->second;
-  it = pending_.find(key);
-  if (it != pending_.end()) return it->second;
+  auto kept = pending_.find(key);
+  if (kept != pending_.end()) {
+    if (!kept->second.has_value()) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(*kept->second));
+  }
+  // A bulk transaction of an empty generation holds every key written so
+  // far until its first file: most of a rebuild's reads stop here.
+  if (!read_db_) return std::optional<std::string>();
   std::string value;
   rocksdb::Status status = db_->db()->Get(rocksdb::ReadOptions(), db_->projections(),
                                           absl::StrCat(prefix_, key), &value);
@@ -118,40 +148,144 @@ void ProjectionTxn::Put(absl::string_view key, absl::string_view value) {
 
 void ProjectionTxn::Delete(absl::string_view key) { event_[key] = std::nullopt; }
 
-void ProjectionTxn::EndEvent() {
-  if (pending_.empty()) {
-    pending_.swap(event_);
-    return;
+namespace {
+
+// Arena blocks grow with what is kept, from a few KiB (a live chunk of a
+// few events) to kArenaBlockBytes (a rebuild: a block per thousands of
+// changes, so allocating them costs nothing).
+constexpr size_t kArenaBlockBytesMin = size_t{4} << 10;
+constexpr size_t kArenaBlockBytes = size_t{1} << 20;
+
+}  // namespace
+
+absl::string_view ProjectionTxn::Keep(absl::string_view bytes) {
+  if (bytes.empty()) return absl::string_view();
+  if (bytes.size() > kArenaBlockBytesMin / 4) {
+    // A block of its own; the current block's rest stays in use.
+    arena_.push_back(std::unique_ptr<char[]>(new char[bytes.size()]));
+    std::memcpy(arena_.back().get(), bytes.data(), bytes.size());
+    return absl::string_view(arena_.back().get(), bytes.size());
   }
-  for (auto& [key, value] : event_) pending_[key] = std::move(value);
+  if (bytes.size() > arena_left_) {
+    const size_t block_bytes = std::clamp(buffered_bytes_, kArenaBlockBytesMin, kArenaBlockBytes);
+    arena_.push_back(std::unique_ptr<char[]>(new char[block_bytes]));
+    arena_next_ = arena_.back().get();
+    arena_left_ = block_bytes;
+  }
+  std::memcpy(arena_next_, bytes.data(), bytes.size());
+  const absl::string_view kept(arena_next_, bytes.size());
+  arena_next_ += bytes.size();
+  arena_left_ -= bytes.size();
+  return kept;
+}
+
+void ProjectionTxn::ClearKept() {
+  pending_.clear();
+  arena_.clear();
+  arena_next_ = nullptr;
+  arena_left_ = 0;
+  buffered_bytes_ = 0;
+}
+
+void ProjectionTxn::EndEvent() {
+  for (const auto& [key, value] : event_) {
+    auto it = pending_.find(key);
+    if (it == pending_.end()) {
+      it = pending_.emplace(Keep(key), std::nullopt).first;
+      buffered_bytes_ += BufferedChangeBytes(key, "");
+    }
+    if (value.has_value()) {
+      it->second = Keep(*value);
+      buffered_bytes_ += value->size();
+    } else {
+      it->second = std::nullopt;
+    }
+  }
   event_.clear();
 }
 
+namespace {
+
+// A change and the first 8 bytes of its key, big-endian (zero-padded):
+// most comparisons end there, without touching the key's bytes.
+struct SortItem {
+  uint64_t head;
+  BulkChange change;
+};
+
+uint64_t KeyHead(absl::string_view key) {
+  uint64_t head = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    head = (head << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
+  }
+  return head;
+}
+
+// In key order: the memtable's skip list inserts a key next to the one
+// before it almost for free, where random order costs a search each; an
+// SST file must be written in order. `extra` joins the changes.
+template <typename Kept>
+std::vector<BulkChange> Sorted(const Kept& kept, const BulkChange* extra) {
+  std::vector<SortItem> items;
+  items.reserve(kept.size() + 1);
+  for (const auto& [key, value] : kept) items.push_back({KeyHead(key), {key, value}});
+  if (extra != nullptr) items.push_back({KeyHead(extra->key), *extra});
+  std::sort(items.begin(), items.end(), [](const SortItem& a, const SortItem& b) {
+    if (a.head != b.head) return a.head < b.head;
+    return a.change.key < b.change.key;
+  });
+  std::vector<BulkChange> sorted;
+  sorted.reserve(items.size());
+  for (const SortItem& item : items) sorted.push_back(item.change);
+  return sorted;
+}
+
+}  // namespace
+
 absl::Status ProjectionTxn::Commit(uint64_t position) {
   EndEvent();
-  // In key order: the memtable's skip list inserts a key next to the one
-  // before it almost for free, where random order costs a search each.
-  std::vector<const Changes::value_type*> sorted;
-  sorted.reserve(pending_.size());
-  for (const auto& change : pending_) sorted.push_back(&change);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
+  if (bulk_.has_value()) {
+    committed_position_ = position;
+    unwritten_ = true;
+    if (buffered_bytes_ <= bulk_->buffer_bytes_max) return absl::OkStatus();
+    return Flush();
+  }
   rocksdb::WriteBatch batch;
   std::string full = prefix_;
-  for (const auto* change : sorted) {
-    const auto& [key, value] = *change;
+  for (const BulkChange& change : Sorted(pending_, nullptr)) {
     full.resize(prefix_.size());
-    full.append(key);
-    rocksdb::Status status = value.has_value() ? batch.Put(db_->projections(), full, *value)
-                                               : batch.Delete(db_->projections(), full);
+    full.append(change.key.data(), change.key.size());
+    rocksdb::Status status =
+        change.value.has_value()
+            ? batch.Put(db_->projections(), full,
+                        rocksdb::Slice(change.value->data(), change.value->size()))
+            : batch.Delete(db_->projections(), full);
     if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
   }
   rocksdb::Status status =
       batch.Put(db_->projections(), CheckpointKey(name_, generation_), EncodePosition(position));
   if (!status.ok()) return FromRocksStatus(status, "building a projection batch");
   status = db_->db()->Write(rocksdb::WriteOptions(), &batch);
-  pending_.clear();
+  ClearKept();
   return FromRocksStatus(status, absl::StrCat("writing projection '", name_, "'"));
+}
+
+absl::Status ProjectionTxn::Flush() {
+  CHECK(bulk_.has_value());
+  EndEvent();
+  if (!unwritten_) return absl::OkStatus();
+  // The checkpoint goes into the same file as the state, so both arrive
+  // in one ingest. It sorts before every state key (CheckpointKey).
+  const std::string checkpoint_key = CheckpointKey(name_, generation_).substr(prefix_.size());
+  const std::string checkpoint = EncodePosition(committed_position_);
+  const BulkChange checkpoint_change = {checkpoint_key, absl::string_view(checkpoint)};
+  RETURN_IF_ERROR(BulkLoad(*db_, prefix_, Sorted(pending_, &checkpoint_change), prefix_));
+  ClearKept();
+  written_position_ = committed_position_;
+  unwritten_ = false;
+  read_db_ = true;
+  ++files_ingested_;
+  return absl::OkStatus();
 }
 
 }  // namespace stakeledger::storage

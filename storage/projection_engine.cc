@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
+#include "storage/bulk_load.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
 
@@ -56,7 +57,11 @@ const char* ProjectionStateName(ProjectionState state) {
   return "unknown";
 }
 
-ProjectionEngine::ProjectionEngine(EventLog* log) : log_(log) {}
+ProjectionEngine::ProjectionEngine(EventLog* log, size_t rebuild_buffer_bytes_max,
+                                   uint64_t bulk_catch_up_lag_events_min)
+    : log_(log),
+      rebuild_buffer_bytes_max_(rebuild_buffer_bytes_max),
+      bulk_catch_up_lag_events_min_(bulk_catch_up_lag_events_min) {}
 
 ProjectionEngine::~ProjectionEngine() { Stop(); }
 
@@ -73,6 +78,10 @@ void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
   if (generation.ok()) {
     runner->generation = *generation;
     runner->start_status = DeleteOtherGenerations(db, name, *generation);
+    // Files a crash left between writing and ingesting, of any generation.
+    for (const std::string& tag : {ProjectionPrefix(name, 0), absl::StrCat(name, "\x01")}) {
+      if (runner->start_status.ok()) runner->start_status = RemoveBulkLoadFiles(db, tag);
+    }
     absl::StatusOr<uint64_t> checkpoint = ReadCheckpoint(db, name, *generation);
     if (runner->start_status.ok()) runner->start_status = checkpoint.status();
     if (checkpoint.ok()) runner->applied = *checkpoint;
@@ -164,8 +173,11 @@ void ProjectionEngine::Run(Runner* runner) {
         runner->status.lag_events > kProjectionChunkEventsMax) {
       runner->status.state = ProjectionState::kCatchingUp;
     }
+    // More than a chunk behind, so that CatchUpInBulk folds at least one.
+    const bool bulk = runner->status.lag_events >= bulk_catch_up_lag_events_min_ &&
+                      runner->status.lag_events > kProjectionChunkEventsMax;
     lock.unlock();
-    status = RunChunk(runner, &position);
+    status = bulk ? CatchUpInBulk(runner, &position) : RunChunk(runner, &position);
     lock.lock();
     changed_.notify_all();
   }
@@ -184,8 +196,8 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
   *position = runner->applied;
   uint64_t events = 0;
   uint64_t failed_at = 0;
-  absl::Status status =
-      ApplyChunk(runner->projection.get(), runner->generation, position, &events, &failed_at);
+  ProjectionTxn txn(&log_->database(), runner->projection->name(), runner->generation);
+  absl::Status status = ApplyChunk(runner->projection.get(), &txn, position, &events, &failed_at);
   runner->applied = *position;
   std::lock_guard<std::mutex> lock(mu_);
   runner->status.position = *position;
@@ -193,6 +205,11 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
     runner->status.error_position = failed_at;
     return status;
   }
+  CountEvents(runner, events);
+  return absl::OkStatus();
+}
+
+void ProjectionEngine::CountEvents(Runner* runner, uint64_t events) {
   runner->window_events += events;
   const absl::Duration elapsed = absl::Now() - runner->window_start;
   if (elapsed >= absl::Seconds(1)) {
@@ -200,7 +217,72 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
     runner->window_start = absl::Now();
     runner->window_events = 0;
   }
-  return absl::OkStatus();
+}
+
+// Folds chunk after chunk into one bulk transaction of the active
+// generation, so that a projection far behind (added to a big log) is
+// written as sorted files, each ingested with its checkpoint. The apply
+// lock is taken per chunk, as RunChunk does: a rebuild's swap may come
+// between two chunks, and then the buffer (of the old generation) is
+// dropped, since the swap brought the runner past it. What the status
+// reports, and what queries see, is the last checkpoint written.
+absl::Status ProjectionEngine::CatchUpInBulk(Runner* runner, uint64_t* position) {
+  Projection* const projection = runner->projection.get();
+  const Database& db = log_->database();
+  uint64_t generation = 0;
+  uint64_t folded = 0;
+  {
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    generation = runner->generation;
+    folded = runner->applied;
+  }
+  BulkTxnOptions bulk;
+  bulk.buffer_bytes_max = rebuild_buffer_bytes_max_;
+  if (folded == 0) {
+    ASSIGN_OR_RETURN(bulk.generation_empty, GenerationIsEmpty(db, projection->name(), generation));
+  }
+  ProjectionTxn txn(&db, projection->name(), generation, bulk);
+  // Publishes what the transaction has written. REQUIRES: apply_mu held.
+  auto publish = [&] {
+    if (txn.written_position() <= runner->applied) return;
+    runner->applied = txn.written_position();
+    std::lock_guard<std::mutex> lock(mu_);
+    runner->status.position = runner->applied;
+  };
+  absl::Status status;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+    }
+    // The last events go the ordinary way (Run), a chunk at a time.
+    if (folded + kProjectionChunkEventsMax >= log_->head_position()) break;
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    if (runner->generation != generation) {
+      *position = runner->applied;
+      return absl::OkStatus();
+    }
+    uint64_t events = 0;
+    uint64_t failed_at = 0;
+    status = ApplyChunk(projection, &txn, &folded, &events, &failed_at);
+    publish();
+    std::lock_guard<std::mutex> lock(mu_);
+    CountEvents(runner, events);
+    if (!status.ok()) {
+      runner->status.error_position = failed_at;
+      break;
+    }
+  }
+  // Also after a failed Apply: the events before it are written, as
+  // RunChunk writes them.
+  std::lock_guard<std::mutex> apply(runner->apply_mu);
+  if (runner->generation == generation) {
+    const absl::Status flushed = txn.Flush();
+    if (status.ok()) status = flushed;
+    publish();
+  }
+  *position = runner->applied;
+  return status;
 }
 
 namespace {
@@ -258,7 +340,7 @@ absl::StatusOr<EventFilter> TypeFilter(const Projection& projection, const Limit
 
 // The whole chunk's changes and its last position commit in one batch;
 // an event whose Apply fails is dropped and the events before it commit.
-absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t generation,
+absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn* txn,
                                           uint64_t* position, uint64_t* events_read,
                                           uint64_t* failed_at) {
   EventList events;
@@ -270,32 +352,44 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, uint64_t gener
   *events_read = scan.scanned;
   if (scan.scanned == 0) return absl::OkStatus();
   DecodeAhead decoded(projection, events);
-  ProjectionTxn txn(&log_->database(), projection->name(), generation);
   const uint64_t first = *position;
   uint64_t applied = first;
   for (int i = 0; i < events.size(); ++i) {
     const v1::RecordedEvent& event = events[i];
     const DecodedEvent* ahead = decoded.Get(i);
-    absl::Status status = ahead != nullptr ? projection->ApplyDecoded(event, ahead, &txn)
-                                           : projection->Apply(event, &txn);
+    absl::Status status = ahead != nullptr ? projection->ApplyDecoded(event, ahead, txn)
+                                           : projection->Apply(event, txn);
     if (!status.ok()) {
       *failed_at = event.position();
-      txn.DiscardEvent();
+      txn->DiscardEvent();
       // Every event before this one was applied or passed over.
       applied = event.position() - 1;
-      if (applied != first) RETURN_IF_ERROR(txn.Commit(applied));
+      if (applied != first) RETURN_IF_ERROR(txn->Commit(applied));
       *position = applied;
       return status;
     }
-    txn.EndEvent();
+    txn->EndEvent();
     applied = event.position();
   }
   // Events the filter passed over after the last one applied are done too.
   applied = std::max(applied, scan.last_scanned);
-  RETURN_IF_ERROR(txn.Commit(applied));
+  RETURN_IF_ERROR(txn->Commit(applied));
   *position = applied;
   return absl::OkStatus();
 }
+
+namespace {
+
+// Deletes what an earlier rebuild left of the shadow generation. An empty
+// shadow gets no DeleteRange: its tombstone in the memtable would overlap
+// the first ingested file's range and force a memtable flush before it.
+absl::Status ClearShadow(const Database& db, absl::string_view name, uint64_t shadow) {
+  RETURN_IF_ERROR(RemoveBulkLoadFiles(db, ProjectionPrefix(name, shadow)));
+  ASSIGN_OR_RETURN(const bool empty, GenerationIsEmpty(db, name, shadow));
+  return empty ? absl::OkStatus() : DeleteGeneration(db, name, shadow);
+}
+
+}  // namespace
 
 absl::StatusOr<RebuildProgress> ProjectionEngine::Rebuild(absl::string_view name,
                                                           const RebuildProgressFn& on_progress) {
@@ -328,7 +422,7 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::Rebuild(absl::string_view name
     shadow = runner->generation + 1;
   }
   const Database& db = log_->database();
-  absl::Status cleared = DeleteGeneration(db, name, shadow);
+  absl::Status cleared = ClearShadow(db, name, shadow);
   absl::StatusOr<RebuildProgress> result = cleared.ok() ? RebuildInto(runner, shadow, on_progress)
                                                         : absl::StatusOr<RebuildProgress>(cleared);
   if (!result.ok()) (void)DeleteGeneration(db, name, shadow);
@@ -359,10 +453,16 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
     progress.eta = progress.events_per_second > 0 ? absl::Seconds(left / progress.events_per_second)
                                                   : absl::InfiniteDuration();
   };
+  // One bulk transaction for the whole rebuild: the shadow is written only
+  // by it, in sorted files, when its buffer fills and at the end.
+  BulkTxnOptions bulk;
+  bulk.buffer_bytes_max = rebuild_buffer_bytes_max_;
+  bulk.generation_empty = true;
+  ProjectionTxn txn(&log_->database(), name, shadow, bulk);
   auto apply_chunk = [&]() -> absl::Status {
     uint64_t events = 0;
     uint64_t failed_at = 0;
-    absl::Status status = ApplyChunk(projection, shadow, &progress.position, &events, &failed_at);
+    absl::Status status = ApplyChunk(projection, &txn, &progress.position, &events, &failed_at);
     events_total += events;
     if (!status.ok() && failed_at != 0) {
       return absl::Status(status.code(), absl::StrCat("rebuilding '", name, "' at position ",
@@ -388,12 +488,15 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
       if (!on_progress(progress)) return absl::CancelledError("the rebuild was cancelled");
     }
   }
-  // Caught up: pause the live runner for the last events and the switch.
+  // Caught up: write the buffer while the live runner goes on, then pause
+  // it for the last events (a small file) and the switch.
+  RETURN_IF_ERROR(txn.Flush());
   uint64_t old_generation = 0;
   {
     std::lock_guard<std::mutex> apply(runner->apply_mu);
     progress.head = log_->head_position();
     while (progress.position < progress.head) RETURN_IF_ERROR(apply_chunk());
+    RETURN_IF_ERROR(txn.Flush());
     rocksdb::WriteBatch batch;
     rocksdb::Status status = batch.Put(log_->database().projections(), ActiveGenerationKey(name),
                                        EncodePosition(shadow));

@@ -7,8 +7,10 @@
 //
 // Rebuild folds a projection again from position 0 into a shadow
 // generation (projection.h) while the live generation keeps answering and
-// following the log. Once the shadow has caught up with the head, the live
-// runner is paused for the last events, one WriteBatch switches the active
+// following the log. The shadow is written in bulk: the changes of many
+// chunks are kept in memory and written, with the shadow's checkpoint, as
+// sorted SST files ingested whole (BulkTxnOptions, bulk_load.h). Once the shadow has caught up with
+// the head, the live runner is paused for the last events, one WriteBatch switches the active
 // generation, and the old generation's keys are deleted with DeleteRange.
 // A crash or Stop mid-rebuild leaves the live generation active; inactive
 // generations are discarded when the projection is next started (or
@@ -43,6 +45,13 @@ inline constexpr size_t kProjectionChunkEventsMax = 1024;
 // a second thread while they are applied; smaller ones (a live projection
 // following a trickle of appends) are not worth a thread.
 inline constexpr int kDecodeAheadEventsMin = 64;
+// A projection at least this many events behind the head (e.g. one added
+// to a big log) catches up in bulk, as a rebuild writes: chunks kept in
+// memory, written as sorted SST files with their checkpoint. Its status
+// position then moves a file at a time (up to kRebuildBufferBytesMax of
+// changes, about 2M announcements), not a chunk at a time; closer to the
+// head, chunk by chunk keeps the lag of a live projection low.
+inline constexpr uint64_t kBulkCatchUpLagEventsMin = 100000;
 // At most this long between two rebuild progress reports.
 inline constexpr absl::Duration kRebuildProgressInterval = absl::Milliseconds(200);
 
@@ -82,8 +91,12 @@ using RebuildProgressFn = std::function<bool(const RebuildProgress&)>;
 
 class ProjectionEngine {
  public:
-  // REQUIRES: `log` outlives the engine.
-  explicit ProjectionEngine(EventLog* log);
+  // REQUIRES: `log` outlives the engine. A rebuild, or a catch-up from at
+  // least `bulk_catch_up_lag_events_min` events behind, keeps up to
+  // `rebuild_buffer_bytes_max` of changes in memory before it writes them
+  // (BulkTxnOptions; tests pass small values).
+  explicit ProjectionEngine(EventLog* log, size_t rebuild_buffer_bytes_max = kRebuildBufferBytesMax,
+                            uint64_t bulk_catch_up_lag_events_min = kBulkCatchUpLagEventsMin);
   // Stops every runner.
   ~ProjectionEngine();
   ProjectionEngine(const ProjectionEngine&) = delete;
@@ -120,15 +133,21 @@ class ProjectionEngine {
   struct Runner;
   void Run(Runner* runner);
   absl::Status RunChunk(Runner* runner, uint64_t* position);
-  // Applies the events after *position, up to one chunk, to `generation`.
-  // *events_read counts the events read; *failed_at names the event whose
-  // Apply failed.
-  absl::Status ApplyChunk(Projection* projection, uint64_t generation, uint64_t* position,
+  // Catches the active generation up in bulk, until close to the head.
+  absl::Status CatchUpInBulk(Runner* runner, uint64_t* position);
+  // Counts `events` into the runner's events/s. REQUIRES: mu_ held.
+  void CountEvents(Runner* runner, uint64_t events);
+  // Applies the events after *position, up to one chunk, through `txn`
+  // and commits them. *events_read counts the events read; *failed_at
+  // names the event whose Apply failed.
+  absl::Status ApplyChunk(Projection* projection, ProjectionTxn* txn, uint64_t* position,
                           uint64_t* events_read, uint64_t* failed_at);
   absl::StatusOr<RebuildProgress> RebuildInto(Runner* runner, uint64_t shadow,
                                               const RebuildProgressFn& on_progress);
 
   EventLog* const log_;
+  const size_t rebuild_buffer_bytes_max_;
+  const uint64_t bulk_catch_up_lag_events_min_;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -106,6 +106,39 @@ TEST_F(ProjectionEngineTest, StopMidCatchUpThenRestartAppliesEveryEventOnce) {
   EXPECT_EQ(Checkpoint("count"), 5000u);
 }
 
+// Engines that catch up in bulk (ingested files, a tiny buffer: a file
+// per chunk) from 1,500 events behind.
+constexpr size_t kTinyBufferBytes = 256;
+constexpr uint64_t kBulkLagEventsMin = 1500;
+
+TEST_F(ProjectionEngineTest, StopMidBulkCatchUpThenRestartAppliesEveryEventOnce) {
+  for (int i = 0; i < 5; ++i) AppendOk("s", 1000);
+  for (int round = 0; round < 3; ++round) {
+    ProjectionEngine engine(log_.get(), kTinyBufferBytes, kBulkLagEventsMin);
+    engine.Add(std::make_unique<CountingProjection>("count"));
+    absl::SleepFor(absl::Milliseconds(2 * round));
+  }
+  ProjectionEngine engine(log_.get(), kTinyBufferBytes, kBulkLagEventsMin);
+  engine.Add(std::make_unique<CountingProjection>("count"));
+  ASSERT_TRUE(engine.WaitFor("count", 5000, kWait));
+  EXPECT_EQ(Count("count"), 5000);
+  EXPECT_EQ(Checkpoint("count"), 5000u);
+}
+
+TEST_F(ProjectionEngineTest, FailedApplyInBulkCatchUpWritesTheEventsBeforeIt) {
+  for (int i = 0; i < 3; ++i) AppendOk("s", 1000);  // payloads "0".."999" each
+  ProjectionEngine engine(log_.get(), size_t{1} << 20, kBulkLagEventsMin);
+  engine.Add(std::make_unique<CountingProjection>("bad", "700"));
+  EXPECT_FALSE(engine.WaitFor("bad", 3000, kWait));
+  auto bad = engine.StatusOf("bad");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->state, ProjectionState::kFailed);
+  EXPECT_EQ(bad->error_position, 701u);
+  EXPECT_EQ(bad->position, 700u);
+  EXPECT_EQ(Count("bad"), 700);
+  EXPECT_EQ(Checkpoint("bad"), 700u);
+}
+
 TEST_F(ProjectionEngineTest, ReportsLiveStatusWithNoLag) {
   AppendOk("s", 4);
   ProjectionEngine engine(log_.get());

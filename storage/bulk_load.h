@@ -1,0 +1,46 @@
+// Bulk loading into the projections column family: a sorted run of changes
+// written as one SST file (rocksdb::SstFileWriter) and ingested whole
+// (IngestExternalFile), bypassing the write-ahead log and the memtable.
+// An ingested file becomes visible atomically, so a generation's state and
+// its checkpoint written in one file arrive together or not at all.
+#ifndef STAKELEDGER_STORAGE_BULK_LOAD_H_
+#define STAKELEDGER_STORAGE_BULK_LOAD_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "storage/db.h"
+
+namespace stakeledger::storage {
+
+// One change of a bulk load: a key relative to the load's prefix, and its
+// new value or nullopt for a delete. Views of bytes the caller keeps.
+struct BulkChange {
+  absl::string_view key;
+  std::optional<absl::string_view> value;
+};
+
+// Writes prefix + key of every change, in the order given, as one SST file
+// in the bulk-load directory inside the database directory, syncs it, and
+// ingests it into the projections family (the file is moved, not copied).
+// A delete shadows the key in everything written before, ingested or not.
+// `file_tag` names the file (one tag per concurrent load; a projection
+// transaction uses its generation's prefix). REQUIRES: the
+// keys strictly ascending; `changes` not empty. Errors: INVALID_ARGUMENT
+// for keys out of order; UNAVAILABLE for I/O errors; as RocksDB ingests.
+// Nothing is visible after an error. Thread-safe for distinct tags.
+absl::Status BulkLoad(const Database& db, absl::string_view prefix,
+                      const std::vector<BulkChange>& changes, absl::string_view file_tag);
+
+// Removes the files that interrupted loads (a crash between writing a file
+// and ingesting it) of every tag starting with `tag_prefix` left behind.
+// Errors: UNAVAILABLE for I/O errors. REQUIRES: no load of such a tag is
+// running.
+absl::Status RemoveBulkLoadFiles(const Database& db, absl::string_view tag_prefix);
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_BULK_LOAD_H_
