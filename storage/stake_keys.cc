@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/keys.h"
+#include "storage/stake_projection.h"
 
 namespace stakeledger::storage {
 namespace {
@@ -58,6 +59,51 @@ std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view 
 
 std::string StakeFundKey(absl::string_view sponsor, absl::string_view fund) {
   return Joined('S', sponsor, fund);
+}
+
+namespace {
+
+// ProjectionPrefix (projection.h): the name, then NUL for generation 0 or
+// 0x01 and the 8-byte generation. Names are printable, so the first NUL or
+// 0x01 ends the name.
+constexpr size_t kGenerationBytes = 8;
+
+class StakePairPrefixExtractor : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "stakeledger.StakePairPrefix.1"; }
+
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), PairPrefixBytes(key));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return PairPrefixBytes(key) != 0; }
+
+ private:
+  // The bytes of the key up to and including the NUL after the target, or 0
+  // when the key is not a stake entry key (nor a pair prefix).
+  static size_t PairPrefixBytes(const rocksdb::Slice& key) {
+    const absl::string_view view(key.data(), key.size());
+    const absl::string_view name(kStakeOwnershipProjection);
+    if (view.size() <= name.size() || view.substr(0, name.size()) != name) return 0;
+    size_t at = name.size();
+    if (view[at] == '\x01') {
+      at += kGenerationBytes;
+    } else if (view[at] != '\0') {
+      return 0;
+    }
+    ++at;
+    if (at >= view.size() || view[at] != 'p') return 0;
+    const size_t holder_end = view.find('\0', at + 1);
+    if (holder_end == absl::string_view::npos) return 0;
+    const size_t target_end = view.find('\0', holder_end + 1);
+    if (target_end == absl::string_view::npos) return 0;
+    return target_end + 1;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const rocksdb::SliceTransform> NewStakePairPrefixExtractor() {
+  return std::make_shared<StakePairPrefixExtractor>();
 }
 
 }  // namespace stakeledger::storage
