@@ -62,7 +62,7 @@ rocksdb::ColumnFamilyOptions ProjectionOptions(size_t cache_bytes) {
   table.whole_key_filtering = true;
   table.block_cache = rocksdb::NewLRUCache(cache_bytes);
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.prefix_extractor = NewStakePairPrefixExtractor();
+  options.prefix_extractor = NewPairPrefixExtractor();
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.05;
   options.compression = rocksdb::kNoCompression;

@@ -16,8 +16,8 @@
 namespace stakeledger::storage {
 
 // How a cursor may move. kRange: anywhere under its prefix, in key order
-// (SeekToFirst, Seek, Next, ...). kPair: its prefix is one stake pair
-// (StakePairPrefix), and the cursor is positioned only with Seek or
+// (SeekToFirst, Seek, Next, ...). kPair: its prefix is one pair
+// (StakePairPrefix, DealPairPrefix), and the cursor is positioned only with Seek or
 // SeekForPrev to a key under it; RocksDB then skips every SST file and
 // memtable whose prefix Bloom filter (stake_keys.h, the family's prefix
 // extractor) says the pair is absent.

@@ -8,6 +8,8 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/db.h"
+#include "storage/investment_keys.h"
+#include "storage/investment_projection.h"
 #include "storage/keys.h"
 #include "storage/projection.h"
 #include "storage/stake_keys.h"
@@ -35,8 +37,8 @@ v1::StakeEntry Entry(const std::string& holder, const std::string& target, uint6
   return entry;
 }
 
-TEST(StakePairPrefixExtractorTest, ThePrefixOfAnEntryKeyIsItsPairInEveryGeneration) {
-  const auto extractor = NewStakePairPrefixExtractor();
+TEST(PairPrefixExtractorTest, ThePrefixOfAnEntryKeyIsItsPairInEveryGeneration) {
+  const auto extractor = NewPairPrefixExtractor();
   const v1::StakeEntry entry = Entry("h1", "t1", 7, true, 10);
   // Generation 0x0100 encodes bytes 0x00 and 0x01, which also end names.
   for (uint64_t generation : {uint64_t{0}, uint64_t{1}, uint64_t{0x0100}}) {
@@ -50,16 +52,30 @@ TEST(StakePairPrefixExtractorTest, ThePrefixOfAnEntryKeyIsItsPairInEveryGenerati
   }
 }
 
-TEST(StakePairPrefixExtractorTest, APairIsNotThePrefixOfALongerName) {
-  const auto extractor = NewStakePairPrefixExtractor();
+TEST(PairPrefixExtractorTest, ThePrefixOfADealKeyIsItsKindAndPair) {
+  const auto extractor = NewPairPrefixExtractor();
+  for (uint64_t generation : {uint64_t{0}, uint64_t{0x0100}}) {
+    const std::string pair = ProjectionPrefix(kInvestmentsProjection, generation) +
+                             DealPairPrefix(kAcquisitionDealTag, "h1", "t1");
+    const std::string key = pair + std::string(4 + kInvestmentVersionBytes, '\x07');
+    ASSERT_TRUE(extractor->InDomain(key)) << generation;
+    EXPECT_EQ(extractor->Transform(key).ToString(), pair) << generation;
+  }
+  const std::string base = ProjectionPrefix(kInvestmentsProjection, 0);
+  EXPECT_FALSE(extractor->InDomain(base + CapitalHolderPrefix("h1")));
+  EXPECT_FALSE(extractor->InDomain(base + DealMemberKey(kAcquisitionDealTag, "h1", "t1")));
+}
+
+TEST(PairPrefixExtractorTest, APairIsNotThePrefixOfALongerName) {
+  const auto extractor = NewPairPrefixExtractor();
   const std::string base = ProjectionPrefix(kStakeOwnershipProjection, 0);
   const std::string t1 = base + StakeEntryKey(Entry("h1", "t1", 7, true, 10), kStartDay);
   const std::string t10 = base + StakeEntryKey(Entry("h1", "t10", 7, true, 10), kStartDay);
   EXPECT_NE(extractor->Transform(t1).ToString(), extractor->Transform(t10).ToString());
 }
 
-TEST(StakePairPrefixExtractorTest, OtherKeysOfTheFamilyAreOutOfItsDomain) {
-  const auto extractor = NewStakePairPrefixExtractor();
+TEST(PairPrefixExtractorTest, OtherKeysOfTheFamilyAreOutOfItsDomain) {
+  const auto extractor = NewPairPrefixExtractor();
   const std::string base = ProjectionPrefix(kStakeOwnershipProjection, 0);
   for (const std::string& key : {
            base + StakeMemberKey('t', "t1", "h1"),
