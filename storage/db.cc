@@ -51,10 +51,11 @@ rocksdb::ColumnFamilyOptions MerkleOptions() {
 // (holder, target) pair: the prefix extractor puts each pair into the same
 // filters, so the seek skips the files (and the memtable) without the pair
 // instead of reading a data block of each. Data blocks are not compressed:
-// a query's block is most often not in the block cache, and then costs
-// a read from the page cache and no decompression.
-// The family has its own block cache (db.h), so that the index blocks
-// queries touch do not compete with the log's in the default 8 MiB.
+// a block missing from the block cache then costs one read from the page
+// cache (once the filters cut the reads, Snappy and LZ4 measured about the
+// same per query, for half the disk; docs/performance.md). The family has
+// its own block cache (db.h), so that the blocks queries touch do not
+// compete with the log's in the default 8 MiB.
 rocksdb::ColumnFamilyOptions ProjectionOptions(size_t cache_bytes) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
