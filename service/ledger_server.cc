@@ -108,7 +108,8 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   if (projection_engine_ != nullptr) projection_engine_->Stop();
   // The log first: it acknowledges queued appends and ends subscriptions,
   // which would otherwise keep the gRPC shutdown waiting forever.
-  log_->Shutdown();
+  // Null when Start failed to open the log.
+  if (log_ != nullptr) log_->Shutdown();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();

@@ -47,6 +47,9 @@ void AddLimitFlags(CLI::App& app, stakeledger::storage::Limits& limits) {
   app.add_option("--writer-batch-events-max", limits.writer_batch_events_max,
                  "Events in one group commit")
       ->capture_default_str();
+  app.add_option("--projection-cache-bytes-max", limits.projection_cache_bytes_max,
+                 "Memory of the projections' block cache (the as-of query indexes)")
+      ->capture_default_str();
 }
 
 // `ledgerd check`: 0 when the store is sound, 1 with the first problem on

@@ -6,6 +6,7 @@
 #include "rocksdb/table.h"
 #include "storage/check.h"
 #include "storage/keys.h"
+#include "storage/stake_keys.h"
 #include "storage/status_macros.h"
 
 namespace stakeledger::storage {
@@ -43,24 +44,29 @@ rocksdb::ColumnFamilyOptions MerkleOptions() {
   return options;
 }
 
-// The projections family's own block cache: the index entries queries and
-// folds touch stay in memory up to tens of millions of events (a few
-// hundred bytes per event), instead of competing in the default 8 MiB.
-constexpr size_t kProjectionBlockCacheBytes = size_t{256} << 20;
-
 // A fold reads keys that are mostly absent (the first fact of a new
 // announcement) and every query reads the active generation key, absent
 // until the first rebuild: whole-key Bloom filters answer those misses
-// without searching each level. Queries seek within one (holder, target).
-rocksdb::ColumnFamilyOptions ProjectionOptions() {
+// without searching each level. An as-of query seeks within one
+// (holder, target) pair: the prefix extractor puts each pair into the same
+// filters, so the seek skips the files (and the memtable) without the pair
+// instead of reading a data block of each. Data blocks are not compressed:
+// a block missing from the block cache then costs one read from the page
+// cache (once the filters cut the reads, Snappy and LZ4 measured about the
+// same per query, for half the disk; docs/performance.md). The family has
+// its own block cache (db.h), so that the blocks queries touch do not
+// compete with the log's in the default 8 MiB.
+rocksdb::ColumnFamilyOptions ProjectionOptions(size_t cache_bytes) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
-  table.block_cache = rocksdb::NewLRUCache(kProjectionBlockCacheBytes);
+  table.block_cache = rocksdb::NewLRUCache(cache_bytes);
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.prefix_extractor = NewPairPrefixExtractor();
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.05;
+  options.compression = rocksdb::kNoCompression;
   return options;
 }
 
@@ -68,7 +74,7 @@ rocksdb::ColumnFamilyOptions ProjectionOptions() {
 // back are flushed; bounds what a start replays.
 constexpr uint64_t kWalBytesMax = uint64_t{256} << 20;
 
-std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(size_t projection_cache_bytes) {
   rocksdb::ColumnFamilyOptions plain;
   return {
       {rocksdb::kDefaultColumnFamilyName, plain},
@@ -77,7 +83,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
       {kStreamHeadsFamily, PointLookupOptions()},
       {kEventIdsFamily, PointLookupOptions()},
       {kMetaFamily, plain},
-      {kProjectionsFamily, ProjectionOptions()},
+      {kProjectionsFamily, ProjectionOptions(projection_cache_bytes)},
       {kMerkleFamily, MerkleOptions()},
   };
 }
@@ -96,7 +102,13 @@ absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view co
   return absl::InternalError(message);
 }
 
-absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir,
+                                                         size_t projection_cache_bytes_max) {
+  if (projection_cache_bytes_max > kProjectionCacheBytesCeiling) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the projection cache of ", projection_cache_bytes_max,
+                     " bytes is above the ceiling of ", kProjectionCacheBytesCeiling, " bytes"));
+  }
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -109,7 +121,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir)
   // million announcements. Past this size RocksDB flushes the families
   // that hold the oldest file back.
   options.max_total_wal_size = kWalBytesMax;
-  const auto families = Families();
+  const auto families = Families(projection_cache_bytes_max);
   static_assert(kFamilyCount == 8, "Families() lists every column family");
   std::unique_ptr<Database> database(new Database());
   rocksdb::DB* raw = nullptr;

@@ -4,6 +4,7 @@
 #ifndef STAKELEDGER_STORAGE_DB_H_
 #define STAKELEDGER_STORAGE_DB_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,14 +22,25 @@ inline absl::string_view View(const rocksdb::Slice& slice) {
 
 absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view context);
 
+// The projections family's block cache: uncompressed blocks of the query
+// indexes, kept in memory as queries and folds read them (memory is taken
+// as blocks are read, up to the capacity). The default holds the whole
+// stake index of about 10 million announcements (docs/performance.md).
+inline constexpr size_t kProjectionCacheBytesDefault = size_t{1} << 30;
+// The largest projections block cache Open accepts.
+inline constexpr size_t kProjectionCacheBytesCeiling = size_t{64} << 30;
+
 // Owns the DB and one handle per column family (keys.h). Not copyable.
 // Thread-safe as rocksdb::DB is.
 class Database {
  public:
   // Opens or creates the database in `dir`, creating missing column
   // families. Errors: UNAVAILABLE when the directory is locked by another
-  // process or cannot be opened; FAILED_PRECONDITION on an unknown format.
-  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& dir);
+  // process or cannot be opened; FAILED_PRECONDITION on an unknown format;
+  // INVALID_ARGUMENT (nothing opened or created) when
+  // projection_cache_bytes_max is above kProjectionCacheBytesCeiling.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const std::string& dir, size_t projection_cache_bytes_max = kProjectionCacheBytesDefault);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

@@ -56,7 +56,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::OpenWithoutTreeForBenchmark(
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::OpenWithTreeMode(const std::string& dir,
                                                                      const Limits& limits,
                                                                      MerkleTreeMode tree_mode) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
+                   Database::Open(dir, limits.projection_cache_bytes_max));
   ASSIGN_OR_RETURN(LogTail tail, ReadLogTail(*db));
   return std::unique_ptr<EventLog>(new EventLog(std::move(db), limits, tail, tree_mode));
 }

@@ -49,7 +49,8 @@ absl::StatusOr<std::optional<v1::InvestmentEntry>> GoverningDeal(const Database&
                                                                  absl::string_view holder,
                                                                  absl::string_view target,
                                                                  int end_day, uint64_t known_at) {
-  ProjectionCursor cursor(db, kInvestmentsProjection, DealPairPrefix(tag, holder, target));
+  ProjectionCursor cursor(db, kInvestmentsProjection, DealPairPrefix(tag, holder, target),
+                          CursorScope::kPair);
   std::string seek = cursor.prefix();
   AppendBigEndian32(static_cast<uint32_t>(end_day), &seek);
   seek.append(kInvestmentVersionBytes, '\xff');

@@ -49,6 +49,8 @@ struct Limits {
   // Scanned events between subscription checkpoints (default and bounds).
   uint32_t checkpoint_interval_events_default = 1000;
   uint32_t checkpoint_interval_events_max = 1'000'000;
+  // Memory of the projections' block cache (db.h, kProjectionCacheBytes*).
+  size_t projection_cache_bytes_max = size_t{1} << 30;
 };
 
 }  // namespace stakeledger::storage

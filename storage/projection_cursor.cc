@@ -7,13 +7,17 @@
 namespace stakeledger::storage {
 
 ProjectionCursor::ProjectionCursor(const Database& db, absl::string_view projection,
-                                   const std::string& prefix)
+                                   const std::string& prefix, CursorScope scope)
     : projection_(projection), snapshot_(db.db()) {
   options_.snapshot = snapshot_.snapshot();
   absl::StatusOr<uint64_t> generation = ReadActiveGeneration(db, projection, options_);
   init_status_ = generation.status();
   prefix_ = ProjectionPrefix(projection, generation.value_or(0)) + prefix;
-  options_.total_order_seek = true;
+  // A pair cursor stays within one prefix of the family's prefix
+  // extractor, so it may use the prefix Bloom filters; any other cursor
+  // crosses prefixes and must not.
+  options_.total_order_seek = scope == CursorScope::kRange;
+  options_.prefix_same_as_start = scope == CursorScope::kPair;
   // The first key after every key under the prefix: the prefix with its
   // last byte incremented (trailing 0xFF bytes dropped first). The
   // projection's own prefix never ends in 0xFF bytes only.

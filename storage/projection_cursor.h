@@ -15,11 +15,20 @@
 
 namespace stakeledger::storage {
 
+// How a cursor may move. kRange: anywhere under its prefix, in key order
+// (SeekToFirst, Seek, Next, ...). kPair: its prefix is one pair
+// (StakePairPrefix, DealPairPrefix), and the cursor is positioned only with Seek or
+// SeekForPrev to a key under it; RocksDB then skips every SST file and
+// memtable whose prefix Bloom filter (stake_keys.h, the family's prefix
+// extractor) says the pair is absent.
+enum class CursorScope { kRange, kPair };
+
 // Not thread-safe; one per query. REQUIRES: `db` outlives the cursor.
 class ProjectionCursor {
  public:
   // `prefix` is relative to the projection's generation prefix.
-  ProjectionCursor(const Database& db, absl::string_view projection, const std::string& prefix);
+  ProjectionCursor(const Database& db, absl::string_view projection, const std::string& prefix,
+                   CursorScope scope = CursorScope::kRange);
 
   rocksdb::Iterator* it() { return it_.get(); }
   // The absolute prefix iterated.

@@ -1,7 +1,9 @@
 #include "storage/stake_keys.h"
 
 #include "absl/strings/str_cat.h"
+#include "storage/investment_projection.h"
 #include "storage/keys.h"
+#include "storage/stake_projection.h"
 
 namespace stakeledger::storage {
 namespace {
@@ -58,6 +60,73 @@ std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view 
 
 std::string StakeFundKey(absl::string_view sponsor, absl::string_view fund) {
   return Joined('S', sponsor, fund);
+}
+
+namespace {
+
+// ProjectionPrefix (projection.h): the name, then NUL for generation 0 or
+// 0x01 and the 8-byte generation.
+constexpr size_t kGenerationBytes = 8;
+
+// Where a pair starts in the keys of one projection: after `tag` and
+// `skip` more bytes (the deal kind of investments) come holder NUL target NUL.
+struct PairLayout {
+  absl::string_view projection;
+  char tag;
+  size_t skip;
+};
+constexpr PairLayout kPairLayouts[] = {
+    {kStakeOwnershipProjection, 'p', 0},  // stake_keys.h
+    {kInvestmentsProjection, 'd', 1},     // investment_keys.h
+};
+
+class PairPrefixExtractor : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "stakeledger.PairPrefix.1"; }
+
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), PairPrefixBytes(key));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return PairPrefixBytes(key) != 0; }
+
+ private:
+  // The bytes of the key up to and including the NUL after the target, or 0
+  // when the key is not a pair's entry key (nor a pair prefix).
+  static size_t PairPrefixBytes(const rocksdb::Slice& key) {
+    const absl::string_view view(key.data(), key.size());
+    for (const PairLayout& layout : kPairLayouts) {
+      const size_t bytes = PairPrefixBytes(view, layout);
+      if (bytes != 0) return bytes;
+    }
+    return 0;
+  }
+
+  static size_t PairPrefixBytes(absl::string_view view, const PairLayout& layout) {
+    const absl::string_view name = layout.projection;
+    // Names are printable: the byte after the name tells the generation.
+    if (view.size() <= name.size() || view.substr(0, name.size()) != name) return 0;
+    size_t at = name.size();
+    if (view[at] == '\x01') {
+      at += kGenerationBytes;
+    } else if (view[at] != '\0') {
+      return 0;
+    }
+    ++at;
+    if (at >= view.size() || view[at] != layout.tag) return 0;
+    at += 1 + layout.skip;
+    if (at > view.size()) return 0;
+    const size_t holder_end = view.find('\0', at);
+    if (holder_end == absl::string_view::npos) return 0;
+    const size_t target_end = view.find('\0', holder_end + 1);
+    if (target_end == absl::string_view::npos) return 0;
+    return target_end + 1;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const rocksdb::SliceTransform> NewPairPrefixExtractor() {
+  return std::make_shared<PairPrefixExtractor>();
 }
 
 }  // namespace stakeledger::storage

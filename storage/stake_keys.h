@@ -13,9 +13,11 @@
 #define STAKELEDGER_STORAGE_STAKE_KEYS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "rocksdb/slice_transform.h"
 #include "stakeledger/v1/projections.pb.h"
 
 namespace stakeledger::storage {
@@ -35,6 +37,16 @@ std::string StakeCountKey(absl::string_view announcement_id);
 // tag 't' (holders of `first`) or 'h' (targets of `first`).
 std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view second);
 std::string StakeFundKey(absl::string_view sponsor, absl::string_view fund);
+
+// The projections family's prefix extractor: for an entry key of a pair
+// of any generation (the projection prefix, then StakePairPrefix, or
+// investment_keys.h DealPairPrefix, and the entry suffix) the prefix is
+// everything up to and including the pair, so that a prefix Bloom filter
+// tells whether an SST file holds any entry of a (holder, target) pair.
+// Every other key of the family is out of its domain (kept out of the
+// prefix filters, never filtered by them). Its name is stored in every SST
+// file: changing what it extracts requires a new name.
+std::shared_ptr<const rocksdb::SliceTransform> NewPairPrefixExtractor();
 
 }  // namespace stakeledger::storage
 

@@ -46,7 +46,8 @@ absl::StatusOr<std::vector<StakeHolding>> QueryMembers(const Database& db, char 
 
 absl::StatusOr<StakeAnswer> QueryStake(const Database& db, absl::string_view holder,
                                        absl::string_view target, int as_of_day, uint64_t known_at) {
-  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target));
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target),
+                          CursorScope::kPair);
   std::string seek = cursor.prefix();
   AppendBigEndian32(static_cast<uint32_t>(as_of_day), &seek);
   seek.append(kStakeEntrySuffixBytes - 4, '\xff');
@@ -120,8 +121,9 @@ absl::StatusOr<std::vector<TimelineStep>> QueryTimeline(const Database& db,
                                                         uint64_t known_at) {
   std::vector<TimelineStep> steps;
   int64_t ppm = 0;
-  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target));
-  for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target),
+                          CursorScope::kPair);
+  for (cursor.it()->Seek(cursor.prefix()); cursor.it()->Valid(); cursor.it()->Next()) {
     ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
     if (!Visible(entry, known_at)) continue;
     ppm = entry.absolute() ? entry.ppm() : ppm + entry.ppm();
@@ -135,8 +137,9 @@ absl::StatusOr<std::vector<v1::StakeEntry>> QueryPairVersions(const Database& db
                                                               absl::string_view holder,
                                                               absl::string_view target) {
   std::vector<v1::StakeEntry> versions;
-  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target));
-  for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target),
+                          CursorScope::kPair);
+  for (cursor.it()->Seek(cursor.prefix()); cursor.it()->Valid(); cursor.it()->Next()) {
     ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
     versions.push_back(std::move(entry));
   }
