@@ -135,7 +135,7 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
     if (in_batch != batch_facts->end()) return in_batch->second;
     auto recorded = by_id_.find(other);
     if (recorded == by_id_.end()) return std::nullopt;
-    return announcements_[recorded->second].record.announcement().facts_size();
+    return announcements_[recorded->second].fact_count;
   };
   absl::StatusOr<v1::Announcement> canonical =
       domain::CanonicalizeAnnouncement(*parsed, registry_, earlier);
@@ -144,9 +144,11 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
   if (recorded != by_id_.end()) {
     // The same announcement again is a retry, which the log answers with
     // idempotent_replay; another under the same id is a conflict.
-    const Stored& stored = announcements_[recorded->second];
-    if (!google::protobuf::util::MessageDifferencer::Equals(stored.record.announcement(),
-                                                            *canonical)) {
+    // Rare (a retry), so the stored content is read back from the log.
+    const Compact& stored = announcements_[recorded->second];
+    absl::StatusOr<v1::RecordedAnnouncement> record = ReadRecord(stored.position);
+    if (!record.ok()) return record.status();
+    if (!google::protobuf::util::MessageDifferencer::Equals(record->announcement(), *canonical)) {
       return absl::AlreadyExistsError(
           absl::StrCat("announcement '", id, "' is already recorded with other content"));
     }

@@ -256,6 +256,85 @@ TEST_F(AnnouncementsTest, ListAnnouncementsByUnknownEntitySuggests) {
   EXPECT_THAT(status.error_message(), HasSubstr("closest: nvidia"));
 }
 
+// The positions of every announcement naming `entity`, read `page_size`
+// at a time (at most `pages_max` pages).
+std::vector<uint64_t> ListPositionsByPages(v1::Announcements::Stub* stub, const std::string& entity,
+                                           uint32_t page_size, int pages_max) {
+  std::vector<uint64_t> positions;
+  std::string token;
+  for (int page = 0; page < pages_max; ++page) {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    v1::ListAnnouncementsRequest request;
+    request.set_entity(entity);
+    request.set_page_size(page_size);
+    request.set_page_token(token);
+    v1::ListAnnouncementsResponse response;
+    const grpc::Status status = stub->ListAnnouncements(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (!status.ok()) break;
+    EXPECT_LE(static_cast<uint32_t>(response.announcements_size()), page_size);
+    for (const v1::RecordedAnnouncement& record : response.announcements()) {
+      positions.push_back(record.position());
+    }
+    token = response.next_page_token();
+    if (token.empty()) break;
+  }
+  return positions;
+}
+
+TEST_F(AnnouncementsTest, CorrectionsAreListedUnderTheEntitiesOfWhatTheyCorrect) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  v1::ListAnnouncementsResponse before;
+  ASSERT_TRUE(List("nvidia", &before).ok());
+  // An announcement naming nvidia, a correction of it (naming no entity)
+  // and a correction of that correction, in one request.
+  v1::AppendRequest append = MakeAppend(
+      domain::kAnnouncementsStream,
+      {MakeEvent(domain::kAnnouncementEventType,
+                 R"({"announcement_id":"link-1","announced_date":"2024","source":{"outlet":"X"},)"
+                 R"("facts":[{"quote":"q","stake_change":{"holder":"소프트뱅크","target":"nvidia",)"
+                 R"("resulting_stake":{"ppm":"1000"}}}]})"),
+       MakeEvent(domain::kAnnouncementEventType,
+                 R"({"announcement_id":"link-1-fix","announced_date":"2025","source":)"
+                 R"({"outlet":"X"},"facts":[{"quote":"q","correction":{"action":"RETRACT",)"
+                 R"("announcement_id":"link-1"}}]})"),
+       MakeEvent(domain::kAnnouncementEventType,
+                 R"({"announcement_id":"link-1-fix-2","announced_date":"2025","source":)"
+                 R"({"outlet":"X"},"facts":[{"quote":"q","correction":{"action":"RETRACT",)"
+                 R"("announcement_id":"link-1-fix"}}]})")});
+  ASSERT_TRUE(Append(ledgerd_.stub(), append).ok());
+
+  v1::ListAnnouncementsResponse after;
+  ASSERT_TRUE(List("엔비디아", &after).ok());
+  ASSERT_EQ(after.announcements_size(), before.announcements_size() + 3);
+  std::vector<std::string> added;
+  for (int i = before.announcements_size(); i < after.announcements_size(); ++i) {
+    added.push_back(after.announcements(i).announcement().announcement_id());
+  }
+  EXPECT_EQ(added, (std::vector<std::string>{"link-1", "link-1-fix", "link-1-fix-2"}));
+  // An entity neither names gains nothing.
+  v1::ListAnnouncementsResponse other;
+  ASSERT_TRUE(List("openai", &other).ok());
+  for (const v1::RecordedAnnouncement& record : other.announcements()) {
+    EXPECT_THAT(record.announcement().announcement_id(), ::testing::Not(HasSubstr("link-1")));
+  }
+  std::vector<uint64_t> all;
+  for (const v1::RecordedAnnouncement& record : after.announcements()) {
+    all.push_back(record.position());
+  }
+  // Pages of one, of two, and past a restart, give the same positions.
+  EXPECT_EQ(ListPositionsByPages(announcements_.get(), "nvidia", 1, 1000), all);
+  EXPECT_EQ(ListPositionsByPages(announcements_.get(), "nvidia", 2, 1000), all);
+  announcements_.reset();
+  channel_.reset();
+  ASSERT_TRUE(ledgerd_.Restart().ok());
+  Connect();
+  v1::ListAnnouncementsResponse restarted;
+  ASSERT_TRUE(List("nvidia", &restarted).ok());
+  EXPECT_TRUE(SameMessage(after, restarted));
+}
+
 TEST_F(AnnouncementsTest, ResolveEntityAcceptsJapaneseAndMixedCase) {
   ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
   v1::Entity entity;
