@@ -106,14 +106,12 @@ absl::StatusOr<v1::ListAnnouncementsResponse> DomainState::ListAnnouncements(
       }
     }
   }
+  const bool more = positions.size() > page_size;
+  if (more) positions.resize(page_size);
   v1::ListAnnouncementsResponse response;
-  for (size_t i = 0; i < positions.size() && i < page_size; ++i) {
-    absl::StatusOr<v1::RecordedAnnouncement> record = ReadRecord(positions[i]);
-    if (!record.ok()) return record.status();
-    *response.add_announcements() = *std::move(record);
-  }
-  if (positions.size() > page_size) {
-    response.set_next_page_token(absl::StrCat(positions[page_size - 1]));
+  if (absl::Status read = ReadRecords(positions, &response); !read.ok()) return read;
+  if (more) {
+    response.set_next_page_token(absl::StrCat(positions.back()));
   }
   return response;
 }

@@ -44,10 +44,36 @@ void Skip(DomainLoadReport* report, const v1::RecordedEvent& event, absl::string
 
 // Corrections of corrections are followed this deep, no further.
 constexpr int kCorrectionDepthMax = 16;
+// Positions to be listed that lie at most this many events (plus two per
+// position) apart are read in one chunk rather than one seek each.
+constexpr uint64_t kReadGapMax = 64;
 
 void SortUnique(std::vector<uint32_t>* values) {
   std::sort(values->begin(), values->end());
   values->erase(std::unique(values->begin(), values->end()), values->end());
+}
+
+// The recorded announcement `event` holds (its fields moved from).
+// Errors: DATA_LOSS when it is not a decodable announcement.
+absl::StatusOr<v1::RecordedAnnouncement> ToRecord(v1::RecordedEvent* event) {
+  if (event->stream() != domain::kAnnouncementsStream) {
+    return absl::DataLossError(absl::StrCat("position ", event->position(),
+                                            " holds no announcement but an event of stream '",
+                                            event->stream(), "'"));
+  }
+  absl::StatusOr<v1::Announcement> announcement =
+      domain::DecodeAnnouncement(event->content_type(), event->payload());
+  if (!announcement.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the announcement at position ", event->position(),
+                     " no longer decodes: ", announcement.status().message()));
+  }
+  v1::RecordedAnnouncement record;
+  record.set_position(event->position());
+  *record.mutable_recorded_at() = std::move(*event->mutable_recorded_at());
+  record.set_event_id(std::move(*event->mutable_event_id()));
+  *record.mutable_announcement() = *std::move(announcement);
+  return record;
 }
 
 }  // namespace
@@ -203,34 +229,43 @@ void DomainState::Apply(const DomainBatch& batch, const v1::AppendResponse& resp
   }
 }
 
+absl::Status DomainState::ReadRecords(const std::vector<uint64_t>& positions,
+                                      v1::ListAnnouncementsResponse* response) const {
+  size_t next = 0;  // the first of `positions` not yet read
+  while (next < positions.size()) {
+    // One chunk covers a run of positions close enough that reading the
+    // events between them costs less than seeking to each.
+    size_t last = next;
+    while (last + 1 < positions.size() &&
+           positions[last + 1] - positions[next] <= 2 * (last + 1 - next) + kReadGapMax) {
+      ++last;
+    }
+    const size_t span = static_cast<size_t>(positions[last] - positions[next]) + 1;
+    const storage::ChunkBounds bounds{span, log_->limits().response_bytes_max, span};
+    storage::EventList events;
+    ASSIGN_OR_RETURN(
+        const storage::ScanResult result,
+        log_->ReadAllChunk(positions[next], /*backwards=*/false, storage::EventFilter(),
+                           /*include_record=*/false, bounds, &events));
+    (void)result;
+    const size_t before = next;
+    for (v1::RecordedEvent& event : events) {
+      if (next > last || event.position() != positions[next]) continue;
+      ASSIGN_OR_RETURN(*response->add_announcements(), ToRecord(&event));
+      ++next;
+    }
+    if (next == before) {
+      return absl::DataLossError(absl::StrCat("the announcement recorded at position ",
+                                              positions[next], " is not in the log"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::RecordedAnnouncement> DomainState::ReadRecord(uint64_t position) const {
-  // One event, at `position`: the log holds every position it has
-  // acknowledged, and this state only those.
-  const storage::ChunkBounds bounds{1, log_->limits().response_bytes_max, 1};
-  storage::EventList events;
-  ASSIGN_OR_RETURN(const storage::ScanResult result,
-                   log_->ReadAllChunk(position, /*backwards=*/false, storage::EventFilter(),
-                                      /*include_record=*/false, bounds, &events));
-  (void)result;
-  if (events.empty() || events[0].position() != position ||
-      events[0].stream() != domain::kAnnouncementsStream) {
-    return absl::DataLossError(
-        absl::StrCat("the announcement recorded at position ", position, " is not in the log"));
-  }
-  v1::RecordedEvent& event = events[0];
-  absl::StatusOr<v1::Announcement> announcement =
-      domain::DecodeAnnouncement(event.content_type(), event.payload());
-  if (!announcement.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("the announcement at position ", position,
-                     " no longer decodes: ", announcement.status().message()));
-  }
-  v1::RecordedAnnouncement record;
-  record.set_position(position);
-  *record.mutable_recorded_at() = std::move(*event.mutable_recorded_at());
-  record.set_event_id(std::move(*event.mutable_event_id()));
-  *record.mutable_announcement() = *std::move(announcement);
-  return record;
+  v1::ListAnnouncementsResponse one;
+  RETURN_IF_ERROR(ReadRecords({position}, &one));
+  return std::move(*one.mutable_announcements(0));
 }
 
 }  // namespace stakeledger::service

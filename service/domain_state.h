@@ -129,8 +129,11 @@ class DomainState {
   // through the announcements it corrects (kCorrectionDepthMax deep).
   void CollectNamed(uint32_t index, int depth, std::vector<uint32_t>* codes) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The recorded announcement at `position`, read from the log.
-  // Errors: DATA_LOSS when no announcement is there; as the log's reads.
+  // Appends to `response` the recorded announcements at `positions`
+  // (ascending), read from the log, nearby ones a chunk at a time.
+  // Errors: DATA_LOSS when one is not there; as the log's reads.
+  absl::Status ReadRecords(const std::vector<uint64_t>& positions,
+                           v1::ListAnnouncementsResponse* response) const;
   absl::StatusOr<v1::RecordedAnnouncement> ReadRecord(uint64_t position) const;
   absl::StatusOr<v1::ProposedEvent> PrepareEntity(const v1::ProposedEvent& event,
                                                   domain::EntityRegistry* scratch,
