@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "domain/data_set.h"
 #include "domain/entity_fields.h"
@@ -333,6 +334,50 @@ TEST_F(AnnouncementsTest, CorrectionsAreListedUnderTheEntitiesOfWhatTheyCorrect)
   v1::ListAnnouncementsResponse restarted;
   ASSERT_TRUE(List("nvidia", &restarted).ok());
   EXPECT_TRUE(SameMessage(after, restarted));
+}
+
+// Listed announcements are read back from the log, neighbours a chunk at
+// a time: those 66 positions apart (the service's reading gap for a run of
+// two) and those further apart must all come back whole.
+TEST_F(AnnouncementsTest, AnnouncementsFarApartInTheLogAreListedWhole) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  const auto announce = [&](const std::string& id) {
+    ASSERT_TRUE(Append(ledgerd_.stub(),
+                       AnnouncementAppend(absl::StrCat(
+                           R"({"announcement_id":")", id,
+                           R"(","announced_date":"2030","source":{"outlet":"X"},"facts":[)",
+                           R"({"quote":"q","stake_change":{"holder":"소프트뱅크",)",
+                           R"("target":"nvidia","resulting_stake":{"ppm":"1000"}}}]})")))
+                    .ok());
+  };
+  const auto fill = [&](size_t count) {
+    std::vector<v1::ProposedEvent> events;
+    for (size_t i = 0; i < count; ++i) events.push_back(MakeEvent("filler", "{}"));
+    ASSERT_TRUE(Append(ledgerd_.stub(), MakeAppend("other", events)).ok());
+  };
+  announce("far-1");
+  fill(65);
+  announce("far-2");
+  fill(70);
+  announce("far-3");
+
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::ListAnnouncementsRequest request;
+  request.set_entity("nvidia");
+  request.set_from_date("2030");
+  v1::ListAnnouncementsResponse response;
+  ASSERT_TRUE(announcements_->ListAnnouncements(&context, request, &response).ok());
+  ASSERT_EQ(response.announcements_size(), 3);
+  EXPECT_EQ(response.announcements(1).position() - response.announcements(0).position(), 66u);
+  EXPECT_EQ(response.announcements(2).position() - response.announcements(1).position(), 71u);
+  for (int i = 0; i < 3; ++i) {
+    const v1::RecordedAnnouncement& record = response.announcements(i);
+    EXPECT_EQ(record.announcement().announcement_id(), absl::StrCat("far-", i + 1));
+    EXPECT_EQ(record.event_id(), domain::AnnouncementEventId(absl::StrCat("far-", i + 1)));
+    EXPECT_EQ(record.announcement().facts(0).stake_change().target(), "nvidia");
+    EXPECT_GT(record.recorded_at().seconds(), 0);
+  }
 }
 
 TEST_F(AnnouncementsTest, ResolveEntityAcceptsJapaneseAndMixedCase) {
