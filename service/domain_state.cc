@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "domain/date.h"
 #include "domain/entity_fields.h"
@@ -76,6 +77,10 @@ absl::StatusOr<v1::RecordedAnnouncement> ToRecord(v1::RecordedEvent* event) {
   return record;
 }
 
+// A 64-bit hash of an announcement id, for by_id_key_: only compared
+// within one process, so the hash need not be stable across builds.
+uint64_t IdKey(absl::string_view id) { return absl::Hash<absl::string_view>{}(id); }
+
 }  // namespace
 
 bool DomainWriteGate::Enter(absl::Duration timeout) {
@@ -142,9 +147,10 @@ absl::Status DomainState::LoadAnnouncements(const storage::EventLog& log,
     absl::StatusOr<v1::Announcement> announcement =
         domain::DecodeAnnouncement(event.content_type(), event.payload());
     if (!announcement.ok()) return Skip(report, event, announcement.status().message());
-    if (by_id_.contains(announcement->announcement_id())) {
-      return Skip(report, event, "repeats an earlier announcement id");
-    }
+    absl::StatusOr<std::optional<uint32_t>> earlier =
+        FindAnnouncement(announcement->announcement_id());
+    if (!earlier.ok()) return Skip(report, event, earlier.status().message());
+    if (earlier->has_value()) return Skip(report, event, "repeats an earlier announcement id");
     AddAnnouncement(&*announcement, event.position(),
                     event.content_type() != domain::kAnnouncementContentType);
   });
@@ -198,14 +204,18 @@ void DomainState::AddAnnouncement(v1::Announcement* announcement, uint64_t posit
     if (fact.has_correction()) {
       // Corrections point at earlier announcements (checked on append);
       // one that does not is not followed.
-      auto earlier = by_id_.find(fact.correction().announcement_id());
-      if (earlier != by_id_.end()) corrected.push_back(earlier->second);
+      absl::StatusOr<std::optional<uint32_t>> earlier =
+          FindAnnouncement(fact.correction().announcement_id());
+      if (earlier.ok() && earlier->has_value()) corrected.push_back(**earlier);
     }
   }
   SortUnique(&codes);
   entity_pool_.insert(entity_pool_.end(), codes.begin(), codes.end());
   announcements_.push_back(compact);
-  by_id_.emplace(announcement->announcement_id(), index);
+  // REQUIRES (checked by the callers): the id is not yet recorded.
+  if (!by_id_key_.emplace(IdKey(announcement->announcement_id()), index).second) {
+    colliding_ids_.emplace(announcement->announcement_id(), index);
+  }
   if (!corrected.empty()) {
     SortUnique(&corrected);
     corrects_.emplace(index, std::move(corrected));
@@ -214,6 +224,17 @@ void DomainState::AddAnnouncement(v1::Announcement* announcement, uint64_t posit
     SortUnique(&codes);
   }
   for (uint32_t code : codes) by_entity_[code].push_back(index);
+}
+
+absl::StatusOr<std::optional<uint32_t>> DomainState::FindAnnouncement(absl::string_view id) const {
+  auto colliding = colliding_ids_.find(id);
+  if (colliding != colliding_ids_.end()) return colliding->second;
+  auto keyed = by_id_key_.find(IdKey(id));
+  if (keyed == by_id_key_.end()) return std::nullopt;
+  ASSIGN_OR_RETURN(const v1::RecordedAnnouncement record,
+                   ReadRecord(announcements_[keyed->second].position));
+  if (record.announcement().announcement_id() != id) return std::nullopt;
+  return keyed->second;
 }
 
 void DomainState::Apply(const DomainBatch& batch, const v1::AppendResponse& response) {

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,10 @@ class DomainState {
   // through the announcements it corrects (kCorrectionDepthMax deep).
   void CollectNamed(uint32_t index, int depth, std::vector<uint32_t>* codes) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The index of the recorded announcement `id`, or nullopt.
+  // Errors: as ReadRecord, when the id's key is recorded.
+  absl::StatusOr<std::optional<uint32_t>> FindAnnouncement(absl::string_view id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends to `response` the recorded announcements at `positions`
   // (ascending), read from the log, nearby ones a chunk at a time.
   // Errors: DATA_LOSS when one is not there; as the log's reads.
@@ -153,8 +158,13 @@ class DomainState {
   absl::flat_hash_set<std::string> json_entities_ ABSL_GUARDED_BY(mu_);
   // In log order (so by position).
   std::vector<Compact> announcements_ ABSL_GUARDED_BY(mu_);
-  // Announcement id -> index into announcements_.
-  absl::flat_hash_map<std::string, uint32_t> by_id_ ABSL_GUARDED_BY(mu_);
+  // Announcement id, hashed (IdKey) -> index into announcements_: 12 bytes
+  // a slot where the id itself would take 40 or more, and the id is in the
+  // log. A hit is confirmed there (FindAnnouncement), which only retries
+  // and corrections cost.
+  absl::flat_hash_map<uint64_t, uint32_t> by_id_key_ ABSL_GUARDED_BY(mu_);
+  // The ids whose key an earlier id already had (almost never any).
+  absl::flat_hash_map<std::string, uint32_t> colliding_ids_ ABSL_GUARDED_BY(mu_);
   // Entity id -> a small code, for the two tables below.
   absl::flat_hash_map<std::string, uint32_t> entity_codes_ ABSL_GUARDED_BY(mu_);
   // The codes of the entities each announcement's facts name, sorted and

@@ -380,6 +380,44 @@ TEST_F(AnnouncementsTest, AnnouncementsFarApartInTheLogAreListedWhole) {
   }
 }
 
+// What validation knows of a recorded announcement (that it exists, its
+// content for a retry, its fact count for a correction) holds after a
+// restart, when the announcement is known only from the log.
+TEST_F(AnnouncementsTest, RetriesAndCorrectionsAreCheckedAgainstRecordedAnnouncements) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  const std::string original =
+      R"({"announcement_id":"kept-1","announced_date":"2024","source":{"outlet":"X"},)"
+      R"("facts":[{"quote":"q","stake_change":{"holder":"소프트뱅크","target":"nvidia",)"
+      R"("resulting_stake":{"ppm":"1000"}}}]})";
+  ASSERT_TRUE(Append(ledgerd_.stub(), AnnouncementAppend(original)).ok());
+  announcements_.reset();
+  channel_.reset();
+  ASSERT_TRUE(ledgerd_.Restart().ok());
+  Connect();
+
+  v1::AppendResponse retry;
+  ASSERT_TRUE(Append(ledgerd_.stub(), AnnouncementAppend(original), &retry).ok());
+  EXPECT_TRUE(retry.idempotent_replay());
+  const grpc::Status other = Append(
+      ledgerd_.stub(), AnnouncementAppend(absl::StrReplaceAll(original, {{"1000", "2000"}})));
+  EXPECT_TRUE(HasCode(other, grpc::StatusCode::ALREADY_EXISTS));
+  EXPECT_THAT(other.error_message(),
+              HasSubstr("announcement 'kept-1' is already recorded with other content"));
+  const std::string correction =
+      R"({"announcement_id":"kept-1-fix","announced_date":"2025","source":{"outlet":"X"},)"
+      R"("facts":[{"quote":"q","correction":{"action":"RETRACT","announcement_id":"kept-1",)"
+      R"("fact_indexes":[INDEX]}}]})";
+  const grpc::Status past = Append(
+      ledgerd_.stub(), AnnouncementAppend(absl::StrReplaceAll(correction, {{"INDEX", "1"}})));
+  EXPECT_TRUE(HasCode(past, grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(past.error_message(),
+              HasSubstr("fact_indexes[0]: 1 is not a fact of announcement 'kept-1', which has 1 "
+                        "fact"));
+  EXPECT_TRUE(
+      Append(ledgerd_.stub(), AnnouncementAppend(absl::StrReplaceAll(correction, {{"INDEX", "0"}})))
+          .ok());
+}
+
 TEST_F(AnnouncementsTest, ResolveEntityAcceptsJapaneseAndMixedCase) {
   ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
   v1::Entity entity;
