@@ -133,20 +133,25 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
   const domain::FactCountLookup earlier = [&](absl::string_view other) -> std::optional<size_t> {
     auto in_batch = batch_facts->find(other);
     if (in_batch != batch_facts->end()) return in_batch->second;
-    auto recorded = by_id_.find(other);
-    if (recorded == by_id_.end()) return std::nullopt;
-    return announcements_[recorded->second].record.announcement().facts_size();
+    // A read error is reported as no such announcement: the lookup
+    // cannot fail, and the log's reads fail only on a broken disk.
+    absl::StatusOr<std::optional<uint32_t>> recorded = FindAnnouncement(other);
+    if (!recorded.ok() || !recorded->has_value()) return std::nullopt;
+    return announcements_[**recorded].fact_count;
   };
   absl::StatusOr<v1::Announcement> canonical =
       domain::CanonicalizeAnnouncement(*parsed, registry_, earlier);
   if (!canonical.ok()) return canonical.status();
-  auto recorded = by_id_.find(id);
-  if (recorded != by_id_.end()) {
+  absl::StatusOr<std::optional<uint32_t>> recorded = FindAnnouncement(id);
+  if (!recorded.ok()) return recorded.status();
+  if (recorded->has_value()) {
     // The same announcement again is a retry, which the log answers with
     // idempotent_replay; another under the same id is a conflict.
-    const Stored& stored = announcements_[recorded->second];
-    if (!google::protobuf::util::MessageDifferencer::Equals(stored.record.announcement(),
-                                                            *canonical)) {
+    // Rare (a retry), so the stored content is read back from the log.
+    const Compact& stored = announcements_[**recorded];
+    absl::StatusOr<v1::RecordedAnnouncement> record = ReadRecord(stored.position);
+    if (!record.ok()) return record.status();
+    if (!google::protobuf::util::MessageDifferencer::Equals(record->announcement(), *canonical)) {
       return absl::AlreadyExistsError(
           absl::StrCat("announcement '", id, "' is already recorded with other content"));
     }

@@ -11,9 +11,6 @@
 namespace stakeledger::service {
 namespace {
 
-// Corrections of corrections are followed this deep, no further.
-constexpr int kCorrectionDepthMax = 16;
-
 struct DateRange {
   int first_day = 0;  // YYYYMMDD
   int last_day = 99991231;
@@ -40,12 +37,6 @@ absl::StatusOr<DateRange> ParseRange(const v1::ListAnnouncementsRequest& request
   return range;
 }
 
-bool Overlaps(const DateRange& range, absl::string_view announced_date) {
-  absl::StatusOr<domain::Date> date = domain::ParseDate(announced_date);
-  if (!date.ok()) return false;  // validated on append; cannot happen
-  return date->LastDayKey() >= range.first_day && date->FirstDayKey() <= range.last_day;
-}
-
 absl::StatusOr<uint64_t> ParsePageToken(absl::string_view token) {
   uint64_t position = 0;
   if (token.empty()) return position;
@@ -70,19 +61,6 @@ absl::StatusOr<v1::Entity> DomainState::ResolveEntity(absl::string_view name) co
   return **entity;
 }
 
-bool DomainState::NamesEntity(size_t index, const std::string& entity_id, int depth) const {
-  const Stored& stored = announcements_[index];
-  if (std::binary_search(stored.entity_ids.begin(), stored.entity_ids.end(), entity_id)) {
-    return true;
-  }
-  if (depth >= kCorrectionDepthMax) return false;
-  for (const std::string& corrected : stored.corrects) {
-    auto it = by_id_.find(corrected);
-    if (it != by_id_.end() && NamesEntity(it->second, entity_id, depth + 1)) return true;
-  }
-  return false;
-}
-
 absl::StatusOr<v1::ListAnnouncementsResponse> DomainState::ListAnnouncements(
     const v1::ListAnnouncementsRequest& request) const {
   if (request.page_size() > kPageSizeMax) {
@@ -94,28 +72,46 @@ absl::StatusOr<v1::ListAnnouncementsResponse> DomainState::ListAnnouncements(
   if (!range.ok()) return range.status();
   absl::StatusOr<uint64_t> after = ParsePageToken(request.page_token());
   if (!after.ok()) return after.status();
-  std::lock_guard<std::mutex> lock(mu_);
-  std::optional<std::string> entity_id;
-  if (!request.entity().empty()) {
-    absl::StatusOr<const v1::Entity*> entity = registry_.Resolve(request.entity());
-    if (!entity.ok())
-      return absl::InvalidArgumentError(absl::StrCat("entity: ", entity.status().message()));
-    entity_id = (*entity)->entity_id();
-  }
-  auto start = std::upper_bound(
-      announcements_.begin(), announcements_.end(), *after,
-      [](uint64_t position, const Stored& stored) { return position < stored.record.position(); });
-  v1::ListAnnouncementsResponse response;
-  for (auto it = start; it != announcements_.end(); ++it) {
-    const size_t index = static_cast<size_t>(it - announcements_.begin());
-    if (!Overlaps(*range, it->record.announcement().announced_date())) continue;
-    if (entity_id.has_value() && !NamesEntity(index, *entity_id, 0)) continue;
-    if (static_cast<size_t>(response.announcements_size()) == page_size) {
-      // One more matches: there is a next page.
-      response.set_next_page_token(absl::StrCat(response.announcements().rbegin()->position()));
-      break;
+  // The positions of the page and of one more match (which means there is
+  // a next page), chosen under the lock; the records are read from the log
+  // after it, as the log never changes what it holds.
+  std::vector<uint64_t> positions;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto take = [&](const Compact& compact) {
+      if (compact.last_day < range->first_day || compact.first_day > range->last_day) return true;
+      positions.push_back(compact.position);
+      return positions.size() <= page_size;
+    };
+    if (request.entity().empty()) {
+      auto it = std::upper_bound(
+          announcements_.begin(), announcements_.end(), *after,
+          [](uint64_t position, const Compact& compact) { return position < compact.position; });
+      for (; it != announcements_.end() && take(*it); ++it) {
+      }
+    } else {
+      absl::StatusOr<const v1::Entity*> entity = registry_.Resolve(request.entity());
+      if (!entity.ok())
+        return absl::InvalidArgumentError(absl::StrCat("entity: ", entity.status().message()));
+      auto code = entity_codes_.find((*entity)->entity_id());
+      auto named = code == entity_codes_.end() ? by_entity_.end() : by_entity_.find(code->second);
+      if (named != by_entity_.end()) {
+        const std::vector<uint32_t>& indexes = named->second;
+        auto it = std::upper_bound(indexes.begin(), indexes.end(), *after,
+                                   [&](uint64_t position, uint32_t index) {
+                                     return position < announcements_[index].position;
+                                   });
+        for (; it != indexes.end() && take(announcements_[*it]); ++it) {
+        }
+      }
     }
-    *response.add_announcements() = it->record;
+  }
+  const bool more = positions.size() > page_size;
+  if (more) positions.resize(page_size);
+  v1::ListAnnouncementsResponse response;
+  if (absl::Status read = ReadRecords(positions, &response); !read.ok()) return read;
+  if (more) {
+    response.set_next_page_token(absl::StrCat(positions.back()));
   }
   return response;
 }

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "domain/date.h"
 #include "domain/entity_fields.h"
 #include "domain/events.h"
 #include "storage/check.h"
@@ -40,11 +43,43 @@ void Skip(DomainLoadReport* report, const v1::RecordedEvent& event, absl::string
       absl::StrCat("position ", event.position(), " (stream '", event.stream(), "'): ", why));
 }
 
-std::vector<std::string> SortedUnique(std::vector<std::string> values) {
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  return values;
+// Corrections of corrections are followed this deep, no further.
+constexpr int kCorrectionDepthMax = 16;
+// Positions to be listed that lie at most this many events (plus two per
+// position) apart are read in one chunk rather than one seek each.
+constexpr uint64_t kReadGapMax = 64;
+
+void SortUnique(std::vector<uint32_t>* values) {
+  std::sort(values->begin(), values->end());
+  values->erase(std::unique(values->begin(), values->end()), values->end());
 }
+
+// The recorded announcement `event` holds (its fields moved from).
+// Errors: DATA_LOSS when it is not a decodable announcement.
+absl::StatusOr<v1::RecordedAnnouncement> ToRecord(v1::RecordedEvent* event) {
+  if (event->stream() != domain::kAnnouncementsStream) {
+    return absl::DataLossError(absl::StrCat("position ", event->position(),
+                                            " holds no announcement but an event of stream '",
+                                            event->stream(), "'"));
+  }
+  absl::StatusOr<v1::Announcement> announcement =
+      domain::DecodeAnnouncement(event->content_type(), event->payload());
+  if (!announcement.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the announcement at position ", event->position(),
+                     " no longer decodes: ", announcement.status().message()));
+  }
+  v1::RecordedAnnouncement record;
+  record.set_position(event->position());
+  *record.mutable_recorded_at() = std::move(*event->mutable_recorded_at());
+  record.set_event_id(std::move(*event->mutable_event_id()));
+  *record.mutable_announcement() = *std::move(announcement);
+  return record;
+}
+
+// A 64-bit hash of an announcement id, for by_id_key_: only compared
+// within one process, so the hash need not be stable across builds.
+uint64_t IdKey(absl::string_view id) { return absl::Hash<absl::string_view>{}(id); }
 
 }  // namespace
 
@@ -82,6 +117,7 @@ bool DomainState::IsDomainAppend(const v1::AppendRequest& request) {
 
 absl::StatusOr<DomainLoadReport> DomainState::Load(const storage::EventLog& log) {
   DomainLoadReport report;
+  log_ = &log;
   RETURN_IF_ERROR(LoadEntities(log, &report));
   RETURN_IF_ERROR(LoadAnnouncements(log, &report));
   std::lock_guard<std::mutex> lock(mu_);
@@ -111,36 +147,94 @@ absl::Status DomainState::LoadAnnouncements(const storage::EventLog& log,
     absl::StatusOr<v1::Announcement> announcement =
         domain::DecodeAnnouncement(event.content_type(), event.payload());
     if (!announcement.ok()) return Skip(report, event, announcement.status().message());
-    if (by_id_.contains(announcement->announcement_id())) {
-      return Skip(report, event, "repeats an earlier announcement id");
-    }
-    v1::RecordedAnnouncement record;
-    record.set_position(event.position());
-    *record.mutable_recorded_at() = event.recorded_at();
-    record.set_event_id(event.event_id());
-    *record.mutable_announcement() = *std::move(announcement);
-    AddAnnouncement(std::move(record), event.content_type() != domain::kAnnouncementContentType);
+    absl::StatusOr<std::optional<uint32_t>> earlier =
+        FindAnnouncement(announcement->announcement_id());
+    if (!earlier.ok()) return Skip(report, event, earlier.status().message());
+    if (earlier->has_value()) return Skip(report, event, "repeats an earlier announcement id");
+    AddAnnouncement(&*announcement, event.position(),
+                    event.content_type() != domain::kAnnouncementContentType);
   });
 }
 
-void DomainState::AddAnnouncement(v1::RecordedAnnouncement record, bool stored_as_json) {
-  Stored stored;
-  stored.stored_as_json = stored_as_json;
-  std::vector<std::string> entity_ids;
-  for (v1::Fact& fact : *record.mutable_announcement()->mutable_facts()) {
+uint32_t DomainState::EntityCode(const std::string& entity_id) {
+  return entity_codes_.try_emplace(entity_id, static_cast<uint32_t>(entity_codes_.size()))
+      .first->second;
+}
+
+void DomainState::CollectNamed(uint32_t index, int depth, std::vector<uint32_t>* codes) const {
+  const uint32_t begin = announcements_[index].entities_begin;
+  const uint32_t end = index + 1 < announcements_.size()
+                           ? announcements_[index + 1].entities_begin
+                           : static_cast<uint32_t>(entity_pool_.size());
+  codes->insert(codes->end(), entity_pool_.begin() + begin, entity_pool_.begin() + end);
+  if (depth >= kCorrectionDepthMax) return;
+  auto corrected = corrects_.find(index);
+  if (corrected == corrects_.end()) return;
+  for (uint32_t earlier : corrected->second) CollectNamed(earlier, depth + 1, codes);
+}
+
+void DomainState::AddAnnouncement(v1::Announcement* announcement, uint64_t position,
+                                  bool stored_as_json) {
+  CHECK(announcements_.size() < std::numeric_limits<uint32_t>::max());
+  CHECK(entity_pool_.size() < std::numeric_limits<uint32_t>::max());
+  const uint32_t index = static_cast<uint32_t>(announcements_.size());
+  Compact compact;
+  compact.position = position;
+  compact.fact_count = static_cast<uint32_t>(announcement->facts_size());
+  compact.stored_as_json = stored_as_json ? 1 : 0;
+  compact.entities_begin = static_cast<uint32_t>(entity_pool_.size());
+  absl::StatusOr<domain::Date> date = domain::ParseDate(announcement->announced_date());
+  if (date.ok()) {
+    compact.first_day = date->FirstDayKey();
+    compact.last_day = date->LastDayKey();
+  } else {  // validated on append; cannot happen. Overlaps no range.
+    compact.first_day = std::numeric_limits<int32_t>::max();
+    compact.last_day = std::numeric_limits<int32_t>::min();
+  }
+  std::vector<uint32_t> codes;
+  std::vector<uint32_t> corrected;
+  for (v1::Fact& fact : *announcement->mutable_facts()) {
     // Stored announcements name entities by id; the visitor cannot fail
-    // and changes nothing. The mutable walk, on this record we own, saves
-    // the copy of each fact ForEachEntityName makes (a tenth of a start).
+    // and changes nothing. The mutable walk saves the copy of each fact
+    // ForEachEntityName makes.
     (void)domain::ForEachEntityField("", &fact, [&](const std::string&, std::string* id) {
-      entity_ids.push_back(*id);
+      codes.push_back(EntityCode(*id));
       return absl::OkStatus();
     });
-    if (fact.has_correction()) stored.corrects.push_back(fact.correction().announcement_id());
+    if (fact.has_correction()) {
+      // Corrections point at earlier announcements (checked on append);
+      // one that does not is not followed.
+      absl::StatusOr<std::optional<uint32_t>> earlier =
+          FindAnnouncement(fact.correction().announcement_id());
+      if (earlier.ok() && earlier->has_value()) corrected.push_back(**earlier);
+    }
   }
-  stored.entity_ids = SortedUnique(std::move(entity_ids));
-  by_id_.emplace(record.announcement().announcement_id(), announcements_.size());
-  stored.record = std::move(record);
-  announcements_.push_back(std::move(stored));
+  SortUnique(&codes);
+  entity_pool_.insert(entity_pool_.end(), codes.begin(), codes.end());
+  announcements_.push_back(compact);
+  // REQUIRES (checked by the callers): the id is not yet recorded.
+  if (!by_id_key_.emplace(IdKey(announcement->announcement_id()), index).second) {
+    colliding_ids_.emplace(announcement->announcement_id(), index);
+  }
+  if (!corrected.empty()) {
+    SortUnique(&corrected);
+    corrects_.emplace(index, std::move(corrected));
+    codes.clear();
+    CollectNamed(index, 0, &codes);
+    SortUnique(&codes);
+  }
+  for (uint32_t code : codes) by_entity_[code].push_back(index);
+}
+
+absl::StatusOr<std::optional<uint32_t>> DomainState::FindAnnouncement(absl::string_view id) const {
+  auto colliding = colliding_ids_.find(id);
+  if (colliding != colliding_ids_.end()) return colliding->second;
+  auto keyed = by_id_key_.find(IdKey(id));
+  if (keyed == by_id_key_.end()) return std::nullopt;
+  ASSIGN_OR_RETURN(const v1::RecordedAnnouncement record,
+                   ReadRecord(announcements_[keyed->second].position));
+  if (record.announcement().announcement_id() != id) return std::nullopt;
+  return keyed->second;
 }
 
 void DomainState::Apply(const DomainBatch& batch, const v1::AppendResponse& response) {
@@ -151,13 +245,48 @@ void DomainState::Apply(const DomainBatch& batch, const v1::AppendResponse& resp
     CHECK(registry_.Add(entity).ok());
   }
   for (size_t i = 0; i < batch.announcements.size(); ++i) {
-    v1::RecordedAnnouncement record;
-    record.set_position(response.first_position() + i);
-    *record.mutable_recorded_at() = response.recorded_at();
-    record.set_event_id(batch.announcement_event_ids[i]);
-    *record.mutable_announcement() = batch.announcements[i];
-    AddAnnouncement(std::move(record), /*stored_as_json=*/false);
+    v1::Announcement announcement = batch.announcements[i];
+    AddAnnouncement(&announcement, response.first_position() + i, /*stored_as_json=*/false);
   }
+}
+
+absl::Status DomainState::ReadRecords(const std::vector<uint64_t>& positions,
+                                      v1::ListAnnouncementsResponse* response) const {
+  size_t next = 0;  // the first of `positions` not yet read
+  while (next < positions.size()) {
+    // One chunk covers a run of positions close enough that reading the
+    // events between them costs less than seeking to each.
+    size_t last = next;
+    while (last + 1 < positions.size() &&
+           positions[last + 1] - positions[next] <= 2 * (last + 1 - next) + kReadGapMax) {
+      ++last;
+    }
+    const size_t span = static_cast<size_t>(positions[last] - positions[next]) + 1;
+    const storage::ChunkBounds bounds{span, log_->limits().response_bytes_max, span};
+    storage::EventList events;
+    ASSIGN_OR_RETURN(
+        const storage::ScanResult result,
+        log_->ReadAllChunk(positions[next], /*backwards=*/false, storage::EventFilter(),
+                           /*include_record=*/false, bounds, &events));
+    (void)result;
+    const size_t before = next;
+    for (v1::RecordedEvent& event : events) {
+      if (next > last || event.position() != positions[next]) continue;
+      ASSIGN_OR_RETURN(*response->add_announcements(), ToRecord(&event));
+      ++next;
+    }
+    if (next == before) {
+      return absl::DataLossError(absl::StrCat("the announcement recorded at position ",
+                                              positions[next], " is not in the log"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::RecordedAnnouncement> DomainState::ReadRecord(uint64_t position) const {
+  v1::ListAnnouncementsResponse one;
+  RETURN_IF_ERROR(ReadRecords({position}, &one));
+  return std::move(*one.mutable_announcements(0));
 }
 
 }  // namespace stakeledger::service

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,21 +102,44 @@ class DomainState {
   DomainWriteGate& gate() { return gate_; }
 
  private:
-  struct Stored {
-    v1::RecordedAnnouncement record;
-    // Entity ids the facts name, and announcements the facts correct.
-    std::vector<std::string> entity_ids;
-    std::vector<std::string> corrects;
+  // What validation and listing need of one recorded announcement (24
+  // bytes); the full record stays in the log and is read back by position
+  // (ReadRecord) when a page is built or a retry is compared.
+  struct Compact {
+    uint64_t position = 0;
+    // The announced date's first and last day (YYYYMMDD).
+    int32_t first_day = 0;
+    int32_t last_day = 0;
+    // Start of its entity codes in entity_pool_ (they end where the next
+    // announcement's start).
+    uint32_t entities_begin = 0;
+    uint32_t fact_count : 31;
     // Recorded by a build that stored protobuf's JSON mapping.
-    bool stored_as_json = false;
+    uint32_t stored_as_json : 1;
   };
 
   absl::Status LoadEntities(const storage::EventLog& log, DomainLoadReport* report)
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status LoadAnnouncements(const storage::EventLog& log, DomainLoadReport* report)
       ABSL_LOCKS_EXCLUDED(mu_);
-  void AddAnnouncement(v1::RecordedAnnouncement record, bool stored_as_json)
+  // `announcement` may have its facts moved from (it is not needed after).
+  void AddAnnouncement(v1::Announcement* announcement, uint64_t position, bool stored_as_json)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint32_t EntityCode(const std::string& entity_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds to `codes` the entities announcement `index` names, directly or
+  // through the announcements it corrects (kCorrectionDepthMax deep).
+  void CollectNamed(uint32_t index, int depth, std::vector<uint32_t>* codes) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The index of the recorded announcement `id`, or nullopt.
+  // Errors: as ReadRecord, when the id's key is recorded.
+  absl::StatusOr<std::optional<uint32_t>> FindAnnouncement(absl::string_view id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends to `response` the recorded announcements at `positions`
+  // (ascending), read from the log, nearby ones a chunk at a time.
+  // Errors: DATA_LOSS when one is not there; as the log's reads.
+  absl::Status ReadRecords(const std::vector<uint64_t>& positions,
+                           v1::ListAnnouncementsResponse* response) const;
+  absl::StatusOr<v1::RecordedAnnouncement> ReadRecord(uint64_t position) const;
   absl::StatusOr<v1::ProposedEvent> PrepareEntity(const v1::ProposedEvent& event,
                                                   domain::EntityRegistry* scratch,
                                                   DomainBatch* batch) const
@@ -123,19 +147,36 @@ class DomainState {
   absl::StatusOr<v1::ProposedEvent> PrepareAnnouncement(
       const v1::ProposedEvent& event, absl::flat_hash_map<std::string, size_t>* batch_facts,
       DomainBatch* batch) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool NamesEntity(size_t index, const std::string& entity_id, int depth) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Set once by Load; the log outlives this state.
+  const storage::EventLog* log_ = nullptr;
   DomainWriteGate gate_;
   mutable std::mutex mu_;
   domain::EntityRegistry registry_ ABSL_GUARDED_BY(mu_);
   // Ids of the entities an earlier build stored as JSON (a retry of one
   // must send that form again).
   absl::flat_hash_set<std::string> json_entities_ ABSL_GUARDED_BY(mu_);
-  // In log order.
-  std::vector<Stored> announcements_ ABSL_GUARDED_BY(mu_);
-  // Announcement id -> index into announcements_.
-  absl::flat_hash_map<std::string, size_t> by_id_ ABSL_GUARDED_BY(mu_);
+  // In log order (so by position).
+  std::vector<Compact> announcements_ ABSL_GUARDED_BY(mu_);
+  // Announcement id, hashed (IdKey) -> index into announcements_: 12 bytes
+  // a slot where the id itself would take 40 or more, and the id is in the
+  // log. A hit is confirmed there (FindAnnouncement), which only retries
+  // and corrections cost.
+  absl::flat_hash_map<uint64_t, uint32_t> by_id_key_ ABSL_GUARDED_BY(mu_);
+  // The ids whose key an earlier id already had (almost never any).
+  absl::flat_hash_map<std::string, uint32_t> colliding_ids_ ABSL_GUARDED_BY(mu_);
+  // Entity id -> a small code, for the two tables below.
+  absl::flat_hash_map<std::string, uint32_t> entity_codes_ ABSL_GUARDED_BY(mu_);
+  // The codes of the entities each announcement's facts name, sorted and
+  // unique per announcement, announcements one after another.
+  std::vector<uint32_t> entity_pool_ ABSL_GUARDED_BY(mu_);
+  // Index -> the indexes of the announcements its facts correct (few
+  // announcements correct any).
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> corrects_ ABSL_GUARDED_BY(mu_);
+  // Entity code -> the indexes (ascending) of the announcements that name
+  // it, directly or through the announcements they correct: what
+  // ListAnnouncements for one entity reads instead of every announcement.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_entity_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace stakeledger::service

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "domain/data_set.h"
 #include "domain/entity_fields.h"
@@ -254,6 +255,167 @@ TEST_F(AnnouncementsTest, ListAnnouncementsByUnknownEntitySuggests) {
   const grpc::Status status = List("nvidiaa", &response);
   EXPECT_TRUE(HasCode(status, grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(status.error_message(), HasSubstr("closest: nvidia"));
+}
+
+// The positions of every announcement naming `entity`, read `page_size`
+// at a time (at most `pages_max` pages).
+std::vector<uint64_t> ListPositionsByPages(v1::Announcements::Stub* stub, const std::string& entity,
+                                           uint32_t page_size, int pages_max) {
+  std::vector<uint64_t> positions;
+  std::string token;
+  for (int page = 0; page < pages_max; ++page) {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    v1::ListAnnouncementsRequest request;
+    request.set_entity(entity);
+    request.set_page_size(page_size);
+    request.set_page_token(token);
+    v1::ListAnnouncementsResponse response;
+    const grpc::Status status = stub->ListAnnouncements(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (!status.ok()) break;
+    EXPECT_LE(static_cast<uint32_t>(response.announcements_size()), page_size);
+    for (const v1::RecordedAnnouncement& record : response.announcements()) {
+      positions.push_back(record.position());
+    }
+    token = response.next_page_token();
+    if (token.empty()) break;
+  }
+  return positions;
+}
+
+TEST_F(AnnouncementsTest, CorrectionsAreListedUnderTheEntitiesOfWhatTheyCorrect) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  v1::ListAnnouncementsResponse before;
+  ASSERT_TRUE(List("nvidia", &before).ok());
+  // An announcement naming nvidia, a correction of it (naming no entity)
+  // and a correction of that correction, in one request.
+  v1::AppendRequest append = MakeAppend(
+      domain::kAnnouncementsStream,
+      {MakeEvent(domain::kAnnouncementEventType,
+                 R"({"announcement_id":"link-1","announced_date":"2024","source":{"outlet":"X"},)"
+                 R"("facts":[{"quote":"q","stake_change":{"holder":"소프트뱅크","target":"nvidia",)"
+                 R"("resulting_stake":{"ppm":"1000"}}}]})"),
+       MakeEvent(domain::kAnnouncementEventType,
+                 R"({"announcement_id":"link-1-fix","announced_date":"2025","source":)"
+                 R"({"outlet":"X"},"facts":[{"quote":"q","correction":{"action":"RETRACT",)"
+                 R"("announcement_id":"link-1"}}]})"),
+       MakeEvent(domain::kAnnouncementEventType,
+                 R"({"announcement_id":"link-1-fix-2","announced_date":"2025","source":)"
+                 R"({"outlet":"X"},"facts":[{"quote":"q","correction":{"action":"RETRACT",)"
+                 R"("announcement_id":"link-1-fix"}}]})")});
+  ASSERT_TRUE(Append(ledgerd_.stub(), append).ok());
+
+  v1::ListAnnouncementsResponse after;
+  ASSERT_TRUE(List("엔비디아", &after).ok());
+  ASSERT_EQ(after.announcements_size(), before.announcements_size() + 3);
+  std::vector<std::string> added;
+  for (int i = before.announcements_size(); i < after.announcements_size(); ++i) {
+    added.push_back(after.announcements(i).announcement().announcement_id());
+  }
+  EXPECT_EQ(added, (std::vector<std::string>{"link-1", "link-1-fix", "link-1-fix-2"}));
+  // An entity neither names gains nothing.
+  v1::ListAnnouncementsResponse other;
+  ASSERT_TRUE(List("openai", &other).ok());
+  for (const v1::RecordedAnnouncement& record : other.announcements()) {
+    EXPECT_THAT(record.announcement().announcement_id(), ::testing::Not(HasSubstr("link-1")));
+  }
+  std::vector<uint64_t> all;
+  for (const v1::RecordedAnnouncement& record : after.announcements()) {
+    all.push_back(record.position());
+  }
+  // Pages of one, of two, and past a restart, give the same positions.
+  EXPECT_EQ(ListPositionsByPages(announcements_.get(), "nvidia", 1, 1000), all);
+  EXPECT_EQ(ListPositionsByPages(announcements_.get(), "nvidia", 2, 1000), all);
+  announcements_.reset();
+  channel_.reset();
+  ASSERT_TRUE(ledgerd_.Restart().ok());
+  Connect();
+  v1::ListAnnouncementsResponse restarted;
+  ASSERT_TRUE(List("nvidia", &restarted).ok());
+  EXPECT_TRUE(SameMessage(after, restarted));
+}
+
+// Listed announcements are read back from the log, neighbours a chunk at
+// a time: those 66 positions apart (the service's reading gap for a run of
+// two) and those further apart must all come back whole.
+TEST_F(AnnouncementsTest, AnnouncementsFarApartInTheLogAreListedWhole) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  const auto announce = [&](const std::string& id) {
+    ASSERT_TRUE(Append(ledgerd_.stub(),
+                       AnnouncementAppend(absl::StrCat(
+                           R"({"announcement_id":")", id,
+                           R"(","announced_date":"2030","source":{"outlet":"X"},"facts":[)",
+                           R"({"quote":"q","stake_change":{"holder":"소프트뱅크",)",
+                           R"("target":"nvidia","resulting_stake":{"ppm":"1000"}}}]})")))
+                    .ok());
+  };
+  const auto fill = [&](size_t count) {
+    std::vector<v1::ProposedEvent> events;
+    for (size_t i = 0; i < count; ++i) events.push_back(MakeEvent("filler", "{}"));
+    ASSERT_TRUE(Append(ledgerd_.stub(), MakeAppend("other", events)).ok());
+  };
+  announce("far-1");
+  fill(65);
+  announce("far-2");
+  fill(70);
+  announce("far-3");
+
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::ListAnnouncementsRequest request;
+  request.set_entity("nvidia");
+  request.set_from_date("2030");
+  v1::ListAnnouncementsResponse response;
+  ASSERT_TRUE(announcements_->ListAnnouncements(&context, request, &response).ok());
+  ASSERT_EQ(response.announcements_size(), 3);
+  EXPECT_EQ(response.announcements(1).position() - response.announcements(0).position(), 66u);
+  EXPECT_EQ(response.announcements(2).position() - response.announcements(1).position(), 71u);
+  for (int i = 0; i < 3; ++i) {
+    const v1::RecordedAnnouncement& record = response.announcements(i);
+    EXPECT_EQ(record.announcement().announcement_id(), absl::StrCat("far-", i + 1));
+    EXPECT_EQ(record.event_id(), domain::AnnouncementEventId(absl::StrCat("far-", i + 1)));
+    EXPECT_EQ(record.announcement().facts(0).stake_change().target(), "nvidia");
+    EXPECT_GT(record.recorded_at().seconds(), 0);
+  }
+}
+
+// What validation knows of a recorded announcement (that it exists, its
+// content for a retry, its fact count for a correction) holds after a
+// restart, when the announcement is known only from the log.
+TEST_F(AnnouncementsTest, RetriesAndCorrectionsAreCheckedAgainstRecordedAnnouncements) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  const std::string original =
+      R"({"announcement_id":"kept-1","announced_date":"2024","source":{"outlet":"X"},)"
+      R"("facts":[{"quote":"q","stake_change":{"holder":"소프트뱅크","target":"nvidia",)"
+      R"("resulting_stake":{"ppm":"1000"}}}]})";
+  ASSERT_TRUE(Append(ledgerd_.stub(), AnnouncementAppend(original)).ok());
+  announcements_.reset();
+  channel_.reset();
+  ASSERT_TRUE(ledgerd_.Restart().ok());
+  Connect();
+
+  v1::AppendResponse retry;
+  ASSERT_TRUE(Append(ledgerd_.stub(), AnnouncementAppend(original), &retry).ok());
+  EXPECT_TRUE(retry.idempotent_replay());
+  const grpc::Status other = Append(
+      ledgerd_.stub(), AnnouncementAppend(absl::StrReplaceAll(original, {{"1000", "2000"}})));
+  EXPECT_TRUE(HasCode(other, grpc::StatusCode::ALREADY_EXISTS));
+  EXPECT_THAT(other.error_message(),
+              HasSubstr("announcement 'kept-1' is already recorded with other content"));
+  const std::string correction =
+      R"({"announcement_id":"kept-1-fix","announced_date":"2025","source":{"outlet":"X"},)"
+      R"("facts":[{"quote":"q","correction":{"action":"RETRACT","announcement_id":"kept-1",)"
+      R"("fact_indexes":[INDEX]}}]})";
+  const grpc::Status past = Append(
+      ledgerd_.stub(), AnnouncementAppend(absl::StrReplaceAll(correction, {{"INDEX", "1"}})));
+  EXPECT_TRUE(HasCode(past, grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(past.error_message(),
+              HasSubstr("fact_indexes[0]: 1 is not a fact of announcement 'kept-1', which has 1 "
+                        "fact"));
+  EXPECT_TRUE(
+      Append(ledgerd_.stub(), AnnouncementAppend(absl::StrReplaceAll(correction, {{"INDEX", "0"}})))
+          .ok());
 }
 
 TEST_F(AnnouncementsTest, ResolveEntityAcceptsJapaneseAndMixedCase) {
