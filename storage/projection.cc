@@ -1,8 +1,10 @@
 #include "storage/projection.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -67,11 +69,35 @@ std::string GenerationsEnd(absl::string_view name) { return absl::StrCat(name, "
 
 }  // namespace
 
+namespace {
+
+// The keys of one generation of `name`: [first, second).
+std::pair<std::string, std::string> GenerationRange(absl::string_view name, uint64_t generation) {
+  if (generation == 0) return {ProjectionPrefix(name, 0), GenerationsBegin(name)};
+  return {ProjectionPrefix(name, generation),
+          generation == UINT64_MAX ? GenerationsEnd(name) : ProjectionPrefix(name, generation + 1)};
+}
+
+}  // namespace
+
 absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64_t generation) {
-  if (generation == 0) return DeleteKeyRange(db, ProjectionPrefix(name, 0), GenerationsBegin(name));
-  const std::string end =
-      generation == UINT64_MAX ? GenerationsEnd(name) : ProjectionPrefix(name, generation + 1);
-  return DeleteKeyRange(db, ProjectionPrefix(name, generation), end);
+  const auto [begin, end] = GenerationRange(name, generation);
+  return DeleteKeyRange(db, begin, end);
+}
+
+absl::Status CompactGeneration(const Database& db, absl::string_view name, uint64_t generation,
+                               std::atomic<bool>* canceled) {
+  const auto [begin, end] = GenerationRange(name, generation);
+  rocksdb::CompactRangeOptions options;
+  // Other compactions (the live generation's) go on meanwhile.
+  options.exclusive_manual_compaction = false;
+  options.canceled = canceled;
+  const rocksdb::Slice first(begin), last(end);
+  const rocksdb::Status status = db.db()->CompactRange(options, db.projections(), &first, &last);
+  if (status.IsIncomplete() && canceled != nullptr && canceled->load()) {
+    return absl::CancelledError("compacting a deleted projection generation was cancelled");
+  }
+  return FromRocksStatus(status, "compacting a deleted projection generation");
 }
 
 absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view name,

@@ -8,6 +8,7 @@
 #ifndef STAKELEDGER_STORAGE_PROJECTION_H_
 #define STAKELEDGER_STORAGE_PROJECTION_H_
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,13 @@ absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view nam
                                        uint64_t generation);
 // Deletes (DeleteRange) the keys of one generation of `name`.
 absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64_t generation);
+// Compacts the key range of one generation of `name`, so that the files of
+// a generation deleted with DeleteGeneration are dropped instead of staying
+// on disk (and in every seek's way) until compaction reaches them. Blocks
+// until done; setting *canceled (may be null) stops it early.
+// Errors: CANCELLED when *canceled stopped it; as RocksDB compactions.
+absl::Status CompactGeneration(const Database& db, absl::string_view name, uint64_t generation,
+                               std::atomic<bool>* canceled);
 
 // A bulk transaction (a rebuild's shadow generation) keeps the changes of
 // many chunks in memory up to this many bytes (BufferedChangeBytes) before

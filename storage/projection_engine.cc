@@ -106,8 +106,36 @@ void ProjectionEngine::Stop() {
   }
   // Rebuilds run on their callers' threads; they notice stopping_ within a
   // chunk.
-  std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait(lock, [this] { return rebuilds_running_ == 0; });
+  std::thread reclaim;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [this] { return rebuilds_running_ == 0; });
+    // No rebuild runs and stopping_ is set: no reclaim starts after this.
+    reclaim_canceled_ = true;
+    reclaim = std::move(reclaim_thread_);
+  }
+  if (reclaim.joinable()) reclaim.join();
+}
+
+void ProjectionEngine::WaitForReclaim() {
+  std::thread reclaim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    reclaim = std::move(reclaim_thread_);
+  }
+  if (reclaim.joinable()) reclaim.join();
+}
+
+void ProjectionEngine::StartReclaim(std::string name, uint64_t generation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  std::thread previous = std::move(reclaim_thread_);
+  reclaim_thread_ = std::thread(
+      [this, name = std::move(name), generation, previous = std::move(previous)]() mutable {
+        if (previous.joinable()) previous.join();
+        // A failure leaves the deleted range to ordinary compaction.
+        (void)CompactGeneration(log_->database(), name, generation, &reclaim_canceled_);
+      });
 }
 
 std::vector<ProjectionStatus> ProjectionEngine::Status() const {
@@ -509,7 +537,9 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
     runner->status.position = progress.position;
   }
   // A failure here only leaves garbage that the next start discards.
-  (void)DeleteGeneration(log_->database(), name, old_generation);
+  if (DeleteGeneration(log_->database(), name, old_generation).ok()) {
+    StartReclaim(std::string(name), old_generation);
+  }
   measure();
   progress.eta = absl::ZeroDuration();
   progress.done = true;

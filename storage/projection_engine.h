@@ -129,6 +129,13 @@ class ProjectionEngine {
   absl::StatusOr<RebuildProgress> Rebuild(absl::string_view name,
                                           const RebuildProgressFn& on_progress);
 
+  // After a swap, a background thread compacts the old generation's
+  // deleted range (CompactGeneration), so its files leave the disk and
+  // the queries' seeks soon instead of whenever compaction gets there;
+  // Stop cancels it. Waits until the compactions started so far are done
+  // (for tests and benchmarks). Thread-safe.
+  void WaitForReclaim();
+
  private:
   struct Runner;
   void Run(Runner* runner);
@@ -144,6 +151,9 @@ class ProjectionEngine {
                           uint64_t* events_read, uint64_t* failed_at);
   absl::StatusOr<RebuildProgress> RebuildInto(Runner* runner, uint64_t shadow,
                                               const RebuildProgressFn& on_progress);
+  // Starts compacting generation `generation` of `name` on a thread that
+  // first waits for the compaction started before it.
+  void StartReclaim(std::string name, uint64_t generation);
 
   EventLog* const log_;
   const size_t rebuild_buffer_bytes_max_;
@@ -153,6 +163,10 @@ class ProjectionEngine {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int rebuilds_running_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::unique_ptr<Runner>> runners_ ABSL_GUARDED_BY(mu_);
+  // The last reclaim started (it joins the one before it), and Stop's
+  // cancellation of it.
+  std::thread reclaim_thread_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> reclaim_canceled_{false};
 };
 
 }  // namespace stakeledger::storage

@@ -309,6 +309,42 @@ TEST_F(ProjectionRebuildTest, FarBehindProjectionCatchesUpInBulkAndAnswersTheSam
   EXPECT_EQ(*checkpoint, log_->head_position());
 }
 
+// The bytes of SST files within one generation's key range.
+uint64_t GenerationFileBytes(const Database& db, uint64_t generation) {
+  const std::string begin = ProjectionPrefix(kStakeOwnershipProjection, generation);
+  const std::string end = ProjectionPrefix(kStakeOwnershipProjection, generation + 1);
+  rocksdb::Range range(begin, end);
+  rocksdb::SizeApproximationOptions options;
+  options.include_files = true;
+  options.include_memtables = false;
+  options.files_size_error_margin = 0;
+  uint64_t bytes = 0;
+  EXPECT_TRUE(db.db()->GetApproximateSizes(options, db.projections(), &range, 1, &bytes).ok());
+  return bytes;
+}
+
+// DeleteRange alone leaves the old generation's files on disk until
+// compaction reaches them; the reclaim after the swap drops them.
+TEST_F(ProjectionRebuildTest, RebuildReclaimsTheOldGenerationsFiles) {
+  AppendAnnouncements(0, kAnnouncements);
+  ProjectionEngine engine(log_.get(), kSmallBufferBytes);
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
+  const Database& db = log_->database();
+  ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), db.projections()).ok());
+  const uint64_t old_generation = ActiveGeneration();
+  ASSERT_GT(GenerationFileBytes(db, old_generation), 0u);
+  const std::vector<std::string> before = Answers(log_->head_position());
+
+  ASSERT_TRUE(
+      engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; }).ok());
+  engine.WaitForReclaim();
+  EXPECT_EQ(KeysOf(old_generation), 0);
+  EXPECT_EQ(GenerationFileBytes(db, old_generation), 0u);
+  EXPECT_GT(GenerationFileBytes(db, ActiveGeneration()), 0u);
+  EXPECT_EQ(Answers(log_->head_position()), before);
+}
+
 TEST_F(ProjectionRebuildTest, UnknownProjectionIsNotFound) {
   ProjectionEngine engine(log_.get());
   engine.Add(std::make_unique<StakeOwnershipProjection>());
