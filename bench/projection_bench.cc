@@ -229,18 +229,25 @@ void BM_Rebuild(benchmark::State& state) {
 }
 BENCHMARK(BM_Rebuild)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-// The parts of a fold: reading the log in the engine's chunks, and parsing
-// each announcement's JSON payload (protobuf's JSON mapping).
+// The events after `position`, one engine chunk of them.
+EventList ReadChunkAfter(const Fixture& fixture, uint64_t position) {
+  EventList events;
+  ChunkBounds bounds;
+  bounds.events_max = kProjectionChunkEventsMax;
+  Check(fixture.log->ReadAllChunk(position + 1, false, EventFilter(), false, bounds, &events)
+            .status());
+  return events;
+}
+
+// The parts of a fold: reading the log in the engine's chunks, and
+// decoding each announcement's payload (binary protobuf; JSON in logs
+// written before 2026-11-24).
 void BM_ReadLog(benchmark::State& state) {
   Fixture& fixture = Shared();
   uint64_t events_total = 0;
   for (auto _ : state) {
     for (uint64_t position = 0; position < fixture.events;) {
-      EventList events;
-      ChunkBounds bounds;
-      bounds.events_max = kProjectionChunkEventsMax;
-      Check(fixture.log->ReadAllChunk(position + 1, false, EventFilter(), false, bounds, &events)
-                .status());
+      const EventList events = ReadChunkAfter(fixture, position);
       position = events[events.size() - 1].position();
       events_total += events.size();
     }
@@ -251,10 +258,7 @@ BENCHMARK(BM_ReadLog)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_ParsePayload(benchmark::State& state) {
   Fixture& fixture = Shared();
-  EventList events;
-  ChunkBounds bounds;
-  bounds.events_max = kProjectionChunkEventsMax;
-  Check(fixture.log->ReadAllChunk(1, false, EventFilter(), false, bounds, &events).status());
+  const EventList events = ReadChunkAfter(fixture, 0);
   size_t i = 0;
   for (auto _ : state) {
     auto parsed = domain::DecodeAnnouncement(events[i].content_type(), events[i].payload());
@@ -273,11 +277,7 @@ void BM_ApplyWithoutCommit(benchmark::State& state) {
   uint64_t events_total = 0;
   for (auto _ : state) {
     for (uint64_t position = 0; position < fixture.events;) {
-      EventList events;
-      ChunkBounds bounds;
-      bounds.events_max = kProjectionChunkEventsMax;
-      Check(fixture.log->ReadAllChunk(position + 1, false, EventFilter(), false, bounds, &events)
-                .status());
+      const EventList events = ReadChunkAfter(fixture, position);
       ProjectionTxn txn(&fixture.log->database(), projection.name(), /*generation=*/1000);
       for (const v1::RecordedEvent& event : events) {
         Check(projection.Apply(event, &txn));
@@ -313,11 +313,7 @@ void BM_RebuildApplyAndWrite(benchmark::State& state) {
     std::chrono::duration<double> timed{0};
     std::chrono::duration<double> apply{0};
     for (uint64_t position = 0; position < fixture.events;) {
-      EventList events;
-      ChunkBounds bounds;
-      bounds.events_max = kProjectionChunkEventsMax;
-      Check(fixture.log->ReadAllChunk(position + 1, false, EventFilter(), false, bounds, &events)
-                .status());
+      const EventList events = ReadChunkAfter(fixture, position);
       std::vector<std::unique_ptr<DecodedEvent>> decoded;
       for (const v1::RecordedEvent& event : events) decoded.push_back(projection.Decode(event));
       const auto start = std::chrono::steady_clock::now();
