@@ -54,6 +54,17 @@ std::vector<v1::Entity> DomainState::ListEntities() const {
   return registry_.entities();
 }
 
+std::vector<std::string> DomainState::FundsOf(absl::string_view sponsor) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> funds;
+  for (const v1::Entity& entity : registry_.entities()) {
+    if (entity.kind() == v1::Entity::FUND && entity.parent() == sponsor) {
+      funds.push_back(entity.entity_id());
+    }
+  }
+  return funds;
+}
+
 absl::StatusOr<v1::Entity> DomainState::ResolveEntity(absl::string_view name) const {
   std::lock_guard<std::mutex> lock(mu_);
   absl::StatusOr<const v1::Entity*> entity = registry_.Resolve(name);

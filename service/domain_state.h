@@ -93,6 +93,9 @@ class DomainState {
   void Apply(const DomainBatch& batch, const v1::AppendResponse& response);
 
   std::vector<v1::Entity> ListEntities() const;
+  // The ids of the funds whose sponsor (Entity.parent) is `sponsor`, in the
+  // registry's order: what the look-through queries add to a holder.
+  std::vector<std::string> FundsOf(absl::string_view sponsor) const;
   // Errors: INVALID_ARGUMENT for an unknown name, listing the closest.
   absl::StatusOr<v1::Entity> ResolveEntity(absl::string_view name) const;
   // Errors: see the Announcements service in announcements_service.proto.

@@ -60,12 +60,7 @@ absl::StatusOr<v1::InvestmentsResponse> InvestmentQueries::OneHolder(const std::
 
 absl::Status InvestmentQueries::AddFunds(uint32_t year, uint64_t known_at,
                                          v1::InvestmentsResponse* response) const {
-  std::vector<std::string> funds;
-  for (const v1::Entity& entity : domain_->ListEntities()) {
-    if (entity.kind() == v1::Entity::FUND && entity.parent() == response->holder()) {
-      funds.push_back(entity.entity_id());
-    }
-  }
+  const std::vector<std::string> funds = domain_->FundsOf(response->holder());
   if (funds.size() > kLookThroughFundsMax) {
     return absl::ResourceExhaustedError(
         absl::StrCat("'", response->holder(), "' sponsors ", funds.size(), " funds, more than the ",

@@ -109,10 +109,8 @@ absl::StatusOr<v1::StakeResponse> ProjectionQueries::Stake(const v1::StakeReques
     const v1::StakeResponse direct = response;
     *response.add_parts() = direct;
   }
-  for (const v1::Entity& entity : domain_->ListEntities()) {
-    if (entity.kind() != v1::Entity::FUND || entity.parent() != holder) continue;
-    ASSIGN_OR_RETURN(v1::StakeResponse fund,
-                     DirectStake(entity.entity_id(), target, as_of_day, known_at));
+  for (const std::string& fund_id : domain_->FundsOf(holder)) {
+    ASSIGN_OR_RETURN(v1::StakeResponse fund, DirectStake(fund_id, target, as_of_day, known_at));
     if (!fund.has_ppm()) continue;
     any = true;
     total += fund.ppm().value();
