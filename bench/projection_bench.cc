@@ -156,6 +156,9 @@ Fixture& Shared() {
             engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
         Check(rebuilt.status());
         f->rebuild_events_per_second = rebuilt->events_per_second;
+        // The old generation's files go before the queries (and the next
+        // run's rebuild) are measured.
+        engine.WaitForReclaim();
       }
       PrintShape(f->log->database());
       if (std::getenv("PROJECTION_BENCH_COMPACT") != nullptr) {
@@ -191,6 +194,7 @@ Fixture& Shared() {
         engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
     Check(rebuilt.status());
     f->rebuild_events_per_second = rebuilt->events_per_second;
+    engine.WaitForReclaim();
     return f;
   }();
   return *fixture;

@@ -35,6 +35,22 @@ struct BulkChange {
 absl::Status BulkLoad(const Database& db, absl::string_view prefix,
                       const std::vector<BulkChange>& changes, absl::string_view file_tag);
 
+// BulkLoad in two steps, so that several files can be written on threads
+// of their own and then ingested together. WriteBulkLoadFile writes (and
+// syncs) the file and returns its path; IngestBulkLoadFiles ingests files
+// written so, all at once: they become visible together or not at all, and
+// each is removed after a failure. REQUIRES (ingest): the files' key ranges
+// do not overlap. Errors: as BulkLoad. Thread-safe for distinct tags.
+absl::StatusOr<std::string> WriteBulkLoadFile(const Database& db, absl::string_view prefix,
+                                              const std::vector<BulkChange>& changes,
+                                              absl::string_view file_tag);
+absl::Status IngestBulkLoadFiles(const Database& db, const std::vector<std::string>& paths);
+
+// Sorts `changes` into key order (stable for equal keys, which a bulk
+// load then rejects). Compares the first 16 bytes of each key as two
+// integers first: most comparisons end there, without touching the keys.
+void SortChanges(std::vector<BulkChange>* changes);
+
 // Removes the files that interrupted loads (a crash between writing a file
 // and ingesting it) of every tag starting with `tag_prefix` left behind.
 // Errors: UNAVAILABLE for I/O errors. REQUIRES: no load of such a tag is

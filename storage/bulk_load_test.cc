@@ -40,21 +40,7 @@ BulkTxnOptions Bulk(size_t buffer_bytes_max) {
   return options;
 }
 
-// Every key (relative to the generation's prefix) and value of one
-// generation, in key order.
-std::vector<std::pair<std::string, std::string>> StateOf(const Database& db, absl::string_view name,
-                                                         uint64_t generation) {
-  const std::string prefix = ProjectionPrefix(name, generation);
-  std::vector<std::pair<std::string, std::string>> state;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(rocksdb::ReadOptions(), db.projections()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    state.emplace_back(std::string(View(it->key()).substr(prefix.size())),
-                       std::string(View(it->value())));
-  }
-  EXPECT_TRUE(it->status().ok());
-  return state;
-}
+using testing::GenerationState;
 
 class BulkLoadTest : public ::testing::Test {
  protected:
@@ -85,7 +71,7 @@ TEST_F(BulkLoadTest, BufferExactlyAtTheLimitIsKept) {
   EXPECT_EQ(txn.buffered_bytes(), BufferedChangeBytes("key", "value"));
   EXPECT_EQ(txn.files_ingested(), 0);
   EXPECT_EQ(Checkpoint("p", 1), 0u);
-  EXPECT_TRUE(StateOf(*db_, "p", 1).empty());
+  EXPECT_TRUE(GenerationState(*db_, "p", 1).empty());
   EXPECT_EQ(GetOk(txn, "key"), "value");  // from the buffer
   // At the end the buffer is written with the last checkpoint.
   ASSERT_TRUE(txn.Flush().ok());
@@ -104,7 +90,7 @@ TEST_F(BulkLoadTest, BufferOnePastTheLimitIsWrittenWithItsCheckpoint) {
   EXPECT_EQ(txn.buffered_bytes(), 0u);
   EXPECT_EQ(Checkpoint("p", 1), 7u);
   const std::vector<std::pair<std::string, std::string>> expected = {{"key", "value"}};
-  auto state = StateOf(*db_, "p", 1);
+  auto state = GenerationState(*db_, "p", 1);
   ASSERT_FALSE(state.empty());
   state.erase(state.begin());  // the checkpoint, first
   EXPECT_EQ(state, expected);
@@ -130,7 +116,7 @@ TEST_F(BulkLoadTest, DeletesShadowKeysOfEarlierFiles) {
   ASSERT_TRUE(txn.Flush().ok());
   EXPECT_EQ(txn.files_ingested(), 2);
   EXPECT_EQ(GetOk(txn, "a"), std::nullopt);
-  auto state = StateOf(*db_, "p", 1);
+  auto state = GenerationState(*db_, "p", 1);
   ASSERT_FALSE(state.empty());
   state.erase(state.begin());
   const std::vector<std::pair<std::string, std::string>> expected = {{"b", "2"}, {"c", "1"}};
@@ -148,14 +134,14 @@ TEST_F(BulkLoadTest, CheckpointAloneIsWrittenWhenNothingChanged) {
   ASSERT_TRUE(txn.Commit(42).ok());
   ASSERT_TRUE(txn.Flush().ok());
   EXPECT_EQ(Checkpoint("p", 3), 42u);
-  EXPECT_EQ(StateOf(*db_, "p", 3).size(), 1u);
+  EXPECT_EQ(GenerationState(*db_, "p", 3).size(), 1u);
 }
 
 TEST_F(BulkLoadTest, KeysOutOfOrderAreRejectedAndNothingIsWritten) {
   const std::vector<BulkChange> changes = {{"b", "v"}, {"a", "v"}};
   const std::string prefix = ProjectionPrefix("p", 1);
   EXPECT_EQ(BulkLoad(*db_, prefix, changes, prefix).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(StateOf(*db_, "p", 1).empty());
+  EXPECT_TRUE(GenerationState(*db_, "p", 1).empty());
   const std::filesystem::path dir = std::filesystem::path(dir_.path()) / "bulk_load";
   EXPECT_TRUE(std::filesystem::is_empty(dir));
   EXPECT_EQ(BulkLoad(*db_, prefix, {}, prefix).code(), absl::StatusCode::kInvalidArgument);
@@ -222,7 +208,8 @@ TEST_F(BulkLoadTest, RandomOperationsReadAndEndAsThePlainTransaction) {
     }
     ASSERT_TRUE(bulk.Flush().ok());
     files_total += bulk.files_ingested();
-    ASSERT_EQ(StateOf(*db_, bulk_name, 1), StateOf(*db_, plain_name, 0)) << "seed " << seed;
+    ASSERT_EQ(GenerationState(*db_, bulk_name, 1), GenerationState(*db_, plain_name, 0))
+        << "seed " << seed;
   }
   // Reads went to ingested files, not only to the buffer.
   EXPECT_GT(files_total, kOpsCases * 3 / 2);
@@ -304,9 +291,9 @@ TEST_F(BulkLoadTest, BulkFoldOfRandomHistoriesEqualsThePlainFold) {
     absl::StatusOr<int> files = FoldBulk(*db_, log, &projection, bulk_name, &rng);
     ASSERT_TRUE(files.ok()) << "seed " << seed << ": " << files.status();
     if (*files >= 2) ++several_files;
-    const auto plain_state = StateOf(*db_, plain_name, 0);
+    const auto plain_state = GenerationState(*db_, plain_name, 0);
     ASSERT_FALSE(plain_state.empty());
-    ASSERT_EQ(StateOf(*db_, bulk_name, 1), plain_state) << "seed " << seed;
+    ASSERT_EQ(GenerationState(*db_, bulk_name, 1), plain_state) << "seed " << seed;
   }
   // The tiny buffer did split most histories into several files.
   EXPECT_GT(several_files, kHistoryCases / 2);

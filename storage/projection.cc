@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "storage/bulk_fold.h"
 #include "storage/bulk_load.h"
 #include "storage/check.h"
 #include "storage/keys.h"
@@ -232,37 +233,16 @@ void ProjectionTxn::EndEvent() {
 
 namespace {
 
-// A change and the first 8 bytes of its key, big-endian (zero-padded):
-// most comparisons end there, without touching the key's bytes.
-struct SortItem {
-  uint64_t head;
-  BulkChange change;
-};
-
-uint64_t KeyHead(absl::string_view key) {
-  uint64_t head = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    head = (head << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
-  }
-  return head;
-}
-
 // In key order: the memtable's skip list inserts a key next to the one
 // before it almost for free, where random order costs a search each; an
 // SST file must be written in order. `extra` joins the changes.
 template <typename Kept>
 std::vector<BulkChange> Sorted(const Kept& kept, const BulkChange* extra) {
-  std::vector<SortItem> items;
-  items.reserve(kept.size() + 1);
-  for (const auto& [key, value] : kept) items.push_back({KeyHead(key), {key, value}});
-  if (extra != nullptr) items.push_back({KeyHead(extra->key), *extra});
-  std::sort(items.begin(), items.end(), [](const SortItem& a, const SortItem& b) {
-    if (a.head != b.head) return a.head < b.head;
-    return a.change.key < b.change.key;
-  });
   std::vector<BulkChange> sorted;
-  sorted.reserve(items.size());
-  for (const SortItem& item : items) sorted.push_back(item.change);
+  sorted.reserve(kept.size() + 1);
+  for (const auto& [key, value] : kept) sorted.push_back({key, value});
+  if (extra != nullptr) sorted.push_back(*extra);
+  SortChanges(&sorted);
   return sorted;
 }
 
@@ -312,6 +292,11 @@ absl::Status ProjectionTxn::Flush() {
   read_db_ = true;
   ++files_ingested_;
   return absl::OkStatus();
+}
+
+std::unique_ptr<BulkFold> Projection::NewBulkFold(const ProjectionTxn* state) const {
+  (void)state;
+  return nullptr;
 }
 
 }  // namespace stakeledger::storage

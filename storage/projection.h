@@ -167,6 +167,8 @@ class ProjectionTxn {
   int files_ingested_ = 0;
 };
 
+class BulkFold;  // bulk_fold.h
+
 // What a projection's Decode made of one event, for its ApplyDecoded.
 class DecodedEvent {
  public:
@@ -205,6 +207,13 @@ class Projection {
     (void)decoded;
     return Apply(event, txn);
   }
+  // Optional: a fold of a whole log prefix in memory (bulk_fold.h), which
+  // a rebuild uses instead of Apply for the events up to the head it
+  // starts at; nullptr (the default) when the projection has none. `state`
+  // reads the generation being built: what the fold's runs wrote. The
+  // fold is then handed the events of event_types() only, decoded (Decode)
+  // on other threads.
+  virtual std::unique_ptr<BulkFold> NewBulkFold(const ProjectionTxn* state) const;
 };
 
 }  // namespace stakeledger::storage

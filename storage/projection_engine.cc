@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
+#include "storage/bulk_fold.h"
 #include "storage/bulk_load.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
@@ -406,6 +408,44 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn*
   return absl::OkStatus();
 }
 
+// Batches of the log are read and decoded on kBulkDecodeThreads threads,
+// the next while one is folded on this thread: decoding is most of the
+// work and needs no state, folding is cheap and must go in order.
+absl::Status ProjectionEngine::FoldInBulk(
+    Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
+    const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced) {
+  const Database& db = log_->database();
+  const std::string name(projection->name());
+  ASSIGN_OR_RETURN(const EventFilter filter, TypeFilter(*projection, log_->limits()));
+  auto decode = [&](uint64_t first) {
+    const uint64_t last = std::min(head, first + kBulkFoldBatchEventsMax - 1);
+    return std::async(std::launch::async, [&db, fold, &filter, first, last] {
+      return DecodeBatches(db, *fold, filter, first, last, kBulkDecodeThreads);
+    });
+  };
+  // Declared after `filter`, which it reads: destroyed (waited for) first.
+  std::future<absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>>> next = decode(1);
+  for (uint64_t first = 1; first <= head;) {
+    const uint64_t last = std::min(head, first + kBulkFoldBatchEventsMax - 1);
+    absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> batches = next.get();
+    if (last < head) next = decode(last + 1);
+    RETURN_IF_ERROR(batches.status());
+    for (std::unique_ptr<BulkBatch>& batch : *batches) {
+      const absl::Status status = fold->Fold(std::move(batch));
+      if (!status.ok()) {
+        return absl::Status(status.code(),
+                            absl::StrCat("rebuilding '", name, "' ", status.message()));
+      }
+    }
+    if (fold->held_bytes() > rebuild_buffer_bytes_max_) {
+      RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), last));
+    }
+    RETURN_IF_ERROR(advanced(last, last - first + 1));
+    first = last + 1;
+  }
+  return WriteRuns(db, name, shadow, fold->TakeRuns(), head);
+}
+
 namespace {
 
 // Deletes what an earlier rebuild left of the shadow generation. An empty
@@ -481,12 +521,43 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
     progress.eta = progress.events_per_second > 0 ? absl::Seconds(left / progress.events_per_second)
                                                   : absl::InfiniteDuration();
   };
-  // One bulk transaction for the whole rebuild: the shadow is written only
-  // by it, in sorted files, when its buffer fills and at the end.
+  // Stops the rebuild when the engine stops or `on_progress` says so;
+  // reports progress at most every kRebuildProgressInterval.
+  auto advanced = [&]() -> absl::Status {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return absl::CancelledError("the projection engine is stopping");
+      runner->status.rebuild_position = progress.position;
+    }
+    if (absl::Now() - last_report >= kRebuildProgressInterval) {
+      last_report = absl::Now();
+      measure();
+      if (!on_progress(progress)) return absl::CancelledError("the rebuild was cancelled");
+    }
+    return absl::OkStatus();
+  };
+  const Database& db = log_->database();
+  // The events up to the head as it is now go through the projection's
+  // bulk fold when it has one; the rest (appended meanwhile) event by event.
+  ProjectionTxn state(&db, name, shadow);
+  std::unique_ptr<BulkFold> fold = projection->NewBulkFold(&state);
+  progress.head = log_->head_position();
+  const bool folded_in_bulk = fold != nullptr && progress.head > 0;
+  if (folded_in_bulk) {
+    RETURN_IF_ERROR(FoldInBulk(projection, fold.get(), shadow, progress.head,
+                               [&](uint64_t position, uint64_t events) {
+                                 progress.position = position;
+                                 events_total += events;
+                                 return advanced();
+                               }));
+    fold.reset();
+  }
+  // One bulk transaction for the rest: the shadow is written only by it,
+  // in sorted files, when its buffer fills and at the end.
   BulkTxnOptions bulk;
   bulk.buffer_bytes_max = rebuild_buffer_bytes_max_;
-  bulk.generation_empty = true;
-  ProjectionTxn txn(&log_->database(), name, shadow, bulk);
+  bulk.generation_empty = !folded_in_bulk;
+  ProjectionTxn txn(&db, name, shadow, bulk);
   auto apply_chunk = [&]() -> absl::Status {
     uint64_t events = 0;
     uint64_t failed_at = 0;
@@ -506,15 +577,7 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
     progress.head = log_->head_position();
     if (progress.position >= progress.head) break;
     RETURN_IF_ERROR(apply_chunk());
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      runner->status.rebuild_position = progress.position;
-    }
-    if (absl::Now() - last_report >= kRebuildProgressInterval) {
-      last_report = absl::Now();
-      measure();
-      if (!on_progress(progress)) return absl::CancelledError("the rebuild was cancelled");
-    }
+    RETURN_IF_ERROR(advanced());
   }
   // Caught up: write the buffer while the live runner goes on, then pause
   // it for the last events (a small file) and the switch.

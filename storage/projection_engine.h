@@ -30,6 +30,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "storage/bulk_fold.h"
 #include "storage/event_log.h"
 #include "storage/projection.h"
 
@@ -151,6 +152,15 @@ class ProjectionEngine {
                           uint64_t* events_read, uint64_t* failed_at);
   absl::StatusOr<RebuildProgress> RebuildInto(Runner* runner, uint64_t shadow,
                                               const RebuildProgressFn& on_progress);
+  // Folds positions 1..head into generation `shadow` with `fold` (the
+  // projection's BulkFold), writing its runs past the rebuild buffer's
+  // limit and at the end. Calls `advanced` after each batch with the last
+  // position folded and the events read; its error stops the fold.
+  // Errors: as the log's reads, the fold's Add (naming the position) and
+  // WriteRuns; `advanced`'s.
+  absl::Status FoldInBulk(
+      Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
+      const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced);
   // Starts compacting generation `generation` of `name` on a thread that
   // first waits for the compaction started before it.
   void StartReclaim(std::string name, uint64_t generation);

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/projection_engine.h"
+#include "storage/random_history.h"
 #include "storage/stake_projection.h"
 #include "storage/test_util.h"
 
@@ -221,6 +222,42 @@ TEST_P(ProjectionRebuildTest, RebuildAnswersAsLiveAndLiveAnswersThroughout) {
 
 INSTANTIATE_TEST_SUITE_P(Buffers, ProjectionRebuildTest,
                          ::testing::Values(kRebuildBufferBytesMax, kSmallBufferBytes));
+
+// The stake-ownership projection rebuilds through its bulk fold
+// (stake_bulk_fold.h): decoded on threads, folded in memory, written as
+// sorted runs; with the small buffer, in many steps that read earlier runs
+// back. The new generation holds the live one's keys and values exactly.
+TEST_P(ProjectionRebuildTest, BulkFoldRebuildWritesTheLiveGenerationsKeys) {
+  AppendAnnouncements(0, kAnnouncements);
+  const uint64_t head = log_->head_position();
+  ProjectionEngine engine(log_.get(), GetParam());
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+  const auto live = testing::GenerationState(log_->database(), kStakeOwnershipProjection, 0);
+  ASSERT_GT(live.size(), static_cast<size_t>(kAnnouncements));
+
+  std::vector<RebuildProgress> reports;
+  auto result = engine.Rebuild(kStakeOwnershipProjection, [&](const RebuildProgress& progress) {
+    reports.push_back(progress);
+    return true;
+  });
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->position, head);
+  ASSERT_FALSE(reports.empty());
+  EXPECT_TRUE(reports.back().done);
+  EXPECT_EQ(ActiveGeneration(), 1u);
+  EXPECT_EQ(testing::GenerationState(log_->database(), kStakeOwnershipProjection, 1), live);
+
+  // The rebuilt generation follows the log live, to the state a rebuild
+  // of the longer log writes.
+  AppendAnnouncements(kAnnouncements, 100);
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
+  const auto followed = testing::GenerationState(log_->database(), kStakeOwnershipProjection, 1);
+  EXPECT_GT(followed.size(), live.size());
+  ASSERT_TRUE(
+      engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; }).ok());
+  EXPECT_EQ(testing::GenerationState(log_->database(), kStakeOwnershipProjection, 2), followed);
+}
 
 TEST_F(ProjectionRebuildTest, StopMidRebuildLeavesLiveIntactAndRestartDiscardsShadow) {
   AppendAnnouncements(0, kAnnouncements);

@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "domain/events.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "storage/keys.h"
 
 namespace stakeledger::storage::testing {
 
@@ -63,17 +66,37 @@ std::vector<LoggedAnnouncement> RandomHistory::MakeHistory(
   return log;
 }
 
+v1::RecordedEvent RecordedAnnouncement(const LoggedAnnouncement& logged) {
+  v1::RecordedEvent event;
+  event.set_position(logged.position);
+  event.set_event_type(domain::kAnnouncementEventType);
+  event.set_content_type(domain::kAnnouncementContentType);
+  event.set_payload(domain::ToPayloadBinary(logged.announcement));
+  event.mutable_recorded_at()->set_seconds(logged.recorded_at_us / 1'000'000);
+  event.mutable_recorded_at()->set_nanos(logged.recorded_at_us % 1'000'000 * 1000);
+  return event;
+}
+
+std::vector<std::pair<std::string, std::string>> GenerationState(const Database& db,
+                                                                 absl::string_view name,
+                                                                 uint64_t generation) {
+  const std::string prefix = ProjectionPrefix(name, generation);
+  std::vector<std::pair<std::string, std::string>> state;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(rocksdb::ReadOptions(), db.projections()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    state.emplace_back(std::string(View(it->key()).substr(prefix.size())),
+                       std::string(View(it->value())));
+  }
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  return state;
+}
+
 absl::Status IndexHistory(const Database& db, const std::vector<LoggedAnnouncement>& log,
                           Projection* projection, bool chunked) {
   ProjectionTxn chunk(&db, projection->name());
   for (const LoggedAnnouncement& logged : log) {
-    v1::RecordedEvent event;
-    event.set_position(logged.position);
-    event.set_event_type(domain::kAnnouncementEventType);
-    event.set_content_type(domain::kAnnouncementContentType);
-    event.set_payload(domain::ToPayloadBinary(logged.announcement));
-    event.mutable_recorded_at()->set_seconds(logged.recorded_at_us / 1'000'000);
-    event.mutable_recorded_at()->set_nanos(logged.recorded_at_us % 1'000'000 * 1000);
+    const v1::RecordedEvent event = RecordedAnnouncement(logged);
     if (chunked) {
       // As the engine does: decoded first (on its decoding thread), then
       // applied into the chunk's transaction.

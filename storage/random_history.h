@@ -9,6 +9,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -51,6 +52,15 @@ class RandomHistory {
   const int first_year_;
   const int years_;
 };
+
+// The log event of `logged` (binary payload, as appends store it).
+v1::RecordedEvent RecordedAnnouncement(const LoggedAnnouncement& logged);
+
+// Every key (relative to the generation's prefix) and value of generation
+// `generation` of projection `name`, in key order.
+std::vector<std::pair<std::string, std::string>> GenerationState(const Database& db,
+                                                                 absl::string_view name,
+                                                                 uint64_t generation);
 
 // Applies every event of `log` to `projection`. Not `chunked`: one
 // transaction and commit per event. `chunked`: as the engine folds a chunk,

@@ -76,6 +76,30 @@ absl::StatusOr<ScanResult> ScanLog(const Database& db, uint64_t from, bool backw
   return result;
 }
 
+absl::Status ForEachLogEvent(const Database& db, uint64_t first, uint64_t last,
+                             const EventFilter& filter,
+                             const std::function<absl::Status(const v1::RecordedEvent&)>& fn) {
+  if (first > last) return absl::OkStatus();
+  const std::string upper = EncodePosition(last + 1);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = last == UINT64_MAX ? nullptr : &upper_slice;
+  // Read once, in order: caching the blocks would only evict what
+  // queries and appends use.
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(options, db.log()));
+  v1::RecordedEvent event;
+  for (it->Seek(EncodePosition(first)); it->Valid(); it->Next()) {
+    const rocksdb::Slice value = it->value();
+    event.Clear();
+    RETURN_IF_ERROR(DecodeLogValue(absl::string_view(value.data(), value.size()),
+                                   /*include_record=*/false, &event));
+    if (!filter.Matches(event)) continue;
+    RETURN_IF_ERROR(fn(event));
+  }
+  return FromRocksStatus(it->status(), "scanning the log");
+}
+
 namespace {
 
 // Keys per MultiGet: bounds the values held at once while looking for

@@ -4,6 +4,7 @@
 #define STAKELEDGER_STORAGE_READER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
@@ -58,6 +59,17 @@ struct ScanResult {
 absl::StatusOr<ScanResult> ScanLog(const Database& db, uint64_t from, bool backwards,
                                    const EventFilter& filter, bool include_record,
                                    const ChunkBounds& bounds, EventList* out);
+
+// Calls `fn` with each event at positions first..last (inclusive, in
+// order) that `filter` passes. The event is decoded into one reused
+// message, valid only during the call: no chunk is built and nothing is
+// copied, for a scan that keeps what it derives from each event (a
+// rebuild's decoding). The scan does not fill the block cache. Thread-safe.
+// Errors: DATA_LOSS for an unreadable record; as the database read; the
+// first error `fn` returns, which ends the scan.
+absl::Status ForEachLogEvent(const Database& db, uint64_t first, uint64_t last,
+                             const EventFilter& filter,
+                             const std::function<absl::Status(const v1::RecordedEvent&)>& fn);
 
 // Appends to `out` the events of one stream from `from_revision`
 // (inclusive) in the given direction, within `bounds`. `reached_end` and

@@ -34,13 +34,25 @@ std::string StakePairPrefix(absl::string_view holder, absl::string_view target) 
   return key;
 }
 
+void StakeEntryKeyInto(absl::string_view holder, absl::string_view target, int start_day,
+                       uint64_t position, uint32_t fact_index, uint32_t part, uint64_t known_from,
+                       std::string* key) {
+  key->assign(1, 'p');
+  key->append(holder.data(), holder.size());
+  key->push_back('\0');
+  key->append(target.data(), target.size());
+  key->push_back('\0');
+  AppendBigEndian32(static_cast<uint32_t>(start_day), key);
+  AppendBigEndian64(position, key);
+  AppendBigEndian32(fact_index, key);
+  AppendBigEndian32(part, key);
+  AppendBigEndian64(known_from, key);
+}
+
 std::string StakeEntryKey(const v1::StakeEntry& entry, int start_day) {
-  std::string key = StakePairPrefix(entry.holder(), entry.target());
-  AppendBigEndian32(static_cast<uint32_t>(start_day), &key);
-  AppendBigEndian64(entry.position(), &key);
-  AppendBigEndian32(entry.fact_index(), &key);
-  AppendBigEndian32(entry.part(), &key);
-  AppendBigEndian64(entry.known_from(), &key);
+  std::string key;
+  StakeEntryKeyInto(entry.holder(), entry.target(), start_day, entry.position(), entry.fact_index(),
+                    entry.part(), entry.known_from(), &key);
   return key;
 }
 
@@ -52,6 +64,14 @@ std::string StakeLocationKey(absl::string_view announcement_id, uint32_t fact_in
 
 std::string StakeCountKey(absl::string_view announcement_id) {
   return absl::StrCat("n", announcement_id);
+}
+
+void StakeMemberKeyInto(char tag, absl::string_view first, absl::string_view second,
+                        std::string* key) {
+  key->assign(1, tag);
+  key->append(first.data(), first.size());
+  key->push_back('\0');
+  key->append(second.data(), second.size());
 }
 
 std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view second) {

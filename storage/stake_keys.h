@@ -32,10 +32,18 @@ uint32_t ReadBigEndian32(absl::string_view bytes);
 std::string StakePairPrefix(absl::string_view holder, absl::string_view target);
 // REQUIRES: entry's effective_date parses (start_day is its first day).
 std::string StakeEntryKey(const v1::StakeEntry& entry, int start_day);
+// StakeEntryKey of a version given by its fields, into *key (its bytes
+// replaced): a bulk fold builds millions into one buffer.
+void StakeEntryKeyInto(absl::string_view holder, absl::string_view target, int start_day,
+                       uint64_t position, uint32_t fact_index, uint32_t part, uint64_t known_from,
+                       std::string* key);
 std::string StakeLocationKey(absl::string_view announcement_id, uint32_t fact_index);
 std::string StakeCountKey(absl::string_view announcement_id);
 // tag 't' (holders of `first`) or 'h' (targets of `first`).
 std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view second);
+// StakeMemberKey into *key (its bytes replaced).
+void StakeMemberKeyInto(char tag, absl::string_view first, absl::string_view second,
+                        std::string* key);
 std::string StakeFundKey(absl::string_view sponsor, absl::string_view fund);
 
 // The projections family's prefix extractor: for an entry key of a pair

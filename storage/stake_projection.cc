@@ -6,6 +6,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "storage/fact_versions.h"
 #include "storage/keys.h"
+#include "storage/stake_bulk_fold.h"
 #include "storage/stake_keys.h"
 #include "storage/status_macros.h"
 
@@ -42,16 +43,6 @@ absl::Status ApplyCorrection(const StakeCorrection& correction, uint64_t positio
 
 }  // namespace
 
-namespace {
-
-struct ParsedAnnouncement : DecodedEvent {
-  explicit ParsedAnnouncement(absl::StatusOr<v1::Announcement> parsed)
-      : announcement(std::move(parsed)) {}
-  absl::StatusOr<v1::Announcement> announcement;
-};
-
-}  // namespace
-
 std::vector<std::string> StakeOwnershipProjection::event_types() const {
   return {domain::kAnnouncementEventType};
 }
@@ -59,12 +50,15 @@ std::vector<std::string> StakeOwnershipProjection::event_types() const {
 std::unique_ptr<DecodedEvent> StakeOwnershipProjection::Decode(
     const v1::RecordedEvent& event) const {
   if (event.event_type() != domain::kAnnouncementEventType) return nullptr;
-  return std::make_unique<ParsedAnnouncement>(
-      domain::DecodeAnnouncement(event.content_type(), event.payload()));
+  auto decoded = std::make_unique<DecodedStakeEvent>();
+  DecodeStakeEvent(event, decoded.get());
+  return decoded;
 }
 
 absl::Status StakeOwnershipProjection::Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) {
-  return ApplyDecoded(event, Decode(event).get(), txn);
+  std::unique_ptr<DecodedEvent> decoded = Decode(event);
+  if (decoded == nullptr) return absl::OkStatus();
+  return ApplyDecoded(event, decoded.get(), txn);
 }
 
 absl::Status StakeOwnershipProjection::ApplyDecoded(const v1::RecordedEvent& event,
@@ -72,19 +66,13 @@ absl::Status StakeOwnershipProjection::ApplyDecoded(const v1::RecordedEvent& eve
                                                     ProjectionTxn* txn) {
   if (event.event_type() != domain::kAnnouncementEventType) return absl::OkStatus();
   if (decoded == nullptr) return Apply(event, txn);
-  const absl::StatusOr<v1::Announcement>& announcement =
-      static_cast<const ParsedAnnouncement*>(decoded)->announcement;
-  if (!announcement.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("position ", event.position(), ": ", announcement.status().message()));
-  }
-  const int64_t recorded_at_us =
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_at());
-  ASSIGN_OR_RETURN(AnnouncementFacts facts,
-                   ExtractFacts(*announcement, event.position(), recorded_at_us));
+  const auto* stake = static_cast<const DecodedStakeEvent*>(decoded);
+  RETURN_IF_ERROR(stake->decode_status);
+  if (!stake->facts.ok()) return stake->facts.status();
+  const AnnouncementFacts& facts = *stake->facts;
   std::string count;
   AppendBigEndian32(facts.fact_count, &count);
-  txn->Put(StakeCountKey(announcement->announcement_id()), count);
+  txn->Put(StakeCountKey(stake->announcement_id), count);
   for (const v1::StakeEntry& entry : facts.stakes) RETURN_IF_ERROR(PutVersion(entry, txn));
   for (const auto& [fund, sponsor] : facts.funds) {
     txn->Put(StakeFundKey(sponsor, fund), EncodePosition(event.position()));
@@ -93,6 +81,10 @@ absl::Status StakeOwnershipProjection::ApplyDecoded(const v1::RecordedEvent& eve
     RETURN_IF_ERROR(ApplyCorrection(correction, event.position(), txn));
   }
   return absl::OkStatus();
+}
+
+std::unique_ptr<BulkFold> StakeOwnershipProjection::NewBulkFold(const ProjectionTxn* state) const {
+  return std::make_unique<StakeBulkFold>(state);
 }
 
 }  // namespace stakeledger::storage

@@ -34,11 +34,13 @@ class StakeOwnershipProjection : public Projection {
   // Errors: INVALID_ARGUMENT for a payload that does not parse or a date
   // that does not; as RocksDB reads; DATA_LOSS for a corrupt entry.
   absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) override;
-  // Parses an announcement's payload (protobuf's JSON mapping), the larger
-  // part of folding it; nullptr for other events.
+  // Decodes an announcement's payload and extracts its facts
+  // (DecodedStakeEvent, stake_bulk_fold.h); nullptr for other events.
   std::unique_ptr<DecodedEvent> Decode(const v1::RecordedEvent& event) const override;
   absl::Status ApplyDecoded(const v1::RecordedEvent& event, const DecodedEvent* decoded,
                             ProjectionTxn* txn) override;
+  // StakeBulkFold (stake_bulk_fold.h).
+  std::unique_ptr<BulkFold> NewBulkFold(const ProjectionTxn* state) const override;
 };
 
 // state(as_of_day, known_at) of (holder, target); as_of_day is YYYYMMDD.

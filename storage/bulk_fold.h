@@ -1,0 +1,113 @@
+// Folding a whole log prefix in memory, for a rebuild. Event by event, a
+// fold reads and rewrites its state through a ProjectionTxn: string keys,
+// a hash map of changes, a value serialized for every change. A projection
+// that knows its state's shape can instead keep it as plain data while it
+// folds, and write each key once, in sorted runs built on several threads
+// and ingested as SST files (bulk_load.h). The engine reads and decodes the
+// log on several threads ahead of the fold (DecodeInParallel), so a
+// rebuild uses every core: docs/projections.md, "Rebuild".
+//
+// The result must be the event-by-event fold's, key for key: each
+// projection's test folds random histories both ways and compares.
+#ifndef STAKELEDGER_STORAGE_BULK_FOLD_H_
+#define STAKELEDGER_STORAGE_BULK_FOLD_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/bulk_load.h"
+#include "storage/db.h"
+#include "storage/projection.h"
+#include "storage/reader.h"
+
+namespace stakeledger::storage {
+
+// Events read, decoded and folded per batch of a bulk fold; the next batch
+// is decoded while one is folded, so about two batches of decoded events
+// are held at once.
+inline constexpr uint64_t kBulkFoldBatchEventsMax = 32768;
+// Threads that read and decode a batch of the log.
+inline constexpr int kBulkDecodeThreads = 2;
+
+// Bytes copied into blocks that live as long as the arena; the views it
+// returns stay valid when the arena is moved. Not thread-safe.
+class ByteArena {
+ public:
+  absl::string_view Copy(absl::string_view bytes);
+  size_t bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* next_ = nullptr;
+  size_t left_ = 0;
+  size_t bytes_ = 0;
+};
+
+// Changes in strictly ascending key order (relative to the generation's
+// prefix), and the bytes they view.
+struct SortedRun {
+  std::vector<BulkChange> changes;
+  ByteArena arena;
+};
+// Builds one run. Called once, on a thread of its own.
+using RunBuilder = std::function<absl::StatusOr<SortedRun>()>;
+
+// Events of a range of the log, decoded on a thread of their own into a
+// form the projection's fold takes without further parsing. A batch holds
+// its bytes in a few large blocks, so that the thousands of events it
+// carries cost few allocations, none of them freed on another thread.
+class BulkBatch {
+ public:
+  virtual ~BulkBatch() = default;
+  // Decodes one event (of the projection's types), in position order.
+  virtual void Decode(const v1::RecordedEvent& event) = 0;
+};
+
+// A projection's fold of events in position order into memory.
+// NewBatch is thread-safe; the rest is called from one thread.
+class BulkFold {
+ public:
+  virtual ~BulkFold() = default;
+  // An empty batch, for a decoding thread.
+  virtual std::unique_ptr<BulkBatch> NewBatch() const = 0;
+  // Folds the events of `batch` (one of NewBatch's), in order; batches
+  // come in position order. Errors: the code and message of the
+  // projection's Apply of the event that failed, the message prefixed
+  // with "at position N: "; the fold must not be used after one.
+  virtual absl::Status Fold(std::unique_ptr<BulkBatch> batch) = 0;
+  // The bytes the fold holds, about: past the rebuild buffer's limit the
+  // engine writes what it holds (TakeRuns).
+  virtual size_t held_bytes() const = 0;
+  // Hands over everything folded since the last call as builders of
+  // sorted runs whose key ranges ascend and do not overlap, and keeps only
+  // what it needs to go on: from then on it reads the state the runs hold
+  // through the reader it was made with. REQUIRES: the runs are ingested
+  // before the next Fold.
+  virtual std::vector<RunBuilder> TakeRuns() = 0;
+};
+
+// Builds every run on a thread of its own, writes each as an SST file and
+// ingests them with the checkpoint `position` of generation `generation`
+// of `name`, all at once. Errors: as the builders, WriteBulkLoadFile and
+// IngestBulkLoadFiles; nothing is visible then.
+absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t generation,
+                       std::vector<RunBuilder> builders, uint64_t position);
+
+// Reads the events at positions first..last that `filter` passes and
+// decodes them into batches of `fold`, the range split into `threads`
+// parts read on a thread each; returns the batches in position order.
+// Errors: as ForEachLogEvent.
+absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> DecodeBatches(const Database& db,
+                                                                      const BulkFold& fold,
+                                                                      const EventFilter& filter,
+                                                                      uint64_t first, uint64_t last,
+                                                                      int threads);
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_BULK_FOLD_H_

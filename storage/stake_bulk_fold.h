@@ -1,0 +1,129 @@
+// The stake-ownership fold of a whole log prefix in memory (bulk_fold.h),
+// for a rebuild. Decoding threads extract each announcement's facts
+// (ExtractFacts, as the event-by-event fold does) into batches of plain
+// versions whose strings live in the batch's blocks; the fold keeps those
+// blocks, every version, and each announcement's versions as indexes, and
+// writes the keys the event-by-event fold (stake_projection.cc) would have
+// written, with the same values, as four sorted runs built on threads of
+// their own.
+//
+// Past the rebuild buffer's limit the engine writes what the fold holds;
+// the fold then remembers only which announcement ids it wrote (a 64-bit
+// hash each), and a later correction of one of them, or a repeat of its
+// id, first reads that announcement's count, locations and versions back
+// from the generation.
+#ifndef STAKELEDGER_STORAGE_STAKE_BULK_FOLD_H_
+#define STAKELEDGER_STORAGE_STAKE_BULK_FOLD_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/status/statusor.h"
+#include "storage/bulk_fold.h"
+#include "storage/projection.h"
+#include "storage/stake_facts.h"
+
+namespace stakeledger::storage {
+
+// What StakeOwnershipProjection::Decode makes of an announcement event.
+struct DecodedStakeEvent : DecodedEvent {
+  // INVALID_ARGUMENT naming the position when the payload did not decode.
+  absl::Status decode_status;
+  std::string announcement_id;
+  // ExtractFacts's result.
+  absl::StatusOr<AnnouncementFacts> facts = AnnouncementFacts();
+};
+
+// Decodes an announcement event as StakeOwnershipProjection::Decode does.
+// REQUIRES: an announcement event.
+void DecodeStakeEvent(const v1::RecordedEvent& event, DecodedStakeEvent* decoded);
+
+struct StakeBatch;  // stake_bulk_fold.cc
+
+class StakeBulkFold : public BulkFold {
+ public:
+  // One version of a fact: a v1::StakeEntry whose strings are views into
+  // blocks the fold keeps, and the first day of its period.
+  struct Version {
+    absl::string_view holder;
+    absl::string_view target;
+    absl::string_view announcement_id;
+    absl::string_view quote;
+    absl::string_view effective_date;
+    // The key it was read back from (an earlier run's); empty for the
+    // versions folded here, whose key follows from the fields.
+    absl::string_view key;
+    uint64_t position = 0;
+    int64_t recorded_at_us = 0;
+    uint64_t known_from = 0;
+    uint64_t known_until = 0;
+    int64_t ppm = 0;
+    uint32_t fact_index = 0;
+    uint32_t part = 0;
+    int32_t start_day = 0;
+    int32_t qualifier = 0;
+    bool absolute = false;
+  };
+  // What the fold knows of one announcement id.
+  struct Announcement {
+    uint32_t fact_count = 0;
+    // False only for an id read back from the generation without a count.
+    bool counted = false;
+    // Read back from the generation (written by an earlier run).
+    bool from_state = false;
+    // The versions of its facts (indexes into versions_), each fact's in
+    // the order they were written: a fact's location lists them so. An
+    // index may repeat, as a location may list a key twice.
+    absl::InlinedVector<uint32_t, 2> versions;
+    // from_state only: the facts whose locations were read back.
+    std::vector<uint32_t> facts_read;
+  };
+
+  // `state` reads the generation the runs go to. REQUIRES: it outlives
+  // the fold.
+  explicit StakeBulkFold(const ProjectionTxn* state) : state_(state) {}
+
+  std::unique_ptr<BulkBatch> NewBatch() const override;
+  absl::Status Fold(std::unique_ptr<BulkBatch> batch) override;
+  size_t held_bytes() const override { return held_bytes_ + arena_.bytes(); }
+  std::vector<RunBuilder> TakeRuns() override;
+
+ private:
+  // Folds event `index` of `batch`. Errors: as Fold, without the prefix.
+  absl::Status FoldEvent(const StakeBatch& batch, size_t index);
+  // The announcement `id`, read back from the generation when an earlier
+  // run wrote it; nullptr when the fold never saw it.
+  absl::StatusOr<Announcement*> Find(absl::string_view id);
+  // Reads the location of fact `fact` of a read-back announcement and its
+  // versions, once. Errors: DATA_LOSS for a malformed location or entry.
+  absl::Status ReadFact(absl::string_view id, uint32_t fact, Announcement* announcement);
+  void PutVersion(const Version& version, Announcement* owner);
+  absl::Status Correct(const StakeCorrection& correction, uint64_t position);
+  absl::Status CorrectFact(absl::string_view id, uint32_t fact, const std::string& date,
+                           uint64_t position, Announcement* announcement);
+
+  const ProjectionTxn* const state_;
+  // The blocks the versions' and ids' views point into: the batches', and
+  // the fold's own (arena_) for what it reads back or makes.
+  std::vector<ByteArena> arenas_;
+  ByteArena arena_;
+  // A deque: growing it copies nothing (a rebuild holds millions).
+  std::deque<Version> versions_;
+  absl::flat_hash_map<absl::string_view, Announcement> announcements_;
+  // Fund key (StakeFundKey) -> the position that established it last.
+  absl::flat_hash_map<std::string, uint64_t> funds_;
+  // Hashes of the announcement ids earlier runs wrote.
+  absl::flat_hash_set<uint64_t> written_ids_;
+  // Besides arena_'s.
+  size_t held_bytes_ = 0;
+};
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_STAKE_BULK_FOLD_H_
