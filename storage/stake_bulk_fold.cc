@@ -181,10 +181,17 @@ void AddMembers(const Held& held, char tag, SortedRun* run) {
   }
 }
 
-// The 'h' members and the 'n' fact counts.
-absl::StatusOr<SortedRun> HoldingsAndCounts(const Held& held) {
+// The 'h' members.
+absl::StatusOr<SortedRun> Holdings(const Held& held) {
   SortedRun run;
   AddMembers(held, 'h', &run);
+  SortKeepingLast(&run);
+  return run;
+}
+
+// The 'n' fact counts.
+absl::StatusOr<SortedRun> Counts(const Held& held) {
+  SortedRun run;
   std::string count;
   for (const auto& [id, announcement] : held.announcements) {
     if (!announcement.counted) continue;
@@ -441,7 +448,8 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
   // Key order: 'S' < 'f' < 'h' < 'n' < 'p' < 't'.
   return {
       [held] { return FundsAndLocations(*held); },
-      [held] { return HoldingsAndCounts(*held); },
+      [held] { return Holdings(*held); },
+      [held] { return Counts(*held); },
       [held] { return Entries(*held); },
       [held] { return Holders(*held); },
   };

@@ -4,7 +4,7 @@
 // versions whose strings live in the batch's blocks; the fold keeps those
 // blocks, every version, and each announcement's versions as indexes, and
 // writes the keys the event-by-event fold (stake_projection.cc) would have
-// written, with the same values, as four sorted runs built on threads of
+// written, with the same values, as five sorted runs built on threads of
 // their own.
 //
 // Past the rebuild buffer's limit the engine writes what the fold holds;
