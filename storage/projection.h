@@ -66,7 +66,9 @@ absl::Status CompactGeneration(const Database& db, absl::string_view name, uint6
 // buffer sends the reads to RocksDB after the first file: 256 MiB took a
 // third longer at 1M). About as much again goes to the hash table and the
 // sort while it is written: well under a tenth of the 24 GiB machine the
-// service is sized for.
+// service is sized for. A bulk fold (bulk_fold.h) holds up to this many
+// bytes (BulkFold::held_bytes) before it writes its runs: about 300 bytes
+// per stake-ownership announcement, so about 3.5M announcements a write.
 inline constexpr size_t kRebuildBufferBytesMax = size_t{1} << 30;
 // Counted per buffered change besides its key and value bytes: its hash
 // map slot (two views) and its share of the sort, about.
