@@ -60,10 +60,12 @@ const char* ProjectionStateName(ProjectionState state) {
 }
 
 ProjectionEngine::ProjectionEngine(EventLog* log, size_t rebuild_buffer_bytes_max,
-                                   uint64_t bulk_catch_up_lag_events_min)
+                                   uint64_t bulk_catch_up_lag_events_min,
+                                   uint64_t bulk_fold_batch_events_max)
     : log_(log),
       rebuild_buffer_bytes_max_(rebuild_buffer_bytes_max),
-      bulk_catch_up_lag_events_min_(bulk_catch_up_lag_events_min) {}
+      bulk_catch_up_lag_events_min_(bulk_catch_up_lag_events_min),
+      bulk_fold_batch_events_max_(std::max<uint64_t>(1, bulk_fold_batch_events_max)) {}
 
 ProjectionEngine::~ProjectionEngine() { Stop(); }
 
@@ -418,7 +420,7 @@ absl::Status ProjectionEngine::FoldInBulk(
   const std::string name(projection->name());
   ASSIGN_OR_RETURN(const EventFilter filter, TypeFilter(*projection, log_->limits()));
   auto decode = [&](uint64_t first) {
-    const uint64_t last = std::min(head, first + kBulkFoldBatchEventsMax - 1);
+    const uint64_t last = std::min(head, first + bulk_fold_batch_events_max_ - 1);
     return std::async(std::launch::async, [&db, fold, &filter, first, last] {
       return DecodeBatches(db, *fold, filter, first, last, kBulkDecodeThreads);
     });
@@ -426,7 +428,7 @@ absl::Status ProjectionEngine::FoldInBulk(
   // Declared after `filter`, which it reads: destroyed (waited for) first.
   std::future<absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>>> next = decode(1);
   for (uint64_t first = 1; first <= head;) {
-    const uint64_t last = std::min(head, first + kBulkFoldBatchEventsMax - 1);
+    const uint64_t last = std::min(head, first + bulk_fold_batch_events_max_ - 1);
     absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> batches = next.get();
     if (last < head) next = decode(last + 1);
     RETURN_IF_ERROR(batches.status());

@@ -95,9 +95,11 @@ class ProjectionEngine {
   // REQUIRES: `log` outlives the engine. A rebuild, or a catch-up from at
   // least `bulk_catch_up_lag_events_min` events behind, keeps up to
   // `rebuild_buffer_bytes_max` of changes in memory before it writes them
-  // (BulkTxnOptions; tests pass small values).
+  // (BulkTxnOptions); a bulk fold reads the log in batches of
+  // `bulk_fold_batch_events_max` events (tests pass small values).
   explicit ProjectionEngine(EventLog* log, size_t rebuild_buffer_bytes_max = kRebuildBufferBytesMax,
-                            uint64_t bulk_catch_up_lag_events_min = kBulkCatchUpLagEventsMin);
+                            uint64_t bulk_catch_up_lag_events_min = kBulkCatchUpLagEventsMin,
+                            uint64_t bulk_fold_batch_events_max = kBulkFoldBatchEventsMax);
   // Stops every runner.
   ~ProjectionEngine();
   ProjectionEngine(const ProjectionEngine&) = delete;
@@ -168,6 +170,7 @@ class ProjectionEngine {
   EventLog* const log_;
   const size_t rebuild_buffer_bytes_max_;
   const uint64_t bulk_catch_up_lag_events_min_;
+  const uint64_t bulk_fold_batch_events_max_;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -230,7 +230,9 @@ INSTANTIATE_TEST_SUITE_P(Buffers, ProjectionRebuildTest,
 TEST_P(ProjectionRebuildTest, BulkFoldRebuildWritesTheLiveGenerationsKeys) {
   AppendAnnouncements(0, kAnnouncements);
   const uint64_t head = log_->head_position();
-  ProjectionEngine engine(log_.get(), GetParam());
+  // Batches of 64 events: with the small buffer the fold writes its runs
+  // after nearly every batch, and the corrections read earlier runs back.
+  ProjectionEngine engine(log_.get(), GetParam(), kBulkCatchUpLagEventsMin, 64);
   engine.Add(std::make_unique<StakeOwnershipProjection>());
   ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
   const auto live = testing::GenerationState(log_->database(), kStakeOwnershipProjection, 0);
