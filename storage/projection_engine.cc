@@ -273,6 +273,19 @@ absl::Status ProjectionEngine::CatchUpInBulk(Runner* runner, uint64_t* position)
   if (folded == 0) {
     ASSIGN_OR_RETURN(bulk.generation_empty, GenerationIsEmpty(db, projection->name(), generation));
   }
+  if (bulk.generation_empty) {
+    const uint64_t written = FoldEmptyInBulk(runner, generation);
+    if (written > 0) {
+      std::lock_guard<std::mutex> apply(runner->apply_mu);
+      if (runner->generation == generation && written > runner->applied) {
+        runner->applied = written;
+        std::lock_guard<std::mutex> lock(mu_);
+        runner->status.position = written;
+      }
+      folded = written;
+      bulk.generation_empty = false;
+    }
+  }
   ProjectionTxn txn(&db, projection->name(), generation, bulk);
   // Publishes what the transaction has written. REQUIRES: apply_mu held.
   auto publish = [&] {
@@ -315,6 +328,33 @@ absl::Status ProjectionEngine::CatchUpInBulk(Runner* runner, uint64_t* position)
   }
   *position = runner->applied;
   return status;
+}
+
+// Whatever ends the bulk fold (done, a failing event, a stop, a rebuild's
+// swap), its last checkpoint tells what it wrote, each write atomic with
+// its checkpoint; the caller goes on event by event from there, so a
+// failing event is reported, with the events before it written, as the
+// event-by-event way does.
+uint64_t ProjectionEngine::FoldEmptyInBulk(Runner* runner, uint64_t generation) {
+  Projection* const projection = runner->projection.get();
+  const Database& db = log_->database();
+  ProjectionTxn state(&db, projection->name(), generation);
+  std::unique_ptr<BulkFold> fold = projection->NewBulkFold(&state);
+  if (fold == nullptr) return 0;
+  (void)FoldInBulk(projection, fold.get(), generation, log_->head_position(),
+                   [&](uint64_t position, uint64_t events) -> absl::Status {
+                     (void)position;
+                     std::lock_guard<std::mutex> apply(runner->apply_mu);
+                     if (runner->generation != generation) {
+                       return absl::AbortedError("a rebuild swapped the generation");
+                     }
+                     std::lock_guard<std::mutex> lock(mu_);
+                     if (stopping_) return absl::CancelledError("the engine is stopping");
+                     CountEvents(runner, events);
+                     return absl::OkStatus();
+                   });
+  const absl::StatusOr<uint64_t> written = ReadCheckpoint(db, projection->name(), generation);
+  return written.ok() ? *written : 0;
 }
 
 namespace {

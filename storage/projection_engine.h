@@ -145,6 +145,10 @@ class ProjectionEngine {
   absl::Status RunChunk(Runner* runner, uint64_t* position);
   // Catches the active generation up in bulk, until close to the head.
   absl::Status CatchUpInBulk(Runner* runner, uint64_t* position);
+  // Folds the log up to the head into `generation`, empty, with the
+  // projection's bulk fold, if it has one; returns the checkpoint written
+  // (0 for none).
+  uint64_t FoldEmptyInBulk(Runner* runner, uint64_t generation);
   // Counts `events` into the runner's events/s. REQUIRES: mu_ held.
   void CountEvents(Runner* runner, uint64_t events);
   // Applies the events after *position, up to one chunk, through `txn`
