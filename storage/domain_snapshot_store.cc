@@ -134,6 +134,7 @@ absl::StatusOr<DomainSnapshotWritten> DomainSnapshotStore::Write(
   manifest.set_format_version(snapshot.format_version);
   manifest.set_position(snapshot.position);
   manifest.set_head(snapshot.head);
+  manifest.set_head_sha256(Sha256(snapshot.head));
   RETURN_IF_ERROR(
       ReadLogAt(snapshot.position, manifest.mutable_leaf_hash(), manifest.mutable_tree_root()));
   DomainSnapshotWritten written;
@@ -200,6 +201,9 @@ absl::StatusOr<DomainSnapshotRead> DomainSnapshotStore::Read(uint32_t format_ver
         " and tree root ", verify::ToHex(root), ", the snapshot recorded ",
         verify::ToHex(manifest.leaf_hash()), " and ", verify::ToHex(manifest.tree_root())));
   }
+  if (Sha256(manifest.head()) != manifest.head_sha256()) {
+    return absl::DataLossError("the snapshot's head does not match its checksum");
+  }
   DomainSnapshotRead read;
   read.position = manifest.position();
   read.head = manifest.head();
@@ -227,6 +231,37 @@ absl::Status DomainSnapshotStore::Delete() const {
   for (const std::string& key : keys) CHECK(batch.Delete(db_->meta(), key).ok());
   return FromRocksStatus(db_->db()->Write(rocksdb::WriteOptions(), &batch),
                          "deleting the domain snapshot");
+}
+
+}  // namespace stakeledger::storage
+
+namespace stakeledger::storage {
+namespace {
+
+absl::Status CheckSnapshotKey(absl::string_view key) {
+  if (absl::StartsWith(key, kDomainSnapshotKeyPrefix)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", key, "' is not a key of the domain snapshot"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> DomainSnapshotStore::ChunkKeys() const {
+  return ListChunkKeys(*db_);
+}
+
+absl::StatusOr<std::string> DomainSnapshotStore::ReadRaw(const std::string& key) const {
+  RETURN_IF_ERROR(CheckSnapshotKey(key));
+  std::string bytes;
+  RETURN_IF_ERROR(FromRocksStatus(db_->db()->Get(rocksdb::ReadOptions(), db_->meta(), key, &bytes),
+                                  "reading a domain snapshot key"));
+  return bytes;
+}
+
+absl::Status DomainSnapshotStore::WriteRaw(const std::string& key, const std::string& bytes) const {
+  RETURN_IF_ERROR(CheckSnapshotKey(key));
+  return FromRocksStatus(db_->db()->Put(rocksdb::WriteOptions(), db_->meta(), key, bytes),
+                         "writing a domain snapshot key");
 }
 
 }  // namespace stakeledger::storage

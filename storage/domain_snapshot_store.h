@@ -94,16 +94,21 @@ class DomainSnapshotStore {
   // none; FAILED_PRECONDITION when it has another format version than
   // `format_version`, covers a position past the head, or the log's leaf
   // hash or tree root at its position differ from the recorded ones;
-  // DATA_LOSS when the manifest does not parse or a chunk is missing or
-  // does not match its checksum; UNAVAILABLE when RocksDB fails.
+  // DATA_LOSS when the manifest does not parse, or its head or a chunk is
+  // missing or does not match its checksum; UNAVAILABLE when RocksDB fails.
   absl::StatusOr<DomainSnapshotRead> Read(uint32_t format_version, uint64_t head_position) const;
 
   // Deletes the stored snapshot (manifest and chunks). Errors: UNAVAILABLE.
   absl::Status Delete() const;
 
-  // Tests only: the bytes under the manifest key and its chunk keys, to
-  // spoil (any of them may be overwritten through the database directly).
+  // Raw access to the snapshot's keys, for tests that spoil a snapshot.
+  // The key of the manifest, the keys of the stored chunks (named by the
+  // manifest or not), and the bytes under one of them. Errors: NOT_FOUND,
+  // UNAVAILABLE; INVALID_ARGUMENT for a key outside the snapshot's prefix.
   static std::string ManifestKey();
+  absl::StatusOr<std::vector<std::string>> ChunkKeys() const;
+  absl::StatusOr<std::string> ReadRaw(const std::string& key) const;
+  absl::Status WriteRaw(const std::string& key, const std::string& bytes) const;
 
  private:
   // The leaf hash and the tree root at `position`. Errors: NOT_FOUND,
