@@ -14,7 +14,7 @@ bool WriteDomainSnapshotAndReport(DomainState* state, size_t bytes_max, absl::st
               << "): " << written.status().ToString() << std::endl;
     return false;
   }
-  std::cerr << "ledgerd: wrote the domain snapshot at position " << written->position << " (" << why
+  std::cout << "ledgerd: wrote the domain snapshot at position " << written->position << " (" << why
             << "): " << written->announcements << " announcements, " << written->written_bytes
             << " of its " << written->total_bytes << " bytes written; write gate held "
             << absl::FormatDuration(written->gate_held) << ", state lock at most "

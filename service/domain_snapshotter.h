@@ -47,8 +47,9 @@ class DomainSnapshotter {
   std::thread thread_;
 };
 
-// Writes a snapshot and says so on stderr ("ledgerd: wrote the domain
-// snapshot ..." or why not). Returns whether it was written.
+// Writes a snapshot and says so ("ledgerd: wrote the domain snapshot at
+// position N (WHY): ..." on stdout, or why not on stderr). Returns whether
+// it was written.
 bool WriteDomainSnapshotAndReport(DomainState* state, size_t bytes_max, absl::string_view why);
 
 }  // namespace stakeledger::service
