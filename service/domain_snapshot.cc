@@ -242,6 +242,15 @@ void DomainState::IndexEntitiesLocked() {
   }
 }
 
+void DomainState::RecoverIdKeysLocked() {
+  std::vector<uint64_t> keys(announcements_.size());
+  for (const auto& [key, index] : by_id_key_) keys[index] = key;
+  for (const auto& [id, index] : colliding_ids_) keys[index] = IdKey(id);
+  id_keys_ = std::move(keys);
+  id_keys_begin_ = 0;
+  snapshot_chunks_ = 0;
+}
+
 absl::StatusOr<v1::DomainSnapshotHead> DomainState::SnapshotHeadLocked() const {
   v1::DomainSnapshotHead head;
   absl::Status status;
@@ -365,9 +374,16 @@ absl::StatusOr<DomainSnapshotReport> DomainState::WriteSnapshot(size_t bytes_max
   write.kept_chunks = kept_chunks;
   write.new_chunks = std::move(full);
   const storage::DomainSnapshotStore store(&log_->database());
-  ASSIGN_OR_RETURN(const storage::DomainSnapshotWritten written, store.Write(write, bytes_max));
-  report.total_bytes = written.total_bytes;
-  report.written_bytes = written.written_bytes;
+  absl::StatusOr<storage::DomainSnapshotWritten> written = store.Write(write, bytes_max);
+  if (absl::IsFailedPrecondition(written.status())) {
+    // The stored snapshot lost chunks it had (deleted while ledgerd ran):
+    // the next snapshot writes every chunk again.
+    std::lock_guard<std::mutex> lock(mu_);
+    RecoverIdKeysLocked();
+  }
+  RETURN_IF_ERROR(written.status());
+  report.total_bytes = written->total_bytes;
+  report.written_bytes = written->written_bytes;
   {
     // The full chunks are stored now: their keys are no longer needed.
     std::lock_guard<std::mutex> lock(mu_);

@@ -41,10 +41,10 @@ std::string AnnouncementJson(const std::string& id, int holder, int target, int 
 
 // Retracts fact `index` of announcement `corrected`.
 std::string CorrectionJson(const std::string& id, const std::string& corrected, int index) {
-  return absl::StrCat(
-      R"({"announcement_id":")", id, R"(","announced_date":"2025","source":{"outlet":"X"},)",
-      R"("facts":[{"quote":"q","correction":{"action":"RETRACT",)", R"("announcement_id":")",
-      corrected, R"(","fact_indexes":[)", index, "]}}]}");
+  return absl::StrCat(R"({"announcement_id":")", id,
+                      R"(","announced_date":"2025","source":{"outlet":"X"},)",
+                      R"("facts":[{"quote":"q","correction":{"action":"RETRACT",)",
+                      R"("announcement_id":")", corrected, R"(","fact_indexes":[)", index, "]}}]}");
 }
 
 class DomainSnapshotTest : public ::testing::Test {
@@ -281,6 +281,26 @@ TEST_F(DomainSnapshotTest, ASecondSnapshotWritesOnlyTheChunksAfterTheLastFullOne
   EXPECT_TRUE(report.from_snapshot);
   EXPECT_EQ(report.folded_events, 0u);
   EXPECT_EQ(report.announcements, kDomainSnapshotChunkAnnouncements + 20);
+  EXPECT_EQ(Describe(*state_), before);
+  EXPECT_EQ(Describe(*state_), DescribeFullLoad());
+}
+
+TEST_F(DomainSnapshotTest, SnapshotDeletedWhileRunningIsWrittenWholeAgain) {
+  AddEntities(8);
+  AddAnnouncements("a", 0, kDomainSnapshotChunkAnnouncements + 10);
+  ASSERT_TRUE(state_->WriteSnapshot().ok());
+  ASSERT_TRUE(Store().Delete().ok());
+  // The stored snapshot lacks the full chunk the state counted on.
+  EXPECT_EQ(state_->WriteSnapshot().status().code(), absl::StatusCode::kFailedPrecondition);
+  absl::StatusOr<DomainSnapshotReport> again = state_->WriteSnapshot();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->written_bytes, again->total_bytes);
+  const std::string before = Describe(*state_);
+  Reopen();
+
+  DomainLoadReport report;
+  state_ = Load(&report);
+  EXPECT_TRUE(report.from_snapshot);
   EXPECT_EQ(Describe(*state_), before);
   EXPECT_EQ(Describe(*state_), DescribeFullLoad());
 }

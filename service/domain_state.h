@@ -129,8 +129,9 @@ class DomainState {
   // called concurrently with itself. Errors, with the stored snapshot
   // unchanged: NOT_FOUND when both streams are empty (nothing to keep);
   // DEADLINE_EXCEEDED when the gate was not free in time;
-  // RESOURCE_EXHAUSTED when it would exceed `bytes_max`; as
-  // DomainSnapshotStore::Write.
+  // RESOURCE_EXHAUSTED when it would exceed `bytes_max`;
+  // FAILED_PRECONDITION when the stored snapshot lost chunks this state
+  // kept (the next call writes every chunk); as DomainSnapshotStore::Write.
   absl::StatusOr<DomainSnapshotReport> WriteSnapshot(
       size_t bytes_max = storage::kDomainSnapshotBytesMax,
       absl::Duration gate_timeout = absl::Seconds(5));
@@ -209,6 +210,9 @@ class DomainState {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Rebuilds by_entity_ from entity_pool_ and corrects_.
   void IndexEntitiesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets id_keys_ to every announcement's key again (from by_id_key_ and
+  // colliding_ids_) so that the next snapshot writes every chunk.
+  void RecoverIdKeysLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Empties the state (after a snapshot that did not check out).
   void ClearLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The head of a snapshot: the small part of the state and the streams.
