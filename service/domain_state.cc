@@ -156,40 +156,41 @@ absl::Status DomainState::LoadEntities(const storage::EventLog& log, uint64_t fr
                                        DomainLoadReport* report) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachStreamEvent(log, domain::kEntitiesStream, from_revision, &events_since_snapshot_,
-                            [&](const v1::RecordedEvent& event) {
-                              absl::StatusOr<v1::Entity> entity =
-                                  domain::DecodeEntity(event.content_type(), event.payload());
-                              if (!entity.ok())
-                                return Skip(report, event, entity.status().message());
-                              const std::string id = entity->entity_id();
-                              absl::Status added = registry_.Add(*std::move(entity));
-                              if (!added.ok()) return Skip(report, event, added.message());
-                              if (event.content_type() != domain::kEntityContentType)
-                                json_entities_.insert(id);
-                            });
+                            [&](const v1::RecordedEvent& event) { FoldEntity(event, report); });
 }
 
 absl::Status DomainState::LoadAnnouncements(const storage::EventLog& log, uint64_t from_revision,
                                             DomainLoadReport* report) {
   std::lock_guard<std::mutex> lock(mu_);
   const size_t before = announcements_.size();
-  absl::Status loaded = ForEachStreamEvent(
-      log, domain::kAnnouncementsStream, from_revision, &events_since_snapshot_,
-      [&](const v1::RecordedEvent& event) {
-        // Validated when it was appended; the rules may since have grown
-        // stricter, and a recorded announcement stays recorded.
-        absl::StatusOr<v1::Announcement> announcement =
-            domain::DecodeAnnouncement(event.content_type(), event.payload());
-        if (!announcement.ok()) return Skip(report, event, announcement.status().message());
-        absl::StatusOr<std::optional<uint32_t>> earlier =
-            FindAnnouncement(announcement->announcement_id());
-        if (!earlier.ok()) return Skip(report, event, earlier.status().message());
-        if (earlier->has_value()) return Skip(report, event, "repeats an earlier announcement id");
-        AddAnnouncement(&*announcement, event.position(),
-                        event.content_type() != domain::kAnnouncementContentType);
-      });
+  absl::Status loaded =
+      ForEachStreamEvent(log, domain::kAnnouncementsStream, from_revision, &events_since_snapshot_,
+                         [&](const v1::RecordedEvent& event) { FoldAnnouncement(event, report); });
   announcements_since_snapshot_ += announcements_.size() - before;
   return loaded;
+}
+
+void DomainState::FoldEntity(const v1::RecordedEvent& event, DomainLoadReport* report) {
+  absl::StatusOr<v1::Entity> entity = domain::DecodeEntity(event.content_type(), event.payload());
+  if (!entity.ok()) return Skip(report, event, entity.status().message());
+  const std::string id = entity->entity_id();
+  absl::Status added = registry_.Add(*std::move(entity));
+  if (!added.ok()) return Skip(report, event, added.message());
+  if (event.content_type() != domain::kEntityContentType) json_entities_.insert(id);
+}
+
+void DomainState::FoldAnnouncement(const v1::RecordedEvent& event, DomainLoadReport* report) {
+  // Validated when it was appended; the rules may since have grown
+  // stricter, and a recorded announcement stays recorded.
+  absl::StatusOr<v1::Announcement> announcement =
+      domain::DecodeAnnouncement(event.content_type(), event.payload());
+  if (!announcement.ok()) return Skip(report, event, announcement.status().message());
+  absl::StatusOr<std::optional<uint32_t>> earlier =
+      FindAnnouncement(announcement->announcement_id());
+  if (!earlier.ok()) return Skip(report, event, earlier.status().message());
+  if (earlier->has_value()) return Skip(report, event, "repeats an earlier announcement id");
+  AddAnnouncement(&*announcement, event.position(),
+                  event.content_type() != domain::kAnnouncementContentType);
 }
 
 uint32_t DomainState::EntityCode(const std::string& entity_id) {

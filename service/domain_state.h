@@ -196,6 +196,12 @@ class DomainState {
                             DomainLoadReport* report) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status LoadAnnouncements(const storage::EventLog& log, uint64_t from_revision,
                                  DomainLoadReport* report) ABSL_LOCKS_EXCLUDED(mu_);
+  // One event of a stream, as Load folds it (skipped with the reason when
+  // it cannot be used).
+  void FoldEntity(const v1::RecordedEvent& event, DomainLoadReport* report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FoldAnnouncement(const v1::RecordedEvent& event, DomainLoadReport* report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The snapshot half of Load (domain_snapshot.cc): restores the stored
   // snapshot and folds what follows it. Errors: why it was not used (the
   // state is then empty again).
