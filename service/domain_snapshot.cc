@@ -107,7 +107,7 @@ absl::Status DomainState::LoadFromSnapshot(const storage::EventLog& log, DomainL
       CheckStream(log, domain::kAnnouncementsStream, head.announcements_stream(), read.position));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (absl::Status restored = RestoreLocked(head, read.chunks); !restored.ok()) {
+    if (absl::Status restored = RestoreLocked(head, store, read); !restored.ok()) {
       ClearLocked();
       return restored;
     }
@@ -126,7 +126,8 @@ absl::Status DomainState::LoadFromSnapshot(const storage::EventLog& log, DomainL
 }
 
 absl::Status DomainState::RestoreLocked(const v1::DomainSnapshotHead& head,
-                                        const std::vector<std::string>& chunks) {
+                                        const storage::DomainSnapshotStore& store,
+                                        const storage::DomainSnapshotRead& read) {
   for (const v1::Entity& entity : head.entities()) {
     if (!registry_.Add(entity).ok()) return Inconsistent("registry is refused");
   }
@@ -141,13 +142,14 @@ absl::Status DomainState::RestoreLocked(const v1::DomainSnapshotHead& head,
   }
   const uint64_t count = head.announcement_count();
   if (count >= std::numeric_limits<uint32_t>::max() ||
-      chunks.size() !=
+      read.chunks.size() !=
           (count + kDomainSnapshotChunkAnnouncements - 1) / kDomainSnapshotChunkAnnouncements) {
     return Inconsistent("chunks do not hold its announcement count");
   }
   announcements_.reserve(count);
   by_id_key_.reserve(count);
-  for (const std::string& bytes : chunks) {
+  for (size_t i = 0; i < read.chunks.size(); ++i) {
+    ASSIGN_OR_RETURN(const std::string bytes, store.ReadChunk(read, i));
     v1::DomainSnapshotChunk chunk;
     if (!chunk.ParseFromString(bytes)) return Inconsistent("chunk does not parse");
     RETURN_IF_ERROR(RestoreChunkLocked(chunk));

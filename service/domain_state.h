@@ -207,10 +207,12 @@ class DomainState {
   // state is then empty again).
   absl::Status LoadFromSnapshot(const storage::EventLog& log, DomainLoadReport* report)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // Rebuilds the state from `head` and `chunks`. Errors: DATA_LOSS when
-  // they do not describe a consistent state.
+  // Rebuilds the state from `head` and the chunks of `read`, read one at
+  // a time. Errors: DATA_LOSS when a chunk is missing or does not match its
+  // checksum, or they do not describe a consistent state; UNAVAILABLE.
   absl::Status RestoreLocked(const v1::DomainSnapshotHead& head,
-                             const std::vector<std::string>& chunks)
+                             const storage::DomainSnapshotStore& store,
+                             const storage::DomainSnapshotRead& read)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RestoreChunkLocked(const v1::DomainSnapshotChunk& chunk)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -207,21 +207,28 @@ absl::StatusOr<DomainSnapshotRead> DomainSnapshotStore::Read(uint32_t format_ver
   DomainSnapshotRead read;
   read.position = manifest.position();
   read.head = manifest.head();
-  read.chunks.resize(manifest.chunks_size());
-  for (int i = 0; i < manifest.chunks_size(); ++i) {
-    const v1::DomainSnapshotChunkRef& ref = manifest.chunks(i);
-    const rocksdb::Status got =
-        db_->db()->Get(rocksdb::ReadOptions(), db_->meta(), ref.key(), &read.chunks[i]);
-    if (got.IsNotFound()) {
-      return absl::DataLossError(absl::StrCat("chunk ", i, " of the snapshot is missing"));
-    }
-    RETURN_IF_ERROR(FromRocksStatus(got, "reading the domain snapshot"));
-    if (read.chunks[i].size() != ref.size_bytes() || Sha256(read.chunks[i]) != ref.sha256()) {
-      return absl::DataLossError(
-          absl::StrCat("chunk ", i, " of the snapshot does not match its checksum"));
-    }
+  for (const v1::DomainSnapshotChunkRef& ref : manifest.chunks()) {
+    read.chunks.push_back(DomainSnapshotChunkInfo{ref.key(), ref.size_bytes(), ref.sha256()});
   }
   return read;
+}
+
+absl::StatusOr<std::string> DomainSnapshotStore::ReadChunk(const DomainSnapshotRead& snapshot,
+                                                           size_t index) const {
+  CHECK(index < snapshot.chunks.size());
+  const DomainSnapshotChunkInfo& chunk = snapshot.chunks[index];
+  std::string bytes;
+  const rocksdb::Status got =
+      db_->db()->Get(rocksdb::ReadOptions(), db_->meta(), chunk.key, &bytes);
+  if (got.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat("chunk ", index, " of the snapshot is missing"));
+  }
+  RETURN_IF_ERROR(FromRocksStatus(got, "reading the domain snapshot"));
+  if (bytes.size() != chunk.size_bytes || Sha256(bytes) != chunk.sha256) {
+    return absl::DataLossError(
+        absl::StrCat("chunk ", index, " of the snapshot does not match its checksum"));
+  }
+  return bytes;
 }
 
 absl::Status DomainSnapshotStore::Delete() const {

@@ -68,11 +68,19 @@ struct DomainSnapshotWritten {
   size_t chunks = 0;
 };
 
-// A snapshot that checked out against the log.
+// One chunk a manifest names.
+struct DomainSnapshotChunkInfo {
+  std::string key;
+  uint64_t size_bytes = 0;
+  std::string sha256;
+};
+
+// A snapshot whose manifest checked out against the log; its chunks are
+// read one at a time (ReadChunk), so a start never holds them all.
 struct DomainSnapshotRead {
   uint64_t position = 0;
   std::string head;
-  std::vector<std::string> chunks;
+  std::vector<DomainSnapshotChunkInfo> chunks;
 };
 
 class DomainSnapshotStore {
@@ -94,9 +102,14 @@ class DomainSnapshotStore {
   // none; FAILED_PRECONDITION when it has another format version than
   // `format_version`, covers a position past the head, or the log's leaf
   // hash or tree root at its position differ from the recorded ones;
-  // DATA_LOSS when the manifest does not parse, or its head or a chunk is
-  // missing or does not match its checksum; UNAVAILABLE when RocksDB fails.
+  // DATA_LOSS when the manifest does not parse or its head does not match
+  // its checksum; UNAVAILABLE when RocksDB fails.
   absl::StatusOr<DomainSnapshotRead> Read(uint32_t format_version, uint64_t head_position) const;
+
+  // The bytes of chunk `index` of `snapshot`. REQUIRES: index <
+  // snapshot.chunks.size(). Errors: DATA_LOSS when the chunk is missing or
+  // does not match its checksum; UNAVAILABLE when RocksDB fails.
+  absl::StatusOr<std::string> ReadChunk(const DomainSnapshotRead& snapshot, size_t index) const;
 
   // Deletes the stored snapshot (manifest and chunks). Errors: UNAVAILABLE.
   absl::Status Delete() const;
