@@ -5,7 +5,6 @@
 #include <limits>
 #include <utility>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "domain/date.h"
 #include "domain/entity_fields.h"
@@ -16,22 +15,26 @@
 namespace stakeledger::service {
 namespace {
 
-// Calls `visit` for every event of `stream`, in order. A stream that does
-// not exist has no events.
+// Calls `visit` for every event of `stream` from revision `from_revision`
+// on, in order, and adds their number to `*visited`. A stream that does not
+// exist has no events.
 absl::Status ForEachStreamEvent(const storage::EventLog& log, absl::string_view stream,
+                                uint64_t from_revision, uint64_t* visited,
                                 const std::function<void(const v1::RecordedEvent&)>& visit) {
   absl::StatusOr<storage::StreamHead> head = log.GetStreamHead(stream);
   if (absl::IsNotFound(head.status())) return absl::OkStatus();
   RETURN_IF_ERROR(head.status());
+  if (from_revision > head->last_revision) return absl::OkStatus();
   const storage::ChunkBounds bounds{log.limits().response_events_max,
                                     log.limits().response_bytes_max, 4096};
-  uint64_t next_revision = 0;
+  uint64_t next_revision = from_revision;
   while (true) {
     storage::EventList events;
     ASSIGN_OR_RETURN(const storage::ScanResult result,
                      log.ReadStreamChunk(head->stream_id, next_revision, /*backwards=*/false,
                                          /*include_record=*/false, bounds, &events));
     for (const v1::RecordedEvent& event : events) visit(event);
+    *visited += events.size();
     if (result.reached_end || result.scanned == 0) return absl::OkStatus();
     next_revision = result.last_scanned + 1;
   }
@@ -77,11 +80,19 @@ absl::StatusOr<v1::RecordedAnnouncement> ToRecord(v1::RecordedEvent* event) {
   return record;
 }
 
-// A 64-bit hash of an announcement id, for by_id_key_: only compared
-// within one process, so the hash need not be stable across builds.
-uint64_t IdKey(absl::string_view id) { return absl::Hash<absl::string_view>{}(id); }
-
 }  // namespace
+
+uint64_t DomainState::IdKey(absl::string_view id) {
+  // FNV-1a (64-bit offset basis and prime). Its spread is poor for a hash
+  // table's buckets, but flat_hash_map hashes the key again; collisions are
+  // what matter here, and colliding_ids_ handles them.
+  uint64_t hash = 14695981039346656037ull;
+  for (const char c : id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
 
 bool DomainWriteGate::Enter(absl::Duration timeout) {
   std::unique_lock<std::mutex> lock(mu_);
@@ -118,42 +129,68 @@ bool DomainState::IsDomainAppend(const v1::AppendRequest& request) {
 absl::StatusOr<DomainLoadReport> DomainState::Load(const storage::EventLog& log) {
   DomainLoadReport report;
   log_ = &log;
-  RETURN_IF_ERROR(LoadEntities(log, &report));
-  RETURN_IF_ERROR(LoadAnnouncements(log, &report));
+  absl::Status snapshot = LoadFromSnapshot(log, &report);
+  if (!snapshot.ok()) {
+    report = DomainLoadReport();
+    if (!absl::IsNotFound(snapshot)) report.snapshot_ignored = std::string(snapshot.message());
+    RETURN_IF_ERROR(LoadEntities(log, 0, &report));
+    RETURN_IF_ERROR(LoadAnnouncements(log, 0, &report));
+  }
   std::lock_guard<std::mutex> lock(mu_);
   report.entities = registry_.size();
   report.announcements = announcements_.size();
   return report;
 }
 
-absl::Status DomainState::LoadEntities(const storage::EventLog& log, DomainLoadReport* report) {
+uint64_t DomainState::announcements_since_snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return ForEachStreamEvent(log, domain::kEntitiesStream, [&](const v1::RecordedEvent& event) {
-    absl::StatusOr<v1::Entity> entity = domain::DecodeEntity(event.content_type(), event.payload());
-    if (!entity.ok()) return Skip(report, event, entity.status().message());
-    const std::string id = entity->entity_id();
-    absl::Status added = registry_.Add(*std::move(entity));
-    if (!added.ok()) return Skip(report, event, added.message());
-    if (event.content_type() != domain::kEntityContentType) json_entities_.insert(id);
-  });
+  return announcements_since_snapshot_;
 }
 
-absl::Status DomainState::LoadAnnouncements(const storage::EventLog& log,
+uint64_t DomainState::events_since_snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return events_since_snapshot_;
+}
+
+absl::Status DomainState::LoadEntities(const storage::EventLog& log, uint64_t from_revision,
+                                       DomainLoadReport* report) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ForEachStreamEvent(log, domain::kEntitiesStream, from_revision, &events_since_snapshot_,
+                            [&](const v1::RecordedEvent& event) { FoldEntity(event, report); });
+}
+
+absl::Status DomainState::LoadAnnouncements(const storage::EventLog& log, uint64_t from_revision,
                                             DomainLoadReport* report) {
   std::lock_guard<std::mutex> lock(mu_);
-  return ForEachStreamEvent(log, domain::kAnnouncementsStream, [&](const v1::RecordedEvent& event) {
-    // Validated when it was appended; the rules may since have grown
-    // stricter, and a recorded announcement stays recorded.
-    absl::StatusOr<v1::Announcement> announcement =
-        domain::DecodeAnnouncement(event.content_type(), event.payload());
-    if (!announcement.ok()) return Skip(report, event, announcement.status().message());
-    absl::StatusOr<std::optional<uint32_t>> earlier =
-        FindAnnouncement(announcement->announcement_id());
-    if (!earlier.ok()) return Skip(report, event, earlier.status().message());
-    if (earlier->has_value()) return Skip(report, event, "repeats an earlier announcement id");
-    AddAnnouncement(&*announcement, event.position(),
-                    event.content_type() != domain::kAnnouncementContentType);
-  });
+  const size_t before = announcements_.size();
+  absl::Status loaded =
+      ForEachStreamEvent(log, domain::kAnnouncementsStream, from_revision, &events_since_snapshot_,
+                         [&](const v1::RecordedEvent& event) { FoldAnnouncement(event, report); });
+  announcements_since_snapshot_ += announcements_.size() - before;
+  return loaded;
+}
+
+void DomainState::FoldEntity(const v1::RecordedEvent& event, DomainLoadReport* report) {
+  absl::StatusOr<v1::Entity> entity = domain::DecodeEntity(event.content_type(), event.payload());
+  if (!entity.ok()) return Skip(report, event, entity.status().message());
+  const std::string id = entity->entity_id();
+  absl::Status added = registry_.Add(*std::move(entity));
+  if (!added.ok()) return Skip(report, event, added.message());
+  if (event.content_type() != domain::kEntityContentType) json_entities_.insert(id);
+}
+
+void DomainState::FoldAnnouncement(const v1::RecordedEvent& event, DomainLoadReport* report) {
+  // Validated when it was appended; the rules may since have grown
+  // stricter, and a recorded announcement stays recorded.
+  absl::StatusOr<v1::Announcement> announcement =
+      domain::DecodeAnnouncement(event.content_type(), event.payload());
+  if (!announcement.ok()) return Skip(report, event, announcement.status().message());
+  absl::StatusOr<std::optional<uint32_t>> earlier =
+      FindAnnouncement(announcement->announcement_id());
+  if (!earlier.ok()) return Skip(report, event, earlier.status().message());
+  if (earlier->has_value()) return Skip(report, event, "repeats an earlier announcement id");
+  AddAnnouncement(&*announcement, event.position(),
+                  event.content_type() != domain::kAnnouncementContentType);
 }
 
 uint32_t DomainState::EntityCode(const std::string& entity_id) {
@@ -212,8 +249,9 @@ void DomainState::AddAnnouncement(v1::Announcement* announcement, uint64_t posit
   SortUnique(&codes);
   entity_pool_.insert(entity_pool_.end(), codes.begin(), codes.end());
   announcements_.push_back(compact);
+  id_keys_.push_back(IdKey(announcement->announcement_id()));
   // REQUIRES (checked by the callers): the id is not yet recorded.
-  if (!by_id_key_.emplace(IdKey(announcement->announcement_id()), index).second) {
+  if (!by_id_key_.emplace(id_keys_.back(), index).second) {
     colliding_ids_.emplace(announcement->announcement_id(), index);
   }
   if (!corrected.empty()) {
@@ -248,6 +286,8 @@ void DomainState::Apply(const DomainBatch& batch, const v1::AppendResponse& resp
     v1::Announcement announcement = batch.announcements[i];
     AddAnnouncement(&announcement, response.first_position() + i, /*stored_as_json=*/false);
   }
+  announcements_since_snapshot_ += batch.announcements.size();
+  events_since_snapshot_ += batch.entities.size() + batch.announcements.size();
 }
 
 absl::Status DomainState::ReadRecords(const std::vector<uint64_t>& positions,

@@ -41,6 +41,10 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(options.data_dir, options.limits));
   server->domain_ = std::make_unique<DomainState>();
   ASSIGN_OR_RETURN(server->domain_load_report_, server->domain_->Load(*server->log_));
+  server->domain_snapshot_bytes_max_ = options.domain_snapshot_bytes_max;
+  server->snapshotter_ = std::make_unique<DomainSnapshotter>(
+      server->domain_.get(), options.domain_snapshot_every_announcements_min,
+      options.domain_snapshot_bytes_max);
   server->event_store_ =
       std::make_unique<EventStoreService>(server->log_.get(), server->domain_.get());
   server->announcements_ = std::make_unique<AnnouncementsService>(server->domain_.get());
@@ -104,6 +108,8 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     audit_->BeginShutdown();
     if (projections_ != nullptr) projections_->BeginShutdown();
   }
+  // No background snapshot while the appends in flight finish.
+  if (snapshotter_ != nullptr) snapshotter_->Stop();
   // Projections read the log: stop them while it is still open.
   if (projection_engine_ != nullptr) projection_engine_->Stop();
   // The log first: it acknowledges queued appends and ends subscriptions,
@@ -114,6 +120,12 @@ void LedgerServer::Shutdown(absl::Duration grace) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();
   }
+  // Every append is acknowledged and applied now, and the log's database
+  // is still open: what a start would otherwise fold goes in the snapshot.
+  if (snapshotter_ != nullptr && domain_->events_since_snapshot() > 0) {
+    WriteDomainSnapshotAndReport(domain_.get(), domain_snapshot_bytes_max_, "clean stop");
+  }
+  snapshotter_.reset();
   server_.reset();
   projections_.reset();
   projections_off_.reset();

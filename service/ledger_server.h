@@ -13,6 +13,7 @@
 #include "service/announcements_service.h"
 #include "service/answer_proofs.h"
 #include "service/audit_service.h"
+#include "service/domain_snapshotter.h"
 #include "service/domain_state.h"
 #include "service/event_store_service.h"
 #include "service/investment_queries.h"
@@ -40,6 +41,11 @@ struct ServerOptions {
   // path; every call of the Projections service is then refused with
   // FAILED_PRECONDITION rather than answered from state that is not kept.
   bool projections = true;
+  // The domain snapshot (domain_state.h): written on a clean stop and in
+  // the background once this many announcements were applied since the
+  // last, up to this size (past it, it is not written).
+  uint64_t domain_snapshot_every_announcements_min = kDomainSnapshotEveryAnnouncementsMin;
+  size_t domain_snapshot_bytes_max = storage::kDomainSnapshotBytesMax;
 };
 
 class LedgerServer {
@@ -59,7 +65,8 @@ class LedgerServer {
   // Stops cleanly: health turns NOT_SERVING and new calls are refused with
   // UNAVAILABLE; queued appends are committed and acknowledged;
   // subscriptions end with UNAVAILABLE (naming where to resume); reads in
-  // progress get `grace` to finish; then the log closes. Idempotent.
+  // progress get `grace` to finish; then the domain snapshot is written
+  // (when anything changed since the last) and the log closes. Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(5));
 
  private:
@@ -68,6 +75,9 @@ class LedgerServer {
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<DomainState> domain_;
   DomainLoadReport domain_load_report_;
+  // Set once the domain state is loaded.
+  std::unique_ptr<DomainSnapshotter> snapshotter_;
+  size_t domain_snapshot_bytes_max_ = 0;
   std::unique_ptr<EventStoreService> event_store_;
   std::unique_ptr<AnnouncementsService> announcements_;
   std::unique_ptr<storage::ProjectionEngine> projection_engine_;

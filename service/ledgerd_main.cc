@@ -111,6 +111,15 @@ int main(int argc, char** argv) {
   app.add_option("--signing-key", options.signing_key_path,
                  "Ed25519 seed file signing tree heads (default: DATA_DIR/signing_key, "
                  "created with mode 0600 on first start)");
+  app.add_option("--domain-snapshot-every-announcements-min",
+                 options.domain_snapshot_every_announcements_min,
+                 "Write the domain snapshot in the background once this many announcements were "
+                 "appended since the last (it is also written on a clean stop)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--domain-snapshot-bytes-max", options.domain_snapshot_bytes_max,
+                 "Largest domain snapshot written (past it, starts rebuild the state from the log)")
+      ->capture_default_str();
   std::string projections = "on";
   app.add_option("--projections", projections,
                  "on, or off as a diagnostic for benchmarks: no projection runs and the "
@@ -150,6 +159,14 @@ int main(int argc, char** argv) {
             << (*server)->port() << " (data in " << options.data_dir << ")" << std::endl;
   // After the "listening" line, which scripts and tests wait for first.
   const stakeledger::service::DomainLoadReport& loaded = (*server)->domain_load_report();
+  if (!loaded.snapshot_ignored.empty()) {
+    std::cerr << "ledgerd: ignored the domain snapshot (" << loaded.snapshot_ignored
+              << "); rebuilt the domain state from the log" << std::endl;
+  }
+  if (loaded.from_snapshot) {
+    std::cout << "ledgerd: loaded the domain snapshot at position " << loaded.snapshot_position
+              << ", then folded " << loaded.folded_events << " events" << std::endl;
+  }
   for (const std::string& skipped : loaded.skipped) {
     std::cerr << "ledgerd: skipped a domain event at " << skipped << "\n";
   }
