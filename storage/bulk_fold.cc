@@ -11,35 +11,6 @@
 #include "storage/status_macros.h"
 
 namespace stakeledger::storage {
-namespace {
-
-// A run holds millions of small keys and values: a block per thousands of
-// them, so that allocating costs nothing and freeing a run is quick.
-constexpr size_t kArenaBlockBytes = size_t{1} << 20;
-
-}  // namespace
-
-absl::string_view ByteArena::Copy(absl::string_view bytes) {
-  if (bytes.empty()) return absl::string_view();
-  bytes_ += bytes.size();
-  if (bytes.size() > kArenaBlockBytes / 4) {
-    // A block of its own; the current block's rest stays in use.
-    blocks_.push_back(std::unique_ptr<char[]>(new char[bytes.size()]));
-    std::memcpy(blocks_.back().get(), bytes.data(), bytes.size());
-    return absl::string_view(blocks_.back().get(), bytes.size());
-  }
-  if (bytes.size() > left_) {
-    blocks_.push_back(std::unique_ptr<char[]>(new char[kArenaBlockBytes]));
-    next_ = blocks_.back().get();
-    left_ = kArenaBlockBytes;
-  }
-  std::memcpy(next_, bytes.data(), bytes.size());
-  const absl::string_view kept(next_, bytes.size());
-  next_ += bytes.size();
-  left_ -= bytes.size();
-  return kept;
-}
-
 absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t generation,
                        std::vector<RunBuilder> builders, uint64_t position) {
   const std::string prefix = ProjectionPrefix(name, generation);

@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/bulk_load.h"
+#include "storage/byte_arena.h"
 #include "storage/db.h"
 #include "storage/projection.h"
 #include "storage/reader.h"
@@ -33,20 +34,6 @@ namespace stakeledger::storage {
 inline constexpr uint64_t kBulkFoldBatchEventsMax = 32768;
 // Threads that read and decode a batch of the log.
 inline constexpr int kBulkDecodeThreads = 2;
-
-// Bytes copied into blocks that live as long as the arena; the views it
-// returns stay valid when the arena is moved. Not thread-safe.
-class ByteArena {
- public:
-  absl::string_view Copy(absl::string_view bytes);
-  size_t bytes() const { return bytes_; }
-
- private:
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  char* next_ = nullptr;
-  size_t left_ = 0;
-  size_t bytes_ = 0;
-};
 
 // Changes in strictly ascending key order (relative to the generation's
 // prefix), and the bytes they view.

@@ -175,42 +175,9 @@ void ProjectionTxn::Put(absl::string_view key, absl::string_view value) {
 
 void ProjectionTxn::Delete(absl::string_view key) { event_[key] = std::nullopt; }
 
-namespace {
-
-// Arena blocks grow with what is kept, from a few KiB (a live chunk of a
-// few events) to kArenaBlockBytes (a rebuild: a block per thousands of
-// changes, so allocating them costs nothing).
-constexpr size_t kArenaBlockBytesMin = size_t{4} << 10;
-constexpr size_t kArenaBlockBytes = size_t{1} << 20;
-
-}  // namespace
-
-absl::string_view ProjectionTxn::Keep(absl::string_view bytes) {
-  if (bytes.empty()) return absl::string_view();
-  if (bytes.size() > kArenaBlockBytesMin / 4) {
-    // A block of its own; the current block's rest stays in use.
-    arena_.push_back(std::unique_ptr<char[]>(new char[bytes.size()]));
-    std::memcpy(arena_.back().get(), bytes.data(), bytes.size());
-    return absl::string_view(arena_.back().get(), bytes.size());
-  }
-  if (bytes.size() > arena_left_) {
-    const size_t block_bytes = std::clamp(buffered_bytes_, kArenaBlockBytesMin, kArenaBlockBytes);
-    arena_.push_back(std::unique_ptr<char[]>(new char[block_bytes]));
-    arena_next_ = arena_.back().get();
-    arena_left_ = block_bytes;
-  }
-  std::memcpy(arena_next_, bytes.data(), bytes.size());
-  const absl::string_view kept(arena_next_, bytes.size());
-  arena_next_ += bytes.size();
-  arena_left_ -= bytes.size();
-  return kept;
-}
-
 void ProjectionTxn::ClearKept() {
   pending_.clear();
-  arena_.clear();
-  arena_next_ = nullptr;
-  arena_left_ = 0;
+  arena_.Clear();
   buffered_bytes_ = 0;
 }
 
@@ -218,11 +185,11 @@ void ProjectionTxn::EndEvent() {
   for (const auto& [key, value] : event_) {
     auto it = pending_.find(key);
     if (it == pending_.end()) {
-      it = pending_.emplace(Keep(key), std::nullopt).first;
+      it = pending_.emplace(arena_.Copy(key), std::nullopt).first;
       buffered_bytes_ += BufferedChangeBytes(key, "");
     }
     if (value.has_value()) {
-      it->second = Keep(*value);
+      it->second = arena_.Copy(*value);
       buffered_bytes_ += value->size();
     } else {
       it->second = std::nullopt;

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "stakeledger/v1/event_store.pb.h"
+#include "storage/byte_arena.h"
 #include "storage/db.h"
 
 namespace stakeledger::storage {
@@ -142,8 +143,6 @@ class ProjectionTxn {
   using Changes = absl::flat_hash_map<std::string, std::optional<std::string>>;
   // A kept change: a view of its value in arena_; nullopt for a delete.
   using Kept = absl::flat_hash_map<absl::string_view, std::optional<absl::string_view>>;
-  // Copies `bytes` into arena_.
-  absl::string_view Keep(absl::string_view bytes);
   void ClearKept();
 
   const Database* db_;
@@ -156,9 +155,7 @@ class ProjectionTxn {
   // misses) and free than the rest of writing them.
   Changes event_;
   Kept pending_;
-  std::vector<std::unique_ptr<char[]>> arena_;
-  char* arena_next_ = nullptr;
-  size_t arena_left_ = 0;
+  ByteArena arena_;
   size_t buffered_bytes_ = 0;
   // Bulk only.
   const std::optional<BulkTxnOptions> bulk_;
