@@ -87,18 +87,19 @@ absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64
 }
 
 absl::Status CompactGeneration(const Database& db, absl::string_view name, uint64_t generation,
-                               std::atomic<bool>* canceled) {
+                               std::atomic<bool>* canceled, int threads) {
   const auto [begin, end] = GenerationRange(name, generation);
   rocksdb::CompactRangeOptions options;
   // Other compactions (the live generation's) go on meanwhile.
   options.exclusive_manual_compaction = false;
   options.canceled = canceled;
+  options.max_subcompactions = static_cast<uint32_t>(std::max(1, threads));
   const rocksdb::Slice first(begin), last(end);
   const rocksdb::Status status = db.db()->CompactRange(options, db.projections(), &first, &last);
   if (status.IsIncomplete() && canceled != nullptr && canceled->load()) {
-    return absl::CancelledError("compacting a deleted projection generation was cancelled");
+    return absl::CancelledError("compacting a projection generation was cancelled");
   }
-  return FromRocksStatus(status, "compacting a deleted projection generation");
+  return FromRocksStatus(status, "compacting a projection generation");
 }
 
 absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view name,

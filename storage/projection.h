@@ -50,13 +50,16 @@ absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view nam
                                        uint64_t generation);
 // Deletes (DeleteRange) the keys of one generation of `name`.
 absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64_t generation);
-// Compacts the key range of one generation of `name`, so that the files of
-// a generation deleted with DeleteGeneration are dropped instead of staying
-// on disk (and in every seek's way) until compaction reaches them. Blocks
-// until done; setting *canceled (may be null) stops it early.
+// Compacts the key range of one generation of `name` down to one level:
+// the files of a generation deleted with DeleteGeneration are dropped
+// instead of staying on disk (and in every seek's way) until compaction
+// reaches them, and a generation bulk-loaded in several writes (whose
+// files overlap, one level above the other) becomes one sorted run, so
+// that a query seeks once. Blocks until done, on up to `threads` threads;
+// setting *canceled (may be null) stops it early.
 // Errors: CANCELLED when *canceled stopped it; as RocksDB compactions.
 absl::Status CompactGeneration(const Database& db, absl::string_view name, uint64_t generation,
-                               std::atomic<bool>* canceled);
+                               std::atomic<bool>* canceled, int threads = 1);
 
 // A bulk transaction (a rebuild's shadow generation) keeps the changes of
 // many chunks in memory up to this many bytes (BufferedChangeBytes) before

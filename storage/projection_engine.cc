@@ -101,6 +101,7 @@ void ProjectionEngine::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    stop_requested_ = true;
     for (auto& runner : runners_) threads.push_back(&runner->thread);
   }
   changed_.notify_all();
@@ -341,18 +342,27 @@ uint64_t ProjectionEngine::FoldEmptyInBulk(Runner* runner, uint64_t generation) 
   ProjectionTxn state(&db, projection->name(), generation);
   std::unique_ptr<BulkFold> fold = projection->NewBulkFold(&state);
   if (fold == nullptr) return 0;
-  (void)FoldInBulk(projection, fold.get(), generation, log_->head_position(),
-                   [&](uint64_t position, uint64_t events) -> absl::Status {
-                     (void)position;
-                     std::lock_guard<std::mutex> apply(runner->apply_mu);
-                     if (runner->generation != generation) {
-                       return absl::AbortedError("a rebuild swapped the generation");
-                     }
-                     std::lock_guard<std::mutex> lock(mu_);
-                     if (stopping_) return absl::CancelledError("the engine is stopping");
-                     CountEvents(runner, events);
-                     return absl::OkStatus();
-                   });
+  int writes = 0;
+  (void)FoldInBulk(
+      projection, fold.get(), generation, log_->head_position(),
+      [&](uint64_t position, uint64_t events) -> absl::Status {
+        (void)position;
+        std::lock_guard<std::mutex> apply(runner->apply_mu);
+        if (runner->generation != generation) {
+          return absl::AbortedError("a rebuild swapped the generation");
+        }
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return absl::CancelledError("the engine is stopping");
+        CountEvents(runner, events);
+        return absl::OkStatus();
+      },
+      &writes);
+  // Written in several steps, the generation's files overlap: make them
+  // one run for the queries (see RebuildInto); a failure only leaves them.
+  if (writes > 1) {
+    (void)CompactGeneration(db, projection->name(), generation, &stop_requested_,
+                            kBulkCompactionThreads);
+  }
   const absl::StatusOr<uint64_t> written = ReadCheckpoint(db, projection->name(), generation);
   return written.ok() ? *written : 0;
 }
@@ -455,7 +465,8 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn*
 // work and needs no state, folding is cheap and must go in order.
 absl::Status ProjectionEngine::FoldInBulk(
     Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
-    const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced) {
+    const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced, int* writes) {
+  *writes = 0;
   const Database& db = log_->database();
   const std::string name(projection->name());
   ASSIGN_OR_RETURN(const EventFilter filter, TypeFilter(*projection, log_->limits()));
@@ -481,11 +492,14 @@ absl::Status ProjectionEngine::FoldInBulk(
     }
     if (fold->held_bytes() > rebuild_buffer_bytes_max_) {
       RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), last));
+      ++*writes;
     }
     RETURN_IF_ERROR(advanced(last, last - first + 1));
     first = last + 1;
   }
-  return WriteRuns(db, name, shadow, fold->TakeRuns(), head);
+  RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), head));
+  ++*writes;
+  return absl::OkStatus();
 }
 
 namespace {
@@ -586,13 +600,25 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
   progress.head = log_->head_position();
   const bool folded_in_bulk = fold != nullptr && progress.head > 0;
   if (folded_in_bulk) {
-    RETURN_IF_ERROR(FoldInBulk(projection, fold.get(), shadow, progress.head,
-                               [&](uint64_t position, uint64_t events) {
-                                 progress.position = position;
-                                 events_total += events;
-                                 return advanced();
-                               }));
+    int writes = 0;
+    RETURN_IF_ERROR(FoldInBulk(
+        projection, fold.get(), shadow, progress.head,
+        [&](uint64_t position, uint64_t events) {
+          progress.position = position;
+          events_total += events;
+          return advanced();
+        },
+        &writes));
     fold.reset();
+    // Each write after the first overlaps the ones before and lands a
+    // level above them: a query would seek in every one (at 10M, three
+    // levels of 730 MB: as-of p99 514 to 580 µs against 350 to 385 µs on
+    // one level). One compaction of the shadow, before it answers, makes
+    // them one sorted run at the bottom.
+    if (writes > 1) {
+      RETURN_IF_ERROR(
+          CompactGeneration(db, name, shadow, &stop_requested_, kBulkCompactionThreads));
+    }
   }
   // One bulk transaction for the rest: the shadow is written only by it,
   // in sorted files, when its buffer fills and at the end.

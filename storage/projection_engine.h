@@ -53,6 +53,10 @@ inline constexpr int kDecodeAheadEventsMin = 64;
 // changes, about 2M announcements), not a chunk at a time; closer to the
 // head, chunk by chunk keeps the lag of a live projection low.
 inline constexpr uint64_t kBulkCatchUpLagEventsMin = 100000;
+// Threads a bulk-folded generation written in several steps is compacted
+// on before it answers (the machine's two cores; the live runner waits
+// for one while it runs).
+inline constexpr int kBulkCompactionThreads = 2;
 // At most this long between two rebuild progress reports.
 inline constexpr absl::Duration kRebuildProgressInterval = absl::Milliseconds(200);
 
@@ -160,13 +164,13 @@ class ProjectionEngine {
                                               const RebuildProgressFn& on_progress);
   // Folds positions 1..head into generation `shadow` with `fold` (the
   // projection's BulkFold), writing its runs past the rebuild buffer's
-  // limit and at the end. Calls `advanced` after each batch with the last
-  // position folded and the events read; its error stops the fold.
-  // Errors: as the log's reads, the fold's Add (naming the position) and
-  // WriteRuns; `advanced`'s.
+  // limit and at the end; *writes counts the writes. Calls `advanced`
+  // after each batch with the last position folded and the events read;
+  // its error stops the fold. Errors: as the log's reads, the fold's Fold
+  // (naming the position) and WriteRuns; `advanced`'s.
   absl::Status FoldInBulk(
       Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
-      const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced);
+      const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced, int* writes);
   // Starts compacting generation `generation` of `name` on a thread that
   // first waits for the compaction started before it.
   void StartReclaim(std::string name, uint64_t generation);
@@ -184,6 +188,8 @@ class ProjectionEngine {
   // cancellation of it.
   std::thread reclaim_thread_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> reclaim_canceled_{false};
+  // Set when Stop begins: cancels a rebuild's compaction of its shadow.
+  std::atomic<bool> stop_requested_{false};
 };
 
 }  // namespace stakeledger::storage

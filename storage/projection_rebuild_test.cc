@@ -13,6 +13,7 @@
 #include "domain/events.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "rocksdb/metadata.h"
 #include "storage/projection_engine.h"
 #include "storage/random_history.h"
 #include "storage/stake_projection.h"
@@ -141,6 +142,23 @@ class ProjectionRebuildTest : public EventLogTest, public ::testing::WithParamIn
     EXPECT_TRUE(generation.ok());
     return generation.value_or(0);
   }
+  // The LSM levels holding files with keys of one generation.
+  int LevelsHolding(uint64_t generation) {
+    const std::string begin = ProjectionPrefix(kStakeOwnershipProjection, generation);
+    const std::string end = ProjectionPrefix(kStakeOwnershipProjection, generation + 1);
+    rocksdb::ColumnFamilyMetaData meta;
+    log_->database().db()->GetColumnFamilyMetaData(log_->database().projections(), &meta);
+    int levels = 0;
+    for (const rocksdb::LevelMetaData& level : meta.levels) {
+      for (const rocksdb::SstFileMetaData& file : level.files) {
+        if (file.largestkey >= begin && file.smallestkey < end) {
+          ++levels;
+          break;
+        }
+      }
+    }
+    return levels;
+  }
   // The number of keys of one generation.
   int KeysOf(uint64_t generation) {
     const std::string prefix = ProjectionPrefix(kStakeOwnershipProjection, generation);
@@ -249,6 +267,9 @@ TEST_P(ProjectionRebuildTest, BulkFoldRebuildWritesTheLiveGenerationsKeys) {
   EXPECT_TRUE(reports.back().done);
   EXPECT_EQ(ActiveGeneration(), 1u);
   EXPECT_EQ(testing::GenerationState(log_->database(), kStakeOwnershipProjection, 1), live);
+  // Written in one step or many, the new generation sits in one level
+  // (many writes are compacted into one run before the swap).
+  EXPECT_EQ(LevelsHolding(1), 1);
 
   // The rebuilt generation follows the log live, to the state a rebuild
   // of the longer log writes.
