@@ -7,11 +7,16 @@
 //
 // Rebuild folds a projection again from position 0 into a shadow
 // generation (projection.h) while the live generation keeps answering and
-// following the log. The shadow is written in bulk: the changes of many
-// chunks are kept in memory and written, with the shadow's checkpoint, as
-// sorted SST files ingested whole (BulkTxnOptions, bulk_load.h). Once the shadow has caught up with
-// the head, the live runner is paused for the last events, one WriteBatch switches the active
-// generation, and the old generation's keys are deleted with DeleteRange.
+// following the log. A projection with a bulk fold (bulk_fold.h) folds the
+// log up to the head in memory, decoded on kBulkDecodeThreads threads, and
+// writes sorted runs as SST files (a shadow written more than once is then
+// compacted into one level); the events appended meanwhile, and every
+// event of a projection without one, go through a bulk ProjectionTxn:
+// chunks kept in memory and written, with the shadow's checkpoint, as
+// sorted SST files ingested whole (BulkTxnOptions, bulk_load.h). Once the
+// shadow has caught up with the head, the live runner is paused for the
+// last events, one WriteBatch switches the active generation, and the old
+// generation's keys are deleted with DeleteRange.
 // A crash or Stop mid-rebuild leaves the live generation active; inactive
 // generations are discarded when the projection is next started (or
 // rebuilt), so an interrupted rebuild is simply run again.
