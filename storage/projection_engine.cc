@@ -502,6 +502,29 @@ absl::Status ProjectionEngine::FoldInBulk(
   return absl::OkStatus();
 }
 
+// The compaction runs on a thread of its own so that the rebuild keeps
+// reporting (a client sees it alive for the half minute it takes at 10M)
+// and a cancelled client or a Stop ends it within a report interval.
+absl::Status ProjectionEngine::CompactShadow(const std::string& name, uint64_t shadow,
+                                             const std::function<absl::Status()>& advanced) {
+  std::atomic<bool> cancel{false};
+  std::atomic<bool> done{false};
+  absl::Status compacted;
+  std::thread compactor([&] {
+    compacted = CompactGeneration(log_->database(), name, shadow, &cancel, kBulkCompactionThreads);
+    done = true;
+  });
+  absl::Status reported;
+  while (!done) {
+    absl::SleepFor(kRebuildProgressInterval / 4);
+    if (reported.ok() && !done) reported = advanced();
+    if (!reported.ok() || stop_requested_) cancel = true;
+  }
+  compactor.join();
+  RETURN_IF_ERROR(reported);
+  return compacted;
+}
+
 namespace {
 
 // Deletes what an earlier rebuild left of the shadow generation. An empty
@@ -615,10 +638,7 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
     // levels of 730 MB: as-of p99 514 to 580 µs against 350 to 385 µs on
     // one level). One compaction of the shadow, before it answers, makes
     // them one sorted run at the bottom.
-    if (writes > 1) {
-      RETURN_IF_ERROR(
-          CompactGeneration(db, name, shadow, &stop_requested_, kBulkCompactionThreads));
-    }
+    if (writes > 1) RETURN_IF_ERROR(CompactShadow(name, shadow, [&] { return advanced(); }));
   }
   // One bulk transaction for the rest: the shadow is written only by it,
   // in sorted files, when its buffer fills and at the end.

@@ -154,6 +154,11 @@ class ProjectionEngine {
   absl::Status RunChunk(Runner* runner, uint64_t* position);
   // Catches the active generation up in bulk, until close to the head.
   absl::Status CatchUpInBulk(Runner* runner, uint64_t* position);
+  // Compacts generation `shadow` of `name` into one level, calling
+  // `advanced` (progress, cancellation) meanwhile; its error, or a Stop,
+  // cancels the compaction. Errors: `advanced`'s; as CompactGeneration.
+  absl::Status CompactShadow(const std::string& name, uint64_t shadow,
+                             const std::function<absl::Status()>& advanced);
   // Folds the log up to the head into `generation`, empty, with the
   // projection's bulk fold, if it has one; returns the checkpoint written
   // (0 for none).
