@@ -42,13 +42,8 @@ BulkTxnOptions Bulk(size_t buffer_bytes_max) {
 
 using testing::GenerationState;
 
-class BulkLoadTest : public ::testing::Test {
+class BulkLoadTest : public testing::DatabaseTest {
  protected:
-  void SetUp() override {
-    auto db = Database::Open(dir_.path());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-  }
   std::optional<std::string> GetOk(const ProjectionTxn& txn, absl::string_view key) {
     auto value = txn.Get(key);
     EXPECT_TRUE(value.ok()) << value.status();
@@ -59,9 +54,6 @@ class BulkLoadTest : public ::testing::Test {
     EXPECT_TRUE(checkpoint.ok());
     return checkpoint.value_or(0);
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(BulkLoadTest, BufferExactlyAtTheLimitIsKept) {

@@ -88,13 +88,8 @@ TEST(InvestmentMoney, CapitalRowsAddSumsAndCounts) {
 
 // An index holding one holder's participations in `targets` companies,
 // all in one announcement.
-class InvestmentLimitTest : public ::testing::Test {
+class InvestmentLimitTest : public testing::DatabaseTest {
  protected:
-  void SetUp() override {
-    auto db = Database::Open(dir_.path());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-  }
   void IndexParticipations(size_t targets) {
     v1::Announcement announcement;
     announcement.set_announcement_id("many-rounds");
@@ -114,9 +109,6 @@ class InvestmentLimitTest : public ::testing::Test {
     ASSERT_TRUE(projection.Apply(event, &txn).ok());
     ASSERT_TRUE(txn.Commit(1).ok());
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(InvestmentLimitTest, AnswerAtTheRowLimitIsGiven) {

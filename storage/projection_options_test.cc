@@ -93,13 +93,8 @@ TEST(PairPrefixExtractorTest, OtherKeysOfTheFamilyAreOutOfItsDomain) {
   }
 }
 
-class PairQueriesAcrossFilesTest : public ::testing::Test {
+class PairQueriesAcrossFilesTest : public testing::DatabaseTest {
  protected:
-  void SetUp() override {
-    auto db = Database::Open(dir_.path());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-  }
   void Put(const v1::StakeEntry& entry) {
     const std::string key =
         ProjectionPrefix(kStakeOwnershipProjection, 0) + StakeEntryKey(entry, kStartDay);
@@ -114,9 +109,6 @@ class PairQueriesAcrossFilesTest : public ::testing::Test {
     EXPECT_TRUE(answer.ok()) << answer.status();
     return answer.ok() ? answer->ppm.value_or(-1) : -2;
   }
-
-  TempDir dir_;
-  std::unique_ptr<Database> db_;
 };
 
 // A pair's facts spread over SST files that hold other pairs and over the

@@ -128,17 +128,7 @@ absl::StatusOr<int> FoldInBulk(const Database& db, const std::vector<LoggedAnnou
   return writes + 1;
 }
 
-class StakeBulkFoldTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto db = Database::Open(dir_.path());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Database> db_;
-};
+using StakeBulkFoldTest = testing::DatabaseTest;
 
 TEST_F(StakeBulkFoldTest, RandomHistoriesFoldAsEventByEvent) {
   StakeOwnershipProjection projection;

@@ -13,6 +13,12 @@
 
 namespace stakeledger::storage::testing {
 
+void DatabaseTest::SetUp() {
+  auto db = Database::Open(dir_.path());
+  ASSERT_TRUE(db.ok()) << db.status();
+  db_ = *std::move(db);
+}
+
 TempDir::TempDir() {
   std::string pattern = ::testing::TempDir();
   if (pattern.empty() || pattern.back() != '/') pattern.push_back('/');

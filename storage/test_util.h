@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stakeledger/v1/event_store.pb.h"
+#include "storage/db.h"
 #include "storage/event_log.h"
 #include "storage/keys.h"
 #include "storage/limits.h"
@@ -33,6 +34,15 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// A fixture with a Database open in a temporary directory of its own.
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
 };
 
 inline const absl::Status& ToStatus(const absl::Status& status) { return status; }
