@@ -61,24 +61,37 @@ absl::StatusOr<Message> ParseJson(absl::string_view json) {
   return message;
 }
 
+// Decodes into *message (cleared first): a caller decoding many reuses one
+// message, and with it its strings' storage.
 template <typename Message>
-absl::StatusOr<Message> Decode(absl::string_view binary_content_type,
-                               absl::string_view content_type, absl::string_view payload) {
+absl::Status DecodeInto(absl::string_view binary_content_type, absl::string_view content_type,
+                        absl::string_view payload, Message* message) {
   if (content_type == binary_content_type) {
-    Message message;
-    if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    if (!message->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
       return absl::InvalidArgumentError(absl::StrCat("not a binary ",
                                                      Message::descriptor()->full_name(), " (",
                                                      payload.size(), " bytes that do not decode)"));
     }
-    return message;
+    return absl::OkStatus();
   }
   if (content_type.empty() || content_type == kJsonContentType) {
-    return ParseJson<Message>(payload);
+    absl::StatusOr<Message> parsed = ParseJson<Message>(payload);
+    if (!parsed.ok()) return parsed.status();
+    *message = *std::move(parsed);
+    return absl::OkStatus();
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "content_type '", content_type, "' is not one a ", Message::descriptor()->full_name(),
       " is stored in: expected '", binary_content_type, "' or '", kJsonContentType, "'"));
+}
+
+template <typename Message>
+absl::StatusOr<Message> Decode(absl::string_view binary_content_type,
+                               absl::string_view content_type, absl::string_view payload) {
+  Message message;
+  const absl::Status status = DecodeInto(binary_content_type, content_type, payload, &message);
+  if (!status.ok()) return status;
+  return message;
 }
 
 }  // namespace
@@ -124,6 +137,11 @@ std::string ToPayloadBinary(const google::protobuf::Message& message) {
 absl::StatusOr<v1::Announcement> DecodeAnnouncement(absl::string_view content_type,
                                                     absl::string_view payload) {
   return Decode<v1::Announcement>(kAnnouncementContentType, content_type, payload);
+}
+
+absl::Status DecodeAnnouncementInto(absl::string_view content_type, absl::string_view payload,
+                                    v1::Announcement* announcement) {
+  return DecodeInto(kAnnouncementContentType, content_type, payload, announcement);
 }
 
 absl::StatusOr<v1::Entity> DecodeEntity(absl::string_view content_type, absl::string_view payload) {

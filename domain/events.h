@@ -66,6 +66,11 @@ std::string ToPayloadBinary(const google::protobuf::Message& message);
 // INVALID_ARGUMENT when the bytes do not decode. Thread-safe.
 absl::StatusOr<v1::Announcement> DecodeAnnouncement(absl::string_view content_type,
                                                     absl::string_view payload);
+// DecodeAnnouncement into *announcement, whatever it held before: a caller
+// decoding many announcements reuses one message and its strings' storage.
+// Errors: as DecodeAnnouncement (*announcement is then unspecified).
+absl::Status DecodeAnnouncementInto(absl::string_view content_type, absl::string_view payload,
+                                    v1::Announcement* announcement);
 absl::StatusOr<v1::Entity> DecodeEntity(absl::string_view content_type, absl::string_view payload);
 
 // Whether `message` or any message inside it holds fields its schema does

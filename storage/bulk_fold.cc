@@ -17,23 +17,16 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
   // The checkpoint sorts before every state key: a file of its own first.
   const std::string checkpoint_key = CheckpointKey(name, generation).substr(prefix.size());
   const std::string checkpoint = EncodePosition(position);
-  builders.insert(builders.begin(), [&]() -> absl::StatusOr<SortedRun> {
-    SortedRun run;
-    run.changes.push_back({checkpoint_key, absl::string_view(checkpoint)});
-    return run;
-  });
+  builders.insert(builders.begin(),
+                  [&](BulkLoadFileWriter* out) { return out->Put(checkpoint_key, checkpoint); });
   std::vector<absl::StatusOr<std::string>> paths(builders.size(), absl::UnknownError(""));
   std::vector<std::thread> threads;
   for (size_t i = 0; i < builders.size(); ++i) {
     threads.emplace_back([&, i] {
-      absl::StatusOr<SortedRun> run = builders[i]();
-      if (!run.ok()) {
-        paths[i] = run.status();
-      } else if (run->changes.empty()) {
-        paths[i] = std::string();  // nothing to write
-      } else {
-        paths[i] = WriteBulkLoadFile(db, prefix, run->changes, prefix);
-      }
+      BulkLoadFileWriter out(db, prefix, prefix);
+      const absl::Status built = builders[i](&out);
+      // An empty path: the run had nothing to write.
+      paths[i] = built.ok() ? out.Finish() : built;
       builders[i] = nullptr;  // frees what the builder captured, on this thread
     });
   }
@@ -74,6 +67,7 @@ absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> DecodeBatches(const Data
     const uint64_t end = first + span * (part + 1) / parts - 1;
     workers.emplace_back([&, part, begin, end] {
       BulkBatch* batch = batches[part].get();
+      batch->Reserve(end - begin + 1);
       statuses[part] =
           ForEachLogEvent(db, begin, end, filter, [batch](const v1::RecordedEvent& event) {
             batch->Decode(event);

@@ -21,7 +21,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/bulk_load.h"
-#include "storage/byte_arena.h"
 #include "storage/db.h"
 #include "storage/projection.h"
 #include "storage/reader.h"
@@ -35,14 +34,10 @@ inline constexpr uint64_t kBulkFoldBatchEventsMax = 32768;
 // Threads that read and decode a batch of the log.
 inline constexpr int kBulkDecodeThreads = 2;
 
-// Changes in strictly ascending key order (relative to the generation's
-// prefix), and the bytes they view.
-struct SortedRun {
-  std::vector<BulkChange> changes;
-  ByteArena arena;
-};
-// Builds one run. Called once, on a thread of its own.
-using RunBuilder = std::function<absl::StatusOr<SortedRun>()>;
+// Builds one run: writes its changes to `out` in strictly ascending key
+// order (relative to the generation's prefix), as it makes them. Called
+// once, on a thread of its own. Errors: the builder's, or `out`'s.
+using RunBuilder = std::function<absl::Status(BulkLoadFileWriter* out)>;
 
 // Events of a range of the log, decoded on a thread of their own into a
 // form the projection's fold takes without further parsing. A batch holds
@@ -53,6 +48,9 @@ class BulkBatch {
   virtual ~BulkBatch() = default;
   // Decodes one event (of the projection's types), in position order.
   virtual void Decode(const v1::RecordedEvent& event) = 0;
+  // Makes room for up to `events_max` events (fewer if the filter skips
+  // some), before the first Decode: growing while decoding would copy.
+  virtual void Reserve(size_t events_max) { (void)events_max; }
 };
 
 // A projection's fold of events in position order into memory.
@@ -71,7 +69,8 @@ class BulkFold {
   // engine writes what it holds (TakeRuns).
   virtual size_t held_bytes() const = 0;
   // Hands over everything folded since the last call as builders of
-  // sorted runs whose key ranges ascend and do not overlap, and keeps only
+  // sorted runs whose key ranges ascend and do not overlap (a builder may
+  // write nothing and only do some of the fold's own work), and keeps only
   // what it needs to go on: from then on it reads the state the runs hold
   // through the reader it was made with. REQUIRES: the runs are ingested
   // before the next Fold.

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -30,48 +31,68 @@ absl::Status FromErrorCode(const std::error_code& error, absl::string_view conte
   return absl::UnavailableError(absl::StrCat(context, ": ", error.message()));
 }
 
-absl::Status WriteFile(const Database& db, absl::string_view prefix,
-                       const std::vector<BulkChange>& changes, const std::string& path) {
-  const rocksdb::Options options =
-      rocksdb::Options(db.db()->GetDBOptions(), db.db()->GetOptions(db.projections()));
-  // Queries read the file soon after: keep its pages cached.
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, db.projections(),
-                                /*invalidate_page_cache=*/false);
-  RETURN_IF_ERROR(FromRocksStatus(writer.Open(path), "opening a bulk-load file"));
-  std::string key(prefix);
-  for (const BulkChange& change : changes) {
-    key.resize(prefix.size());
-    key.append(change.key.data(), change.key.size());
-    const rocksdb::Status status =
-        change.value.has_value()
-            ? writer.Put(key, rocksdb::Slice(change.value->data(), change.value->size()))
-            : writer.Delete(key);
-    RETURN_IF_ERROR(FromRocksStatus(status, "writing a bulk-load file"));
-  }
-  // Finish syncs the file before it returns: the file is durable before
-  // the ingest records it in the MANIFEST.
-  return FromRocksStatus(writer.Finish(), "finishing a bulk-load file");
+}  // namespace
+
+BulkLoadFileWriter::BulkLoadFileWriter(const Database& db, absl::string_view prefix,
+                                       absl::string_view file_tag)
+    : db_(db), key_(prefix), prefix_bytes_(prefix.size()), file_tag_(file_tag) {}
+
+BulkLoadFileWriter::~BulkLoadFileWriter() {
+  if (path_.empty()) return;
+  writer_.reset();
+  std::error_code error;
+  std::filesystem::remove(path_, error);
 }
 
-}  // namespace
+absl::Status BulkLoadFileWriter::Open() {
+  static std::atomic<uint64_t> next_file{0};
+  const std::filesystem::path dir = BulkLoadDir(db_);
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  RETURN_IF_ERROR(FromErrorCode(error, "creating the bulk-load directory"));
+  path_ = (dir / absl::StrCat(FilePrefix(file_tag_), "-", next_file.fetch_add(1), ".sst")).string();
+  const rocksdb::Options options =
+      rocksdb::Options(db_.db()->GetDBOptions(), db_.db()->GetOptions(db_.projections()));
+  // Queries read the file soon after: keep its pages cached.
+  writer_ =
+      std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, db_.projections(),
+                                               /*invalidate_page_cache=*/false);
+  return FromRocksStatus(writer_->Open(path_), "opening a bulk-load file");
+}
+
+absl::Status BulkLoadFileWriter::Write(absl::string_view key,
+                                       std::optional<absl::string_view> value) {
+  if (!status_.ok()) return status_;
+  if (writer_ == nullptr) status_ = Open();
+  if (status_.ok()) {
+    key_.resize(prefix_bytes_);
+    key_.append(key.data(), key.size());
+    status_ = FromRocksStatus(value.has_value()
+                                  ? writer_->Put(key_, rocksdb::Slice(value->data(), value->size()))
+                                  : writer_->Delete(key_),
+                              "writing a bulk-load file");
+  }
+  return status_;
+}
+
+absl::StatusOr<std::string> BulkLoadFileWriter::Finish() {
+  if (!status_.ok()) return status_;
+  if (writer_ == nullptr) return std::string();
+  // Finish syncs the file before it returns: the file is durable before
+  // the ingest records it in the MANIFEST.
+  status_ = FromRocksStatus(writer_->Finish(), "finishing a bulk-load file");
+  if (!status_.ok()) return status_;
+  writer_.reset();
+  return std::exchange(path_, std::string());
+}
 
 absl::StatusOr<std::string> WriteBulkLoadFile(const Database& db, absl::string_view prefix,
                                               const std::vector<BulkChange>& changes,
                                               absl::string_view file_tag) {
   if (changes.empty()) return absl::InvalidArgumentError("a bulk load of no changes");
-  static std::atomic<uint64_t> next_file{0};
-  const std::filesystem::path dir = BulkLoadDir(db);
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  RETURN_IF_ERROR(FromErrorCode(error, "creating the bulk-load directory"));
-  const std::string path =
-      (dir / absl::StrCat(FilePrefix(file_tag), "-", next_file.fetch_add(1), ".sst")).string();
-  const absl::Status status = WriteFile(db, prefix, changes, path);
-  if (!status.ok()) {
-    std::filesystem::remove(path, error);
-    return status;
-  }
-  return path;
+  BulkLoadFileWriter writer(db, prefix, file_tag);
+  for (const BulkChange& change : changes) RETURN_IF_ERROR(writer.Write(change.key, change.value));
+  return writer.Finish();
 }
 
 absl::Status IngestBulkLoadFiles(const Database& db, const std::vector<std::string>& paths) {

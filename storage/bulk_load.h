@@ -6,13 +6,19 @@
 #ifndef STAKELEDGER_STORAGE_BULK_LOAD_H_
 #define STAKELEDGER_STORAGE_BULK_LOAD_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/db.h"
+
+namespace rocksdb {
+class SstFileWriter;
+}  // namespace rocksdb
 
 namespace stakeledger::storage {
 
@@ -34,6 +40,44 @@ struct BulkChange {
 // Nothing is visible after an error. Thread-safe for distinct tags.
 absl::Status BulkLoad(const Database& db, absl::string_view prefix,
                       const std::vector<BulkChange>& changes, absl::string_view file_tag);
+
+// One bulk-load file written a change at a time, for a caller that makes
+// its sorted changes as it goes instead of holding them: the same file
+// WriteBulkLoadFile writes (prefix + key of each change, in the order
+// given, synced at Finish). The file is opened at the first change; a
+// writer destroyed before Finish removes its file.
+// REQUIRES: keys strictly ascending. Errors (Write, Finish): as
+// WriteBulkLoadFile; after an error every later call returns it. Not
+// thread-safe; distinct writers (of distinct tags) may run on threads of
+// their own.
+class BulkLoadFileWriter {
+ public:
+  BulkLoadFileWriter(const Database& db, absl::string_view prefix, absl::string_view file_tag);
+  ~BulkLoadFileWriter();
+  BulkLoadFileWriter(const BulkLoadFileWriter&) = delete;
+  BulkLoadFileWriter& operator=(const BulkLoadFileWriter&) = delete;
+
+  // Writes `key` with `value`, or a delete of it when nullopt.
+  absl::Status Write(absl::string_view key, std::optional<absl::string_view> value);
+  absl::Status Put(absl::string_view key, absl::string_view value) {
+    return Write(key, std::optional<absl::string_view>(value));
+  }
+  // Finishes and syncs the file and returns its path (the caller ingests
+  // it, IngestBulkLoadFiles); an empty path when nothing was written.
+  absl::StatusOr<std::string> Finish();
+
+ private:
+  absl::Status Open();
+
+  const Database& db_;
+  // The prefix, then the key being written.
+  std::string key_;
+  const size_t prefix_bytes_;
+  const std::string file_tag_;
+  std::string path_;
+  std::unique_ptr<rocksdb::SstFileWriter> writer_;
+  absl::Status status_;
+};
 
 // BulkLoad in two steps, so that several files can be written on threads
 // of their own and then ingested together. WriteBulkLoadFile writes (and

@@ -139,6 +139,44 @@ TEST_F(BulkLoadTest, KeysOutOfOrderAreRejectedAndNothingIsWritten) {
   EXPECT_EQ(BulkLoad(*db_, prefix, {}, prefix).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(BulkLoadTest, FileWriterWritesChangesAsTheyComeAndIngestsThem) {
+  const std::string prefix = ProjectionPrefix("p", 1);
+  BulkLoadFileWriter writer(*db_, prefix, prefix);
+  ASSERT_TRUE(writer.Put("a", "1").ok());
+  ASSERT_TRUE(writer.Put("b", "2").ok());
+  absl::StatusOr<std::string> path = writer.Finish();
+  ASSERT_TRUE(path.ok()) << path.status();
+  ASSERT_TRUE(IngestBulkLoadFiles(*db_, {*path}).ok());
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(GenerationState(*db_, "p", 1), (Pairs{{"a", "1"}, {"b", "2"}}));
+}
+
+TEST_F(BulkLoadTest, FileWriterOfNothingWritesNoFile) {
+  const std::string prefix = ProjectionPrefix("p", 1);
+  BulkLoadFileWriter writer(*db_, prefix, prefix);
+  absl::StatusOr<std::string> path = writer.Finish();
+  ASSERT_TRUE(path.ok()) << path.status();
+  EXPECT_EQ(*path, "");
+  const std::filesystem::path dir = std::filesystem::path(dir_.path()) / "bulk_load";
+  EXPECT_TRUE(!std::filesystem::exists(dir) || std::filesystem::is_empty(dir));
+}
+
+TEST_F(BulkLoadTest, FileWriterRejectsKeysOutOfOrderAndLeavesNoFile) {
+  const std::string prefix = ProjectionPrefix("p", 1);
+  const std::filesystem::path dir = std::filesystem::path(dir_.path()) / "bulk_load";
+  {
+    BulkLoadFileWriter writer(*db_, prefix, prefix);
+    ASSERT_TRUE(writer.Put("b", "v").ok());
+    EXPECT_EQ(writer.Put("a", "v").code(), absl::StatusCode::kInvalidArgument);
+    // Every later call returns the first error.
+    EXPECT_EQ(writer.Put("c", "v").code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(writer.Finish().status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_FALSE(std::filesystem::is_empty(dir));  // the partial file, until the writer goes
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  EXPECT_TRUE(GenerationState(*db_, "p", 1).empty());
+}
+
 TEST_F(BulkLoadTest, RemoveBulkLoadFilesRemovesOnlyTheTagsUnderThePrefix) {
   const std::filesystem::path dir = std::filesystem::path(dir_.path()) / "bulk_load";
   std::filesystem::create_directories(dir);

@@ -1,6 +1,8 @@
 #include "storage/stake_bulk_fold.h"
 
 #include <algorithm>
+#include <mutex>
+#include <tuple>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -33,12 +35,18 @@ struct StakeBatch : BulkBatch {
     uint32_t funds_end = 0;
   };
   void Decode(const v1::RecordedEvent& event) override;
+  void Reserve(size_t events_max) override {
+    events.reserve(events_max);
+    versions.reserve(events_max);
+  }
 
   std::vector<Event> events;
   std::vector<Version> versions;
   std::vector<StakeCorrection> corrections;
   std::vector<std::pair<std::string, std::string>> funds;  // (fund, sponsor)
   ByteArena bytes;
+  // DecodeStakeEvent's scratch space.
+  v1::Announcement announcement;
 };
 
 namespace {
@@ -93,10 +101,6 @@ void ToEntry(const Version& version, v1::StakeEntry* entry) {
 }
 
 void EntryKeyInto(const Version& version, std::string* key) {
-  if (!version.key.empty()) {
-    key->assign(version.key.data(), version.key.size());
-    return;
-  }
   StakeEntryKeyInto(version.holder, version.target, version.start_day, version.position,
                     version.fact_index, version.part, version.known_from, key);
 }
@@ -107,50 +111,70 @@ struct Held {
   std::deque<Version> versions;
   absl::flat_hash_map<absl::string_view, Announcement> announcements;
   absl::flat_hash_map<std::string, uint64_t> funds;
+  // By name id: the name's place in byte order. Keys start with names
+  // ended by NUL (which no name holds), so ordering pairs of ranks orders
+  // their keys.
+  std::vector<uint32_t> ranks;
+  // By rank: the name.
+  std::vector<absl::string_view> names;
+  // The announcements in id order, sorted once for the two runs that
+  // need them (locations and counts).
+  std::once_flag ids_sorted;
+  std::vector<std::pair<absl::string_view, const Announcement*>> by_id;
 };
 
-// Sorts `run` and keeps the last change of each key, as the last write of
-// a key wins in the event-by-event fold.
-void SortKeepingLast(SortedRun* run) {
-  SortChanges(&run->changes);
-  std::vector<BulkChange>& changes = run->changes;
-  size_t kept = 0;
-  for (size_t i = 0; i < changes.size(); ++i) {
-    if (kept > 0 && changes[kept - 1].key == changes[i].key) {
-      changes[kept - 1] = changes[i];
-    } else {
-      changes[kept++] = changes[i];
-    }
+// Bytes `offset` to `offset` + 8 of `text` as a big-endian integer, zero
+// past its end.
+uint64_t Word(absl::string_view text, size_t offset) {
+  uint64_t word = 0;
+  for (size_t i = offset; i < offset + 8; ++i) {
+    word = (word << 8) | (i < text.size() ? static_cast<uint8_t>(text[i]) : 0);
   }
-  changes.resize(kept);
+  return word;
 }
 
-void Add(absl::string_view key, absl::string_view value, SortedRun* run) {
-  run->changes.push_back({run->arena.Copy(key), run->arena.Copy(value)});
+// Announcement ids hold no NUL (domain/announcement_check.h), so the
+// keys 'f' id NUL fact and 'n' id sort as their ids do.
+const std::vector<std::pair<absl::string_view, const Announcement*>>& ById(Held& held) {
+  std::call_once(held.ids_sorted, [&held] {
+    struct Item {
+      uint64_t head;
+      absl::string_view id;
+      const Announcement* announcement;
+    };
+    std::vector<Item> items;
+    items.reserve(held.announcements.size());
+    for (const auto& [id, announcement] : held.announcements) {
+      items.push_back({Word(id, 0), id, &announcement});
+    }
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return a.head != b.head ? a.head < b.head : a.id < b.id;
+    });
+    held.by_id.reserve(items.size());
+    for (const Item& item : items) held.by_id.emplace_back(item.id, item.announcement);
+  });
+  return held.by_id;
 }
 
 // The 'S' fund keys and the 'f' locations: each fact's versions' keys, in
 // the order they were written.
-absl::StatusOr<SortedRun> FundsAndLocations(const Held& held) {
-  SortedRun run;
-  for (const auto& [key, position] : held.funds) Add(key, EncodePosition(position), &run);
+absl::Status FundsAndLocations(Held& held, BulkLoadFileWriter* out) {
+  std::vector<std::pair<absl::string_view, uint64_t>> funds(held.funds.begin(), held.funds.end());
+  std::sort(funds.begin(), funds.end());
+  for (const auto& [key, position] : funds)
+    RETURN_IF_ERROR(out->Put(key, EncodePosition(position)));
   std::vector<std::pair<uint32_t, uint32_t>> facts;  // (fact, version)
   v1::StakeFactLocation location;
   std::string key;
   std::string value;
-  for (const auto& [id, announcement] : held.announcements) {
+  for (const auto& [id, announcement] : ById(held)) {
     facts.clear();
-    bool sorted = true;
-    for (uint32_t index : announcement.versions) {
-      const uint32_t fact = held.versions[index].fact_index;
-      sorted = sorted && (facts.empty() || facts.back().first <= fact);
-      facts.emplace_back(fact, index);
+    for (uint32_t index : announcement->versions) {
+      facts.emplace_back(held.versions[index].fact_index, index);
     }
-    // Nearly always one fact, or facts in order: no sort, no buffer.
-    if (!sorted) {
-      std::stable_sort(facts.begin(), facts.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-    }
+    // Nearly always one fact, or facts in order: then nothing moves.
+    std::stable_sort(facts.begin(), facts.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     for (size_t i = 0; i < facts.size();) {
       const uint32_t fact = facts[i].first;
       location.Clear();
@@ -159,94 +183,107 @@ absl::StatusOr<SortedRun> FundsAndLocations(const Held& held) {
         location.add_keys(key);
       }
       location.SerializeToString(&value);
-      Add(StakeLocationKey(id, fact), value, &run);
+      RETURN_IF_ERROR(out->Put(StakeLocationKey(id, fact), value));
     }
   }
-  SortKeepingLast(&run);
-  return run;
+  return absl::OkStatus();
 }
 
 // The member keys of tag 'h' (the targets of a holder) or 't' (the
-// holders of a target), once each.
-void AddMembers(const Held& held, char tag, SortedRun* run) {
-  absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> pairs;
+// holders of a target), once each: pairs of name ranks, sorted as
+// integers.
+absl::Status Members(const Held& held, char tag, BulkLoadFileWriter* out) {
+  std::vector<uint64_t> pairs;
+  pairs.reserve(held.versions.size());
   for (const Version& version : held.versions) {
-    pairs.emplace(tag == 'h' ? std::make_pair(version.holder, version.target)
-                             : std::make_pair(version.target, version.holder));
+    const uint64_t holder = held.ranks[version.holder_id];
+    const uint64_t target = held.ranks[version.target_id];
+    pairs.push_back(tag == 'h' ? holder << 32 | target : target << 32 | holder);
   }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
   std::string key;
-  for (const auto& [first, second] : pairs) {
-    StakeMemberKeyInto(tag, first, second, &key);
-    Add(key, "", run);
+  for (const uint64_t pair : pairs) {
+    StakeMemberKeyInto(tag, held.names[pair >> 32], held.names[pair & UINT32_MAX], &key);
+    RETURN_IF_ERROR(out->Put(key, ""));
   }
-}
-
-// The 'h' members.
-absl::StatusOr<SortedRun> Holdings(const Held& held) {
-  SortedRun run;
-  AddMembers(held, 'h', &run);
-  SortKeepingLast(&run);
-  return run;
+  return absl::OkStatus();
 }
 
 // The 'n' fact counts.
-absl::StatusOr<SortedRun> Counts(const Held& held) {
-  SortedRun run;
+absl::Status Counts(Held& held, BulkLoadFileWriter* out) {
   std::string count;
-  for (const auto& [id, announcement] : held.announcements) {
-    if (!announcement.counted) continue;
+  for (const auto& [id, announcement] : ById(held)) {
+    if (!announcement->counted) continue;
     count.clear();
-    AppendBigEndian32(announcement.fact_count, &count);
-    Add(StakeCountKey(id), count, &run);
+    AppendBigEndian32(announcement->fact_count, &count);
+    RETURN_IF_ERROR(out->Put(StakeCountKey(id), count));
   }
-  SortKeepingLast(&run);
-  return run;
+  return absl::OkStatus();
 }
 
+// A version's place in key order (StakeEntryKey's fields, the pair as
+// name ranks), then its index: of versions with one key, the last written
+// is the one kept, as the last write of a key wins event by event.
+struct EntrySlot {
+  uint64_t pair;
+  uint64_t position;
+  uint64_t known_from;
+  uint32_t start;
+  uint32_t fact;
+  uint32_t part;
+  uint32_t index;
+
+  auto Key() const { return std::tie(pair, start, position, fact, part, known_from); }
+};
+
 // The 'p' entries: every version, the last written of each key.
-absl::StatusOr<SortedRun> Entries(const Held& held) {
-  SortedRun run;
-  run.changes.reserve(held.versions.size());
+absl::Status Entries(const Held& held, BulkLoadFileWriter* out) {
+  std::vector<EntrySlot> slots;
+  slots.reserve(held.versions.size());
+  for (uint32_t i = 0; i < held.versions.size(); ++i) {
+    const Version& version = held.versions[i];
+    slots.push_back({uint64_t{held.ranks[version.holder_id]} << 32 | held.ranks[version.target_id],
+                     version.position, version.known_from, static_cast<uint32_t>(version.start_day),
+                     version.fact_index, version.part, i});
+  }
+  std::sort(slots.begin(), slots.end(), [](const EntrySlot& a, const EntrySlot& b) {
+    return a.Key() != b.Key() ? a.Key() < b.Key() : a.index < b.index;
+  });
   v1::StakeEntry entry;
   std::string key;
   std::string value;
-  for (const Version& version : held.versions) {
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (i + 1 < slots.size() && slots[i + 1].Key() == slots[i].Key()) continue;
+    const Version& version = held.versions[slots[i].index];
     EntryKeyInto(version, &key);
     ToEntry(version, &entry);
     entry.SerializeToString(&value);
-    Add(key, value, &run);
+    RETURN_IF_ERROR(out->Put(key, value));
   }
-  SortKeepingLast(&run);
-  return run;
-}
-
-// The 't' members.
-absl::StatusOr<SortedRun> Holders(const Held& held) {
-  SortedRun run;
-  AddMembers(held, 't', &run);
-  SortKeepingLast(&run);
-  return run;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-void DecodeStakeEvent(const v1::RecordedEvent& event, DecodedStakeEvent* decoded) {
-  absl::StatusOr<v1::Announcement> announcement =
-      domain::DecodeAnnouncement(event.content_type(), event.payload());
-  if (!announcement.ok()) {
+void DecodeStakeEvent(const v1::RecordedEvent& event, v1::Announcement* announcement,
+                      DecodedStakeEvent* decoded) {
+  const absl::Status status =
+      domain::DecodeAnnouncementInto(event.content_type(), event.payload(), announcement);
+  if (!status.ok()) {
     decoded->decode_status = absl::InvalidArgumentError(
-        absl::StrCat("position ", event.position(), ": ", announcement.status().message()));
+        absl::StrCat("position ", event.position(), ": ", status.message()));
     return;
   }
   const int64_t recorded_at_us =
       google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_at());
   decoded->facts = ExtractFacts(*announcement, event.position(), recorded_at_us);
-  decoded->announcement_id = std::move(*announcement->mutable_announcement_id());
+  decoded->announcement_id = announcement->announcement_id();
 }
 
 void StakeBatch::Decode(const v1::RecordedEvent& event) {
   DecodedStakeEvent decoded;
-  DecodeStakeEvent(event, &decoded);
+  DecodeStakeEvent(event, &announcement, &decoded);
   Event out;
   out.position = event.position();
   if (!decoded.decode_status.ok()) {
@@ -367,23 +404,35 @@ absl::Status StakeBulkFold::ReadFact(absl::string_view id, uint32_t fact,
       }
       const int start_day = static_cast<int>(
           ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
-      Version version = ToVersion(entry, start_day, &arena_);
-      version.key = arena_.Copy(key);
-      CHECK(versions_.size() < UINT32_MAX);
-      it->second = static_cast<uint32_t>(versions_.size());
-      held_bytes_ += kVersionBytes;
-      versions_.push_back(version);
+      it->second = AddVersion(ToVersion(entry, start_day, &arena_));
     }
     announcement->versions.push_back(it->second);
   }
   return absl::OkStatus();
 }
 
-void StakeBulkFold::PutVersion(const Version& version, Announcement* owner) {
+uint32_t StakeBulkFold::Intern(absl::string_view name) {
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  CHECK(names_.size() < UINT32_MAX);
+  const uint32_t id = static_cast<uint32_t>(names_.size());
+  names_.push_back(names_arena_.Copy(name));
+  name_ids_.emplace(names_.back(), id);
+  return id;
+}
+
+uint32_t StakeBulkFold::AddVersion(const Version& version) {
   CHECK(versions_.size() < UINT32_MAX);
   held_bytes_ += kVersionBytes;
-  owner->versions.push_back(static_cast<uint32_t>(versions_.size()));
+  const uint32_t index = static_cast<uint32_t>(versions_.size());
   versions_.push_back(version);
+  versions_.back().holder_id = Intern(version.holder);
+  versions_.back().target_id = Intern(version.target);
+  return index;
+}
+
+void StakeBulkFold::PutVersion(const Version& version, Announcement* owner) {
+  owner->versions.push_back(AddVersion(version));
 }
 
 absl::Status StakeBulkFold::Correct(const StakeCorrection& correction, uint64_t position) {
@@ -426,7 +475,6 @@ absl::Status StakeBulkFold::CorrectFact(absl::string_view id, uint32_t fact,
     Version next = versions_[index];
     next.effective_date = kept_date;
     next.start_day = start_day;
-    next.key = absl::string_view();
     next.known_from = position;
     next.known_until = 0;
     PutVersion(next, announcement);
@@ -443,15 +491,30 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
   held->versions.swap(versions_);
   held->announcements.swap(announcements_);
   held->funds.swap(funds_);
-  for (const auto& [id, announcement] : held->announcements) written_ids_.insert(IdHash(id));
   held_bytes_ = 0;
+  std::vector<uint32_t> by_rank(names_.size());
+  for (uint32_t id = 0; id < by_rank.size(); ++id) by_rank[id] = id;
+  std::sort(by_rank.begin(), by_rank.end(),
+            [this](uint32_t a, uint32_t b) { return names_[a] < names_[b]; });
+  held->ranks.resize(names_.size());
+  for (uint32_t rank = 0; rank < by_rank.size(); ++rank) {
+    held->ranks[by_rank[rank]] = rank;
+    held->names.push_back(names_[by_rank[rank]]);
+  }
   // Key order: 'S' < 'f' < 'h' < 'n' < 'p' < 't'.
   return {
-      [held] { return FundsAndLocations(*held); },
-      [held] { return Holdings(*held); },
-      [held] { return Counts(*held); },
-      [held] { return Entries(*held); },
-      [held] { return Holders(*held); },
+      [held](BulkLoadFileWriter* out) { return FundsAndLocations(*held, out); },
+      [held](BulkLoadFileWriter* out) { return Members(*held, 'h', out); },
+      [held](BulkLoadFileWriter* out) { return Counts(*held, out); },
+      [held](BulkLoadFileWriter* out) { return Entries(*held, out); },
+      [held](BulkLoadFileWriter* out) { return Members(*held, 't', out); },
+      // Writes nothing: records which ids the runs hold, beside them
+      // (WriteRuns returns before the next Fold, the only reader).
+      [this, held](BulkLoadFileWriter*) {
+        written_ids_.reserve(written_ids_.size() + held->announcements.size());
+        for (const auto& [id, announcement] : held->announcements) written_ids_.insert(IdHash(id));
+        return absl::OkStatus();
+      },
   };
 }
 

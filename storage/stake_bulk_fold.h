@@ -41,8 +41,11 @@ struct DecodedStakeEvent : DecodedEvent {
 };
 
 // Decodes an announcement event as StakeOwnershipProjection::Decode does.
+// `announcement` is scratch space: a caller decoding many events passes
+// the same message each time, which saves allocating its strings anew.
 // REQUIRES: an announcement event.
-void DecodeStakeEvent(const v1::RecordedEvent& event, DecodedStakeEvent* decoded);
+void DecodeStakeEvent(const v1::RecordedEvent& event, v1::Announcement* announcement,
+                      DecodedStakeEvent* decoded);
 
 struct StakeBatch;  // stake_bulk_fold.cc
 
@@ -56,9 +59,6 @@ class StakeBulkFold : public BulkFold {
     absl::string_view announcement_id;
     absl::string_view quote;
     absl::string_view effective_date;
-    // The key it was read back from (an earlier run's); empty for the
-    // versions folded here, whose key follows from the fields.
-    absl::string_view key;
     uint64_t position = 0;
     int64_t recorded_at_us = 0;
     uint64_t known_from = 0;
@@ -69,6 +69,9 @@ class StakeBulkFold : public BulkFold {
     int32_t start_day = 0;
     int32_t qualifier = 0;
     bool absolute = false;
+    // The fold's ids of holder and target (set as the fold takes it).
+    uint32_t holder_id = 0;
+    uint32_t target_id = 0;
   };
   // What the fold knows of one announcement id.
   struct Announcement {
@@ -91,7 +94,7 @@ class StakeBulkFold : public BulkFold {
 
   std::unique_ptr<BulkBatch> NewBatch() const override;
   absl::Status Fold(std::unique_ptr<BulkBatch> batch) override;
-  size_t held_bytes() const override { return held_bytes_ + arena_.bytes(); }
+  size_t held_bytes() const override { return held_bytes_ + arena_.bytes() + names_arena_.bytes(); }
   std::vector<RunBuilder> TakeRuns() override;
 
  private:
@@ -104,6 +107,9 @@ class StakeBulkFold : public BulkFold {
   // versions, once. Errors: DATA_LOSS for a malformed location or entry.
   absl::Status ReadFact(absl::string_view id, uint32_t fact, Announcement* announcement);
   void PutVersion(const Version& version, Announcement* owner);
+  // Adds `version` to versions_, its names interned; returns its index.
+  uint32_t AddVersion(const Version& version);
+  uint32_t Intern(absl::string_view name);
   absl::Status Correct(const StakeCorrection& correction, uint64_t position);
   absl::Status CorrectFact(absl::string_view id, uint32_t fact, const std::string& date,
                            uint64_t position, Announcement* announcement);
@@ -118,6 +124,11 @@ class StakeBulkFold : public BulkFold {
   absl::flat_hash_map<absl::string_view, Announcement> announcements_;
   // Fund key (StakeFundKey) -> the position that established it last.
   absl::flat_hash_map<std::string, uint64_t> funds_;
+  // Holder and target names, each once, kept across runs: a version holds
+  // their ids, and the runs sort pairs by the names' ranks, as integers.
+  ByteArena names_arena_;
+  std::vector<absl::string_view> names_;
+  absl::flat_hash_map<absl::string_view, uint32_t> name_ids_;
   // Hashes of the announcement ids earlier runs wrote.
   absl::flat_hash_set<uint64_t> written_ids_;
   // Besides arena_'s.

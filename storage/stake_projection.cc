@@ -51,7 +51,8 @@ std::unique_ptr<DecodedEvent> StakeOwnershipProjection::Decode(
     const v1::RecordedEvent& event) const {
   if (event.event_type() != domain::kAnnouncementEventType) return nullptr;
   auto decoded = std::make_unique<DecodedStakeEvent>();
-  DecodeStakeEvent(event, decoded.get());
+  v1::Announcement announcement;
+  DecodeStakeEvent(event, &announcement, decoded.get());
   return decoded;
 }
 
