@@ -49,7 +49,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
       std::make_unique<EventStoreService>(server->log_.get(), server->domain_.get());
   server->announcements_ = std::make_unique<AnnouncementsService>(server->domain_.get());
   if (options.projections) {
-    server->projection_engine_ = std::make_unique<storage::ProjectionEngine>(server->log_.get());
+    server->projection_engine_ = std::make_unique<storage::ProjectionEngine>(
+        server->log_.get(), options.rebuild_buffer_bytes_max);
     server->projection_engine_->Add(std::make_unique<storage::StakeOwnershipProjection>());
     server->projection_engine_->Add(std::make_unique<storage::InvestmentsProjection>());
     server->projection_queries_ = std::make_unique<ProjectionQueries>(

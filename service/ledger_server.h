@@ -46,6 +46,10 @@ struct ServerOptions {
   // last, up to this size (past it, it is not written).
   uint64_t domain_snapshot_every_announcements_min = kDomainSnapshotEveryAnnouncementsMin;
   size_t domain_snapshot_bytes_max = storage::kDomainSnapshotBytesMax;
+  // The memory a rebuild (or a bulk catch-up) folds in before it writes
+  // (storage/projection.h kRebuildBufferBytes*): more means fewer writes of
+  // the shadow, and no compaction of them when one write holds it all.
+  size_t rebuild_buffer_bytes_max = storage::kRebuildBufferBytesMax;
 };
 
 class LedgerServer {

@@ -120,6 +120,12 @@ int main(int argc, char** argv) {
   app.add_option("--domain-snapshot-bytes-max", options.domain_snapshot_bytes_max,
                  "Largest domain snapshot written (past it, starts rebuild the state from the log)")
       ->capture_default_str();
+  app.add_option("--rebuild-buffer-bytes-max", options.rebuild_buffer_bytes_max,
+                 "Memory a projection rebuild folds in before it writes (about 285 bytes per "
+                 "announcement; a rebuild that fits needs no compaction of its writes)")
+      ->check(CLI::Range(stakeledger::storage::kRebuildBufferBytesFloor,
+                         stakeledger::storage::kRebuildBufferBytesCeiling))
+      ->capture_default_str();
   std::string projections = "on";
   app.add_option("--projections", projections,
                  "on, or off as a diagnostic for benchmarks: no projection runs and the "

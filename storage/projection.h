@@ -71,9 +71,13 @@ absl::Status CompactGeneration(const Database& db, absl::string_view name, uint6
 // third longer at 1M). About as much again goes to the hash table and the
 // sort while it is written: well under a tenth of the 24 GiB machine the
 // service is sized for. A bulk fold (bulk_fold.h) holds up to this many
-// bytes (BulkFold::held_bytes) before it writes its runs: about 300 bytes
-// per stake-ownership announcement, so about 3.5M announcements a write.
+// bytes (BulkFold::held_bytes) before it writes its runs: about 285 bytes
+// per stake-ownership announcement, so about 3.7M announcements a write.
+// ledgerd --rebuild-buffer-bytes-max sets it, from the floor to the
+// ceiling below (memory is taken only as a rebuild fills it).
 inline constexpr size_t kRebuildBufferBytesMax = size_t{1} << 30;
+inline constexpr size_t kRebuildBufferBytesFloor = size_t{1} << 20;
+inline constexpr size_t kRebuildBufferBytesCeiling = size_t{64} << 30;
 // Counted per buffered change besides its key and value bytes: its hash
 // map slot (two views) and its share of the sort, about.
 inline constexpr size_t kBufferedChangeOverheadBytes = 64;
