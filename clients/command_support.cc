@@ -7,6 +7,7 @@
 #include "clients/exit_code.h"
 #include "clients/json_output.h"
 #include "clients/status_text.h"
+#include "clients/text.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -36,6 +37,15 @@ int Connection::ReportFailure(const grpc::Status& status) const {
   const RpcFailure failure = DescribeRpcFailure(status, options_.server, connected);
   std::cerr << FormatStatusLine(failure.status) << std::endl;
   return failure.exit_code;
+}
+
+CLI::Validator UnsignedValidator(uint64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) {
+        const absl::Status status = CheckUnsignedText(text, max);
+        return status.ok() ? std::string() : std::string(status.message());
+      },
+      "UINT", "unsigned");
 }
 
 int ReportUsageError(const absl::Status& status) {

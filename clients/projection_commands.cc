@@ -438,8 +438,10 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
       "replay", "How what the ledger knew about a holder's stake changed, event by event");
   replay->add_option("holder", options->holder, "Holder (id or alias)")->required();
   replay->add_option("target", options->target, "Target (id or alias)")->required();
-  replay->add_option("--from", options->from_position, "First position (default: 1)");
-  replay->add_option("--to", options->to_position, "Last position (default: the head)");
+  replay->add_option("--from", options->from_position, "First position (default: 1)")
+      ->check(UnsignedValidator<uint64_t>());
+  replay->add_option("--to", options->to_position, "Last position (default: the head)")
+      ->check(UnsignedValidator<uint64_t>());
   replay->add_flag("--follow", options->follow,
                    "Then keep following: print each later change until interrupted");
   CLI::App* projections = main_app.add_subcommand("projections", "Projection status table");

@@ -108,12 +108,14 @@ Command AddSubscribeCommand(CLI::App& main_app, const GlobalOptions& globals) {
   auto options = std::make_shared<SubscribeOptions>();
   CLI::App* app = main_app.add_subcommand(
       "subscribe", "Catch up from a position, then follow new events until interrupted");
-  app->add_option("--from", options->from, "First position to deliver (0 or 1: the start)");
+  app->add_option("--from", options->from, "First position to deliver (0 or 1: the start)")
+      ->check(UnsignedValidator<uint64_t>());
   app->add_option("--stream-prefix", options->stream_prefix,
                   "Only streams starting with this prefix");
   app->add_option("--type", options->event_types, "Only events of this type (repeatable)");
   app->add_option("--checkpoint-interval", options->checkpoint_interval,
-                  "Checkpoint after this many scanned events (0: server default)");
+                  "Checkpoint after this many scanned events (0: server default)")
+      ->check(UnsignedValidator<uint32_t>());
   return {app, [options, &globals] { return RunSubscribe(*options, globals); }};
 }
 

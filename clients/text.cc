@@ -1,6 +1,10 @@
 #include "clients/text.h"
 
+#include <algorithm>
 #include <cstdint>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace stakeledger::clients {
 namespace {
@@ -72,6 +76,18 @@ std::string FitToWidth(absl::string_view text, size_t width) {
   std::string fitted(text.substr(0, PrefixBytes(text, width - 1)));
   fitted += kEllipsis;
   return fitted;
+}
+
+absl::Status CheckUnsignedText(absl::string_view text, uint64_t max) {
+  // SimpleAtoi alone accepts a sign and surrounding spaces, and CLI11 would
+  // wrap "-3" round to 2^64 - 3; only plain digits are a count or position.
+  const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  uint64_t value = 0;
+  if (digits_only && absl::SimpleAtoi(text, &value) && value <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("expected a whole number from 0 to ", max, ", got \"", text, "\""));
 }
 
 }  // namespace stakeledger::clients

@@ -5,8 +5,10 @@
 #define STAKELEDGER_CLIENTS_TEXT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace stakeledger::clients {
@@ -26,6 +28,11 @@ size_t DisplayWidth(absl::string_view text);
 // `width - 1` code points followed by kEllipsis (just kEllipsis for width 1,
 // "" for width 0). Never splits a code point.
 std::string FitToWidth(absl::string_view text, size_t width);
+
+// OK when `text` is an unsigned decimal number from 0 to `max`: digits only
+// (no sign, spaces, or 0x), any number of them as long as the value fits.
+// Otherwise InvalidArgument saying what was expected, e.g. for "-3".
+absl::Status CheckUnsignedText(absl::string_view text, uint64_t max);
 
 }  // namespace stakeledger::clients
 

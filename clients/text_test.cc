@@ -1,5 +1,9 @@
 #include "clients/text.h"
 
+#include <cstdint>
+#include <limits>
+
+#include "absl/status/status.h"
 #include "gtest/gtest.h"
 
 namespace stakeledger::clients {
@@ -41,6 +45,31 @@ TEST(FitToWidth, NeverSplitsACodePoint) {
 TEST(FitToWidth, TinyWidths) {
   EXPECT_EQ(FitToWidth("abc", 1), "\u2026");
   EXPECT_EQ(FitToWidth("abc", 0), "");
+}
+
+constexpr uint64_t kUint64Max = std::numeric_limits<uint64_t>::max();
+constexpr uint64_t kUint32Max = std::numeric_limits<uint32_t>::max();
+
+TEST(CheckUnsignedText, AcceptsEachTypesLargestValue) {
+  EXPECT_TRUE(CheckUnsignedText("0", kUint64Max).ok());
+  EXPECT_TRUE(CheckUnsignedText("18446744073709551615", kUint64Max).ok());
+  EXPECT_TRUE(CheckUnsignedText("4294967295", kUint32Max).ok());
+}
+
+TEST(CheckUnsignedText, RefusesOnePastTheLargestValue) {
+  EXPECT_EQ(CheckUnsignedText("18446744073709551616", kUint64Max).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckUnsignedText("99999999999999999999", kUint64Max).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckUnsignedText("4294967296", kUint32Max).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CheckUnsignedText, RefusesSignsSpacesAndOtherBases) {
+  for (const char* text : {"-1", "-3", "+1", " 1", "1 ", "0x10", "", "1e3", "abc"}) {
+    const absl::Status status = CheckUnsignedText(text, kUint64Max);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(status.message().find("expected a whole number from 0 to"), absl::string_view::npos);
+  }
 }
 
 }  // namespace

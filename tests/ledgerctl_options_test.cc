@@ -1,0 +1,96 @@
+// ledgerctl's command line against a real ledgerd holding only the entity
+// registry: every unsigned integer option refuses a negative or too large
+// value as a usage error naming the option, and takes its type's largest.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/ledgerctl_run.h"
+#include "tests/ledgerd_process.h"
+
+namespace stakeledger::tests {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int kExitUsageError = 2;  // clients/exit_code.h
+constexpr char kUint64Max[] = "18446744073709551615";
+constexpr char kUint64PastMax[] = "18446744073709551616";
+constexpr char kUint32Max[] = "4294967295";
+constexpr char kUint32PastMax[] = "4294967296";
+
+class LedgerctlOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(ledgerd_.Start().ok());
+    const LedgerctlResult imported =
+        Ctl({"import", absl::StrCat(STAKELEDGER_DATA_DIR, "/entities.jsonl")});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  LedgerctlResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", ledgerd_.address()});
+    return RunLedgerctl(args);
+  }
+
+  // `args` followed by `option value` is a usage error naming the option.
+  void ExpectRefused(std::vector<std::string> args, const std::string& option,
+                     const std::string& value) {
+    args.push_back(option);
+    args.push_back(value);
+    const LedgerctlResult result = Ctl(args);
+    EXPECT_EQ(result.exit_code, kExitUsageError) << option << " " << value << ": " << result.out;
+    EXPECT_THAT(result.err, HasSubstr(absl::StrCat(option, ": expected a whole number from 0 to")))
+        << value;
+  }
+
+  LedgerdProcess ledgerd_;
+};
+
+TEST_F(LedgerctlOptionsTest, NegativeUnsignedOptionsAreUsageErrors) {
+  ExpectRefused({"replay", "softbank-group", "nvidia"}, "--from", "-3");
+  ExpectRefused({"replay", "softbank-group", "nvidia"}, "--to", "-1");
+  ExpectRefused({"read", "--all"}, "--from", "-1");
+  ExpectRefused({"read", "--all"}, "--count", "-1");
+  ExpectRefused({"read", "announcements"}, "--from", "-1");
+  ExpectRefused({"subscribe"}, "--from", "-5");
+  ExpectRefused({"subscribe"}, "--checkpoint-interval", "-1");
+  ExpectRefused({"verify"}, "--position", "-1");
+  ExpectRefused({"verify", "--position", "1"}, "--position", "-1");
+  ExpectRefused({"streams"}, "--page-size", "-1");
+}
+
+TEST_F(LedgerctlOptionsTest, UnsignedOptionsOnePastTheirTypeAreUsageErrors) {
+  ExpectRefused({"read", "--all"}, "--count", "99999999999999999999");
+  ExpectRefused({"read", "--all"}, "--count", kUint64PastMax);
+  ExpectRefused({"read", "--all"}, "--from", kUint64PastMax);
+  ExpectRefused({"replay", "softbank-group", "nvidia"}, "--from", kUint64PastMax);
+  ExpectRefused({"replay", "softbank-group", "nvidia"}, "--to", kUint64PastMax);
+  ExpectRefused({"subscribe"}, "--from", kUint64PastMax);
+  ExpectRefused({"verify"}, "--position", kUint64PastMax);
+  ExpectRefused({"subscribe"}, "--checkpoint-interval", kUint32PastMax);
+  ExpectRefused({"streams"}, "--page-size", kUint32PastMax);
+}
+
+TEST_F(LedgerctlOptionsTest, UnsignedOptionsTakeTheirTypesLargestValue) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"read", "--all", "--from", kUint64Max}, {"read", "--all", "--count", kUint64Max}}) {
+    const LedgerctlResult result = Ctl(args);
+    EXPECT_EQ(result.exit_code, 0) << args[1] << ": " << result.err;
+  }
+  // Past the head: taken as given (not wrapped or clamped), then refused.
+  const LedgerctlResult replay = Ctl({"replay", "softbank-group", "nvidia", "--from", kUint64Max});
+  EXPECT_THAT(replay.err, Not(HasSubstr("expected a whole number")));
+  EXPECT_THAT(replay.err, HasSubstr(absl::StrCat("from_position: ", kUint64Max, " is after")));
+  const LedgerctlResult streams = Ctl({"streams", "--page-size", kUint32Max});
+  EXPECT_THAT(streams.err,
+              HasSubstr(absl::StrCat("page_size is ", kUint32Max, ", over the limit")));
+  const LedgerctlResult verify = Ctl({"verify", "--position", kUint64Max});
+  EXPECT_THAT(verify.err, HasSubstr(absl::StrCat("position ", kUint64Max, " is not in the tree")));
+}
+
+}  // namespace
+}  // namespace stakeledger::tests
