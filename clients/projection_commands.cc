@@ -73,22 +73,42 @@ std::string RecordedText(const v1::StakeEntry& fact) {
                        absl::UTCTimeZone()));
 }
 
-void PrintStakeText(const v1::StakeResponse& stake) {
-  std::cout << stake.holder() << " in " << stake.target() << " as of " << stake.as_of()
-            << " (known at position " << stake.known_at_position()
-            << "): " << StakeText(stake.has_ppm(), stake.ppm().value(), stake.qualifier()) << "\n";
-  if (!stake.has_ppm()) return;
+// The fact a direct answer rests on. Only a direct stake has one: a
+// look-through total held through funds alone leaves `governing` unset
+// (position 0), which is not a fact to show.
+void PrintGoverningFact(const v1::StakeResponse& stake) {
   const v1::StakeEntry& fact = stake.governing();
   std::cout << "  governed by " << fact.announcement_id() << " fact " << fact.fact_index()
             << ", effective " << fact.effective_date() << " ("
             << (stake.within_precision() ? "as-of date within its precision"
                                          : "as-of date after its period")
             << ")\n  recorded at " << RecordedText(fact) << "\n  quote: " << fact.quote() << "\n";
+}
+
+// --look-through: which parts add up to the total, the direct one first.
+void PrintStakeParts(const v1::StakeResponse& stake) {
+  std::cout << "  made up of:\n";
   for (const v1::StakeResponse& part : stake.parts()) {
-    std::cout << "  through " << part.holder() << ": "
+    const std::string via =
+        part.holder() == stake.holder() ? "directly" : absl::StrCat("through ", part.holder());
+    std::cout << "    " << via << ": "
               << StakeText(part.has_ppm(), part.ppm().value(), part.qualifier()) << " ("
-              << part.governing().announcement_id() << ")\n";
+              << part.governing().announcement_id() << " fact " << part.governing().fact_index()
+              << ")\n";
   }
+}
+
+void PrintStakeText(const v1::StakeResponse& stake) {
+  std::cout << stake.holder() << " in " << stake.target() << " as of " << stake.as_of()
+            << " (known at position " << stake.known_at_position()
+            << "): " << StakeText(stake.has_ppm(), stake.ppm().value(), stake.qualifier()) << "\n";
+  if (!stake.has_ppm()) return;
+  if (stake.governing().position() > 0) {
+    PrintGoverningFact(stake);
+  } else {
+    std::cout << "  no direct stake\n";
+  }
+  if (stake.parts_size() > 0) PrintStakeParts(stake);
 }
 
 v1::StakeRequest MakeStakeRequest(const QueryOptions& options) {
