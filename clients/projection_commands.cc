@@ -18,6 +18,7 @@
 #include "clients/audit_report.h"
 #include "clients/command_support.h"
 #include "clients/commands.h"
+#include "clients/event_text.h"
 #include "clients/exit_code.h"
 #include "clients/json_output.h"
 #include "clients/progress.h"
@@ -67,10 +68,8 @@ std::string StakeText(bool has_ppm, int64_t ppm, v1::Qualifier qualifier) {
 }
 
 std::string RecordedText(const v1::StakeEntry& fact) {
-  return absl::StrCat(
-      "position ", fact.position(), ", ",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(fact.recorded_at_us()),
-                       absl::UTCTimeZone()));
+  return absl::StrCat("position ", fact.position(), ", ",
+                      FormatRecordedTime(absl::FromUnixMicros(fact.recorded_at_us())));
 }
 
 // The fact a direct answer rests on. Only a direct stake has one: a

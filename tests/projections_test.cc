@@ -104,6 +104,35 @@ TEST_F(ProjectionsTest, KnownAtTimestampMapsToTheLastPositionRecordedByThen) {
   EXPECT_EQ(JsonNumber(future, "known_at_position"), JsonNumber(now, "known_at_position"));
 }
 
+// A recorded time as ledgerctl prints it, pasted back as --known-at,
+// includes the event it was printed for: `read` shows the head event's
+// time, and the answer known at that time is known at the head.
+TEST_F(ProjectionsTest, PrintedRecordedTimeAsKnownAtIncludesThatEvent) {
+  const std::string now = Stake({"softbank-group", "SB OpenAI Japan", "--as-of", "2024-12-31"});
+  const uint64_t head = JsonNumber(now, "known_at_position");
+  const LedgerctlResult read = Ctl({"read", "--all", "--from", absl::StrCat(head), "--count", "1"});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  std::smatch match;
+  const std::regex row(absl::StrCat(" ", head, R"( .* (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) )"));
+  ASSERT_TRUE(std::regex_search(read.out, match, row)) << read.out;
+  // The correction at the head is in: the joint venture not yet effective.
+  const std::string at_read_time = Stake(
+      {"softbank-group", "SB OpenAI Japan", "--as-of", "2024-12-31", "--known-at", match[1].str()});
+  EXPECT_EQ(JsonNumber(at_read_time, "known_at_position"), head);
+  EXPECT_THAT(at_read_time, HasSubstr("\"ppm\":null"));
+
+  // `stake` prints its governing fact's position and time the same way.
+  const LedgerctlResult stake = Ctl({"stake", "softbank-group", "arm", "--as-of", "2024"});
+  ASSERT_EQ(stake.exit_code, 0) << stake.err;
+  const std::regex recorded(R"(recorded at position (\d+), (\S+Z)\n)");
+  ASSERT_TRUE(std::regex_search(stake.out, match, recorded)) << stake.out;
+  const std::string position = match[1].str();
+  const LedgerctlResult then =
+      Ctl({"stake", "softbank-group", "arm", "--as-of", "2024", "--known-at", match[2].str()});
+  ASSERT_EQ(then.exit_code, 0) << then.err;
+  EXPECT_THAT(then.out, HasSubstr(absl::StrCat("recorded at position ", position, ", ")));
+}
+
 TEST_F(ProjectionsTest, TimelineHoldersAndStatusAnswer) {
   Stake({"softbank-group", "arm", "--as-of", "2024"});  // waits for the projection
   const LedgerctlResult timeline = Ctl({"timeline", "softbank-group", "arm"});
