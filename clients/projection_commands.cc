@@ -170,6 +170,9 @@ int RunStake(const QueryOptions& options, const GlobalOptions& globals) {
 
 int PrintHoldings(const v1::HoldingsResponse& response, bool by_target, bool json) {
   if (json) {
+    // One line per holding; with none, the response itself, so that the
+    // empty answer still says which position it is known at.
+    if (response.holdings().empty()) return PrintJsonLine(response);
     for (const v1::StakeResponse& holding : response.holdings()) {
       if (const int code = PrintStakeJson(holding); code != kExitOk) return code;
     }
@@ -249,6 +252,16 @@ int RunHoldings(const QueryOptions& options, bool by_target, const GlobalOptions
   return code;
 }
 
+// A timeline step as {"fact":{...},"ppm":N}. The mapping would print the
+// int64 ppm as a string; stake, holders and replay print an integer, so
+// the step's ppm (at most kWholePpm) is printed as one too.
+int PrintTimelineStepJson(const v1::TimelineStep& step) {
+  const absl::StatusOr<std::string> fact = ToJsonLine(step.fact());
+  if (!fact.ok()) return ReportUsageError(fact.status());
+  std::cout << "{\"fact\":" << *fact << ",\"ppm\":" << step.ppm() << "}\n";
+  return kExitOk;
+}
+
 int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
   Connection connection(globals);
   auto stub = v1::Projections::NewStub(connection.channel());
@@ -262,7 +275,7 @@ int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
   if (!status.ok()) return connection.ReportFailure(status);
   if (globals.json) {
     for (const v1::TimelineStep& step : response.steps()) {
-      if (const int code = PrintJsonLine(step); code != kExitOk) return code;
+      if (const int code = PrintTimelineStepJson(step); code != kExitOk) return code;
     }
     return kExitOk;
   }

@@ -18,6 +18,7 @@ namespace stakeledger::tests {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 uint64_t JsonNumber(const std::string& json, const std::string& field) {
   std::smatch match;
@@ -131,6 +132,26 @@ TEST_F(ProjectionsTest, PrintedRecordedTimeAsKnownAtIncludesThatEvent) {
       Ctl({"stake", "softbank-group", "arm", "--as-of", "2024", "--known-at", match[2].str()});
   ASSERT_EQ(then.exit_code, 0) << then.err;
   EXPECT_THAT(then.out, HasSubstr(absl::StrCat("recorded at position ", position, ", ")));
+}
+
+// --json: timeline's ppm is an integer as in stake, holders and replay; an
+// empty cap table or portfolio is still one object saying its position.
+TEST_F(ProjectionsTest, JsonTimelinePpmIsAnIntegerAndEmptyHoldingsAreAnObject) {
+  const uint64_t head =
+      JsonNumber(Stake({"softbank-group", "nvidia", "--as-of", "2018"}), "known_at_position");
+  const LedgerctlResult timeline = Ctl({"--json", "timeline", "softbank-group", "nvidia"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_THAT(timeline.out, HasSubstr(",\"ppm\":50000}\n"));
+  EXPECT_THAT(timeline.out, Not(HasSubstr("},\"ppm\":\"")));
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--json", "holders", "nvidia", "--as-of", "2010"},
+           {"--json", "portfolio", "softbank-group", "--as-of", "1990"}}) {
+    const LedgerctlResult empty = Ctl(args);
+    ASSERT_EQ(empty.exit_code, 0) << empty.err;
+    EXPECT_THAT(empty.out, HasSubstr("\"holdings\":[]")) << args[1];
+    EXPECT_THAT(empty.out, HasSubstr(absl::StrCat("\"known_at_position\":\"", head, "\"")))
+        << args[1];
+  }
 }
 
 TEST_F(ProjectionsTest, TimelineHoldersAndStatusAnswer) {
