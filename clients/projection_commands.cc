@@ -292,11 +292,14 @@ int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
     change.set_qualifier(fact.qualifier());
     table.AddRow({fact.effective_date(),
                   absl::StrCat(fact.absolute() ? "= " : "Δ ", FormatStake(change)),
-                  StakeText(true, step.ppm(), v1::EXACT), RecordedText(fact),
+                  // The stake after a fact carries that fact's qualifier, as
+                  // stake's answer carries its governing fact's.
+                  StakeText(true, step.ppm(), fact.qualifier()), RecordedText(fact),
                   absl::StrCat(fact.announcement_id(), " #", fact.fact_index())});
   }
   table.Flush();
   if (table.row_count() == 0) std::cout << "(no stake facts)\n";
+  std::cout << "known at position " << response.known_at_position() << "\n";
   return kExitOk;
 }
 

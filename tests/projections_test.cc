@@ -154,6 +154,21 @@ TEST_F(ProjectionsTest, JsonTimelinePpmIsAnIntegerAndEmptyHoldingsAreAnObject) {
   }
 }
 
+// Timeline text: STAKE AFTER keeps the fact's qualifier ("~5%" as in
+// CHANGE), and the table ends with the position it is known at, as
+// holders does.
+TEST_F(ProjectionsTest, TimelineTextKeepsTheQualifierAndSaysItsPosition) {
+  const uint64_t head =
+      JsonNumber(Stake({"softbank-group", "nvidia", "--as-of", "2018"}), "known_at_position");
+  const LedgerctlResult timeline = Ctl({"timeline", "softbank-group", "nvidia"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_TRUE(std::regex_search(timeline.out, std::regex("= ~5% +~5% "))) << timeline.out;
+  EXPECT_THAT(timeline.out, HasSubstr(absl::StrCat("\nknown at position ", head, "\n")));
+  const LedgerctlResult before = Ctl({"timeline", "softbank-group", "nvidia", "--known-at", "1"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_THAT(before.out, HasSubstr("(no stake facts)\nknown at position 1\n"));
+}
+
 TEST_F(ProjectionsTest, TimelineHoldersAndStatusAnswer) {
   Stake({"softbank-group", "arm", "--as-of", "2024"});  // waits for the projection
   const LedgerctlResult timeline = Ctl({"timeline", "softbank-group", "arm"});
