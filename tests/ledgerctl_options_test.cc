@@ -1,10 +1,15 @@
 // ledgerctl's command line against a real ledgerd holding only the entity
 // registry: every unsigned integer option refuses a negative or too large
-// value as a usage error naming the option, and takes its type's largest.
+// value as a usage error naming the option, and takes its type's largest;
+// and the messages of commands that fail or find nothing.
+#include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ledgerctl_run.h"
@@ -16,7 +21,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr int kExitUsageError = 2;  // clients/exit_code.h
+constexpr int kExitUsageError = 2;   // clients/exit_code.h
+constexpr int kExitUnreachable = 3;  // clients/exit_code.h
 constexpr char kUint64Max[] = "18446744073709551615";
 constexpr char kUint64PastMax[] = "18446744073709551616";
 constexpr char kUint32Max[] = "4294967295";
@@ -90,6 +96,32 @@ TEST_F(LedgerctlOptionsTest, UnsignedOptionsTakeTheirTypesLargestValue) {
               HasSubstr(absl::StrCat("page_size is ", kUint32Max, ", over the limit")));
   const LedgerctlResult verify = Ctl({"verify", "--position", kUint64Max});
   EXPECT_THAT(verify.err, HasSubstr(absl::StrCat("position ", kUint64Max, " is not in the tree")));
+}
+
+// A subscriber whose server stops was connected: it is told the server is
+// shutting down and where to resume, not that it cannot reach it.
+TEST_F(LedgerctlOptionsTest, SubscriberOfAStoppingServerIsToldWhereToResume) {
+  const LedgerctlResult info = Ctl({"--json", "info"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(info.out, match, std::regex(R"re("head_position":"(\d+)")re")));
+  uint64_t head = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(match[1].str(), &head));
+  const std::string address = ledgerd_.address();
+  LedgerctlResult subscribed;
+  std::thread subscriber([&] {
+    subscribed = RunLedgerctl({"--server", address, "subscribe"}, absl::Seconds(60));
+  });
+  // Time to connect and catch up (the log is a few dozen events); the stop
+  // then ends the live subscription.
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_TRUE(ledgerd_.Stop().ok());
+  subscriber.join();
+  EXPECT_EQ(subscribed.exit_code, kExitUnreachable) << subscribed.err;
+  EXPECT_THAT(subscribed.err,
+              HasSubstr(absl::StrCat("ledgerctl: UNAVAILABLE: the server at ", address,
+                                     " is shutting down; resume with --from ", head + 1, "\n")));
+  EXPECT_THAT(subscribed.err, Not(HasSubstr("cannot reach")));
 }
 
 }  // namespace
