@@ -294,9 +294,11 @@ std::vector<Command> AddAuditCommands(CLI::App& main_app, const GlobalOptions& g
       "audit", "The whole ownership state at a date, with proofs against a signed tree head");
   audit->add_option("--as-of", audit_options->as_of, "Valid-time date (YYYY, YYYY-MM, YYYY-MM-DD)")
       ->required();
-  audit->add_option("--known-at", audit_options->known_at,
-                    "What the ledger knew at this position or RFC 3339 time (default: the "
-                    "verified head; never beyond it)");
+  audit
+      ->add_option("--known-at", audit_options->known_at,
+                   "What the ledger knew at this position or RFC 3339 time (default: the "
+                   "verified head; never beyond it)")
+      ->check(KnownAtValidator());
   audit->add_option("--format", audit_options->format, "table, markdown or json (the report)")
       ->check(CLI::IsMember({"table", "markdown", "json"}));
   audit->add_option("--output", audit_options->output, "Write to this file instead of stdout");

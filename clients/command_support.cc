@@ -48,6 +48,24 @@ CLI::Validator UnsignedValidator(uint64_t max) {
       "UINT", "unsigned");
 }
 
+namespace {
+
+// A validator from a check of the option's text: empty when it passes.
+CLI::Validator FromCheck(absl::Status (*check)(absl::string_view), const std::string& name) {
+  return CLI::Validator(
+      [check](std::string& text) {
+        const absl::Status status = check(text);
+        return status.ok() ? std::string() : std::string(status.message());
+      },
+      "", name);
+}
+
+}  // namespace
+
+CLI::Validator KnownAtValidator() { return FromCheck(&CheckKnownAtText, "known-at"); }
+
+CLI::Validator YearValidator() { return FromCheck(&CheckYearText, "year"); }
+
 int ReportUsageError(const absl::Status& status) {
   std::cerr << FormatUsageLine(status.message()) << std::endl;
   return kExitUsageError;

@@ -79,6 +79,11 @@ CLI::Validator UnsignedValidator() {
   return UnsignedValidator(std::numeric_limits<T>::max());
 }
 
+// The checks of every --known-at (CheckKnownAtText) and of --year
+// (CheckYearText): a bad value is a usage error naming the option.
+CLI::Validator KnownAtValidator();
+CLI::Validator YearValidator();
+
 // Prints "ledgerctl: MESSAGE" on stderr and returns kExitUsageError.
 int ReportUsageError(const absl::Status& status);
 

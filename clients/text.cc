@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace stakeledger::clients {
 namespace {
@@ -88,6 +89,30 @@ absl::Status CheckUnsignedText(absl::string_view text, uint64_t max) {
   if (digits_only && absl::SimpleAtoi(text, &value) && value <= max) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("expected a whole number from 0 to ", max, ", got \"", text, "\""));
+}
+
+absl::Status CheckKnownAtText(absl::string_view text) {
+  // As ProjectionQueries::ResolveKnownAt reads it: a position first, else
+  // a time.
+  uint64_t position = 0;
+  absl::Time time;
+  std::string error;
+  if (absl::SimpleAtoi(text, &position) ||
+      absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "expected a log position or an RFC 3339 time, e.g. 53 or 2026-11-24T05:41:45.505597Z, "
+      "got \"",
+      text, "\""));
+}
+
+absl::Status CheckYearText(absl::string_view text) {
+  const bool four_digits = text.size() == 4 && std::all_of(text.begin(), text.end(), [](char c) {
+                             return c >= '0' && c <= '9';
+                           });
+  if (four_digits) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("expected a year, e.g. 2024, got \"", text, "\""));
 }
 
 }  // namespace stakeledger::clients

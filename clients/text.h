@@ -34,6 +34,16 @@ std::string FitToWidth(absl::string_view text, size_t width);
 // Otherwise InvalidArgument saying what was expected, e.g. for "-3".
 absl::Status CheckUnsignedText(absl::string_view text, uint64_t max);
 
+// OK when `text` is what ledgerd takes as a --known-at: a log position or an
+// RFC 3339 time (the server's own rule, checked here so that a typo is a
+// usage error with an example instead of a parser's "Failed to parse
+// input"). Otherwise InvalidArgument with an example of each form.
+absl::Status CheckKnownAtText(absl::string_view text);
+
+// OK when `text` is a year, four digits ("2024"); otherwise InvalidArgument
+// "expected a year, e.g. 2024". The server refuses year 0 itself.
+absl::Status CheckYearText(absl::string_view text);
+
 }  // namespace stakeledger::clients
 
 #endif  // STAKELEDGER_CLIENTS_TEXT_H_

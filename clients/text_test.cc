@@ -72,5 +72,31 @@ TEST(CheckUnsignedText, RefusesSignsSpacesAndOtherBases) {
   }
 }
 
+TEST(CheckKnownAtText, TakesAPositionOrAnRfc3339Time) {
+  for (const char* text : {"0", "53", "2026-11-24T05:41:45.505597Z", "2026-11-24T05:41:45Z",
+                           "2026-11-24T07:41:45+02:00"}) {
+    EXPECT_TRUE(CheckKnownAtText(text).ok()) << text;
+  }
+}
+
+TEST(CheckKnownAtText, RefusesOtherTextWithAnExampleOfEach) {
+  for (const char* text : {"abc", "-1", "2026-11-24", "yesterday", ""}) {
+    const absl::Status status = CheckKnownAtText(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(status.message().find("expected a log position or an RFC 3339 time, e.g. 53 or "
+                                    "2026-11-24T05:41:45.505597Z"),
+              absl::string_view::npos);
+  }
+}
+
+TEST(CheckYearText, TakesFourDigitsOnly) {
+  EXPECT_TRUE(CheckYearText("2024").ok());
+  for (const char* text : {"abc", "24", "2024-05", "20245", ""}) {
+    const absl::Status status = CheckYearText(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(status.message().find("expected a year, e.g. 2024"), absl::string_view::npos);
+  }
+}
+
 }  // namespace
 }  // namespace stakeledger::clients

@@ -98,6 +98,30 @@ TEST_F(LedgerctlOptionsTest, UnsignedOptionsTakeTheirTypesLargestValue) {
   EXPECT_THAT(verify.err, HasSubstr(absl::StrCat("position ", kUint64Max, " is not in the tree")));
 }
 
+// A --known-at that is neither a position nor an RFC 3339 time, and a
+// --year that is not a year, are usage errors showing what is expected.
+TEST_F(LedgerctlOptionsTest, MalformedKnownAtAndYearShowWhatIsExpected) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"stake", "softbank-group", "nvidia", "--as-of", "2018"},
+           {"holders", "nvidia", "--as-of", "2018"},
+           {"portfolio", "softbank-group", "--as-of", "2018"},
+           {"timeline", "softbank-group", "nvidia"},
+           {"investments", "softbank-group"},
+           {"audit", "--as-of", "2018"}}) {
+    std::vector<std::string> with_known_at = args;
+    with_known_at.insert(with_known_at.end(), {"--known-at", "abc"});
+    const LedgerctlResult result = Ctl(with_known_at);
+    EXPECT_EQ(result.exit_code, kExitUsageError) << args[0] << ": " << result.out;
+    EXPECT_THAT(result.err, HasSubstr("--known-at: expected a log position or an RFC 3339 time, "
+                                      "e.g. 53 or 2026-11-24T05:41:45.505597Z, got \"abc\""))
+        << args[0];
+  }
+  const LedgerctlResult year = Ctl({"investments", "softbank-group", "--year", "abc"});
+  EXPECT_EQ(year.exit_code, kExitUsageError) << year.out;
+  EXPECT_THAT(year.err, HasSubstr("--year: expected a year, e.g. 2024, got \"abc\""));
+  EXPECT_THAT(year.err, Not(HasSubstr("YYYY-MM")));
+}
+
 // A subscriber whose server stops was connected: it is told the server is
 // shutting down and where to resume, not that it cannot reach it.
 TEST_F(LedgerctlOptionsTest, SubscriberOfAStoppingServerIsToldWhereToResume) {
