@@ -24,6 +24,7 @@
 #include "clients/progress.h"
 #include "clients/signal_watcher.h"
 #include "clients/table.h"
+#include "clients/text.h"
 #include "stakeledger/v1/projections.grpc.pb.h"
 
 namespace stakeledger::clients {
@@ -246,8 +247,8 @@ int RunHoldings(const QueryOptions& options, bool by_target, const GlobalOptions
   const int code = PrintHoldings(response, by_target, globals.json);
   if (head.has_value() && code == kExitOk) {
     (globals.json ? std::cerr : std::cout)
-        << "verified " << response.holdings_size() << " holdings against head size "
-        << head->tree_size << std::endl;
+        << "verified " << CountText(response.holdings_size(), "holding", "holdings")
+        << " against head size " << head->tree_size << std::endl;
   }
   return code;
 }

@@ -79,6 +79,10 @@ std::string FitToWidth(absl::string_view text, size_t width) {
   return fitted;
 }
 
+std::string CountText(uint64_t count, absl::string_view singular, absl::string_view plural) {
+  return absl::StrCat(count, " ", count == 1 ? singular : plural);
+}
+
 absl::Status CheckUnsignedText(absl::string_view text, uint64_t max) {
   // SimpleAtoi alone accepts a sign and surrounding spaces, and CLI11 would
   // wrap "-3" round to 2^64 - 3; only plain digits are a count or position.

@@ -29,6 +29,9 @@ size_t DisplayWidth(absl::string_view text);
 // "" for width 0). Never splits a code point.
 std::string FitToWidth(absl::string_view text, size_t width);
 
+// "1 file", "0 files", "2 files": `count` and the noun that goes with it.
+std::string CountText(uint64_t count, absl::string_view singular, absl::string_view plural);
+
 // OK when `text` is an unsigned decimal number from 0 to `max`: digits only
 // (no sign, spaces, or 0x), any number of them as long as the value fits.
 // Otherwise InvalidArgument saying what was expected, e.g. for "-3".

@@ -47,6 +47,12 @@ TEST(FitToWidth, TinyWidths) {
   EXPECT_EQ(FitToWidth("abc", 0), "");
 }
 
+TEST(CountText, SingularForOneOnly) {
+  EXPECT_EQ(CountText(0, "file", "files"), "0 files");
+  EXPECT_EQ(CountText(1, "file", "files"), "1 file");
+  EXPECT_EQ(CountText(2, "entity", "entities"), "2 entities");
+}
+
 constexpr uint64_t kUint64Max = std::numeric_limits<uint64_t>::max();
 constexpr uint64_t kUint32Max = std::numeric_limits<uint32_t>::max();
 

@@ -396,7 +396,7 @@ TEST_F(AuditReportTest, HoldersAndPortfolioVerifyEveryHolding) {
       Ctl({"holders", "nvidia", "--as-of", "2018", "--verify", "--trust-dir", trust_dir_.string()});
   ASSERT_EQ(holders.exit_code, 0) << holders.err;
   EXPECT_THAT(holders.out, HasSubstr("softbank-group"));
-  EXPECT_THAT(holders.out, HasSubstr(absl::StrCat("verified 1 holdings against head size ", size)));
+  EXPECT_THAT(holders.out, HasSubstr(absl::StrCat("verified 1 holding against head size ", size)));
   const LedgerctlResult portfolio = Ctl({"portfolio", "softbank-group", "--as-of", kAsOf,
                                          "--verify", "--trust-dir", trust_dir_.string()});
   ASSERT_EQ(portfolio.exit_code, 0) << portfolio.err;

@@ -2,6 +2,7 @@
 // registry: every unsigned integer option refuses a negative or too large
 // value as a usage error naming the option, and takes its type's largest;
 // and the messages of commands that fail or find nothing.
+#include <filesystem>
 #include <regex>
 #include <string>
 #include <thread>
@@ -120,6 +121,25 @@ TEST_F(LedgerctlOptionsTest, MalformedKnownAtAndYearShowWhatIsExpected) {
   EXPECT_EQ(year.exit_code, kExitUsageError) << year.out;
   EXPECT_THAT(year.err, HasSubstr("--year: expected a year, e.g. 2024, got \"abc\""));
   EXPECT_THAT(year.err, Not(HasSubstr("YYYY-MM")));
+}
+
+// import counts in proper English, and a folder without .jsonl files says
+// so (exit 0: an empty data set is nothing to do, not a mistake).
+TEST_F(LedgerctlOptionsTest, ImportSaysOneFileAndNamesAFolderWithoutDataFiles) {
+  const LedgerctlResult again =
+      Ctl({"import", absl::StrCat(STAKELEDGER_DATA_DIR, "/entities.jsonl")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("imported 1 file: "));
+  EXPECT_THAT(again.out, HasSubstr(" 0 announcements (0 new, 0 already present)"));
+
+  const std::filesystem::path empty =
+      std::filesystem::path(::testing::TempDir()) / "ledgerctl-import-empty";
+  std::filesystem::create_directories(empty);
+  const LedgerctlResult result = Ctl({"import", empty.string()});
+  std::filesystem::remove_all(empty);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            absl::StrCat("no .jsonl files found in ", empty.string(), "; nothing was imported\n"));
 }
 
 // A subscriber whose server stops was connected: it is told the server is
