@@ -269,6 +269,26 @@ TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
   EXPECT_THAT(unknown.err, HasSubstr("no projection named"));
 }
 
+TEST_F(ProjectionsTest, RebuildOfAnUnknownProjectionIsNotFoundListingTheProjections) {
+  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::Projections::NewStub(channel);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::RebuildRequest request;
+  request.set_projection("no-such-projection");
+  auto reader = stub->Rebuild(&context, request);
+  v1::RebuildProgress progress;
+  EXPECT_FALSE(reader->Read(&progress));
+  const grpc::Status status = reader->Finish();
+  EXPECT_TRUE(HasCode(status, grpc::StatusCode::NOT_FOUND));
+  EXPECT_THAT(status.error_message(), HasSubstr("no-such-projection"));
+  EXPECT_THAT(status.error_message(), HasSubstr("stake-ownership"));
+  EXPECT_THAT(status.error_message(), HasSubstr("investments"));
+  const LedgerctlResult unknown = Ctl({"rebuild", "no-such-projection"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.err, HasSubstr("stake-ownership"));
+}
+
 TEST_F(ProjectionsTest, MalformedAsOfIsAUsageErrorNamingTheField) {
   const LedgerctlResult result = Ctl({"stake", "softbank-group", "arm", "--as-of", "2024-13"});
   EXPECT_NE(result.exit_code, 0);
