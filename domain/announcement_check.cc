@@ -5,6 +5,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "domain/date.h"
 #include "domain/entity_fields.h"
 #include "domain/fact_check.h"
 #include "domain/limits.h"
@@ -117,6 +119,18 @@ absl::StatusOr<v1::Announcement> CanonicalizeAnnouncement(const v1::Announcement
     if (!s.ok()) return s;
   }
   return canonical;
+}
+
+absl::Status CheckAnnouncedBy(const v1::Announcement& announcement, int recorded_day) {
+  absl::StatusOr<Date> date = ParseDate(announcement.announced_date());
+  if (!date.ok()) return Invalid("announced_date", date.status().message());
+  if (date->FirstDayKey() <= recorded_day) return absl::OkStatus();
+  return Invalid(
+      "announced_date",
+      absl::StrCat("'", announcement.announced_date(), "' is after the day the ledger records it (",
+                   absl::StrFormat("%04d-%02d-%02d", recorded_day / 10000, recorded_day / 100 % 100,
+                                   recorded_day % 100),
+                   "); only facts' effective dates may lie ahead"));
 }
 
 }  // namespace stakeledger::domain

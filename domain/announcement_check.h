@@ -41,6 +41,15 @@ absl::StatusOr<v1::Announcement> CanonicalizeAnnouncement(const v1::Announcement
                                                           const EntityRegistry& registry,
                                                           const FactCountLookup& earlier);
 
+// Checks that `announcement` was announced by `recorded_day` (YYYYMMDD),
+// the day it is recorded: the first day of announced_date may not come
+// after it (a date of year or month precision may lie in that year or
+// month). Facts' effective dates are not checked: they may lie ahead
+// (scheduled completions). Errors: INVALID_ARGUMENT naming announced_date
+// when it is later. REQUIRES: announced_date is a valid date string (as
+// CanonicalizeAnnouncement checks). Thread-safe.
+absl::Status CheckAnnouncedBy(const v1::Announcement& announcement, int recorded_day);
+
 }  // namespace stakeledger::domain
 
 #endif  // STAKELEDGER_DOMAIN_ANNOUNCEMENT_CHECK_H_

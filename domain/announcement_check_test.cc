@@ -206,5 +206,30 @@ TEST_F(AnnouncementCheckTest, AnnouncementFieldsAreRequired) {
                 "facts: missing");
 }
 
+TEST(CheckAnnouncedByTest, AnnouncedDateMayNotStartAfterTheRecordingDay) {
+  v1::Announcement announcement;
+  // A date of year or month precision may lie in the recording year or
+  // month; only a first day after the recording day is refused.
+  for (const char* date : {"2026", "2026-11", "2026-11-24", "2026-11-23", "2019"}) {
+    announcement.set_announced_date(date);
+    EXPECT_TRUE(CheckAnnouncedBy(announcement, 20261124).ok()) << date;
+  }
+  for (const char* date : {"2026-11-25", "2026-12", "2027", "2099"}) {
+    announcement.set_announced_date(date);
+    const absl::Status status = CheckAnnouncedBy(announcement, 20261124);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << date;
+    EXPECT_THAT(status.message(), HasSubstr("announced_date: '")) << date;
+    EXPECT_THAT(status.message(), HasSubstr("2026-11-24")) << date;
+  }
+}
+
+TEST(CheckAnnouncedByTest, FactsTakingEffectLaterAreNotItsConcern) {
+  absl::StatusOr<v1::Announcement> parsed = ParseAnnouncementJson(
+      WithFact(R"("acquisition":{"stage":"ANNOUNCED","acquirer":"SoftBank","target":"암",)"
+               R"("effective_date":"2099-01"})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(CheckAnnouncedBy(*parsed, 20261124).ok());
+}
+
 }  // namespace
 }  // namespace stakeledger::domain

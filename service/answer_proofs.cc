@@ -62,9 +62,9 @@ absl::StatusOr<ProofPlan> AnswerProver::Plan(const std::string& known_at, bool i
       plan.known_at = std::min(resolved, plan.tree_size);
     }
   }
-  // A known_at beyond the log (without proofs) needs only what the log
-  // holds: the projection cannot get further than its head.
-  const uint64_t needed = std::min(plan.known_at, log_->head_position());
+  // ResolveKnownAt refuses a known_at beyond the head, so the projection
+  // can always reach it.
+  const uint64_t needed = plan.known_at;
   if (require_caught_up &&
       !engine_->WaitFor(storage::kStakeOwnershipProjection, needed, kProjectionCatchUpWaitMax)) {
     return absl::UnavailableError(absl::StrCat("the stake-ownership projection is at position ",

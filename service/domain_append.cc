@@ -5,6 +5,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "domain/announcement_check.h"
 #include "domain/events.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -77,6 +80,15 @@ v1::ProposedEvent AsStoredJson(v1::ProposedEvent event,
   event.set_content_type(domain::kJsonContentType);
   event.set_payload(domain::ToPayloadJson(canonical));
   return event;
+}
+
+// The day (YYYYMMDD) an announcement appended now is recorded on, for
+// domain::CheckAnnouncedBy: the latest calendar day anywhere (UTC+14), so
+// that a deal announced today in Tokyo is not refused while it is still
+// yesterday in UTC.
+int RecordingDay() {
+  const absl::CivilDay day = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(14 * 60 * 60));
+  return static_cast<int>(day.year() * 10000 + day.month() * 100 + day.day());
 }
 
 v1::ProposedEvent Rewrite(const v1::ProposedEvent& original, v1::ProposedEvent canonical) {
@@ -160,6 +172,11 @@ absl::StatusOr<v1::ProposedEvent> DomainState::PrepareAnnouncement(
                      AsStoredJson(domain::MakeAnnouncementEvent(*canonical, event_id), *canonical));
     }
   } else {
+    // A new announcement only: a retry of a recorded one passed this when
+    // it was recorded.
+    if (absl::Status by = domain::CheckAnnouncedBy(*canonical, RecordingDay()); !by.ok()) {
+      return by;
+    }
     if (!batch_facts->emplace(id, canonical->facts_size()).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("announcement_id: '", id, "' repeats an earlier event of this request"));

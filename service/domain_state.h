@@ -152,7 +152,8 @@ class DomainState {
   // an earlier build stored as JSON gets those JSON bytes back. REQUIRES: the caller holds the
   // write gate. Errors: INVALID_ARGUMENT "events[i]: FIELD: reason" for the first bad event (a
   // domain type in another stream, another type in a domain stream, a wrong content type or event
-  // id, an invalid entity or announcement); ALREADY_EXISTS for an id recorded with other content.
+  // id, an invalid entity or announcement, a new announcement whose announced_date is after the
+  // day it is recorded); ALREADY_EXISTS for an id recorded with other content.
   absl::StatusOr<DomainBatch> Prepare(v1::AppendRequest* request) const;
 
   // Applies a batch the log committed as `response` (nothing for an

@@ -29,7 +29,8 @@ class InvestmentQueries {
       : log_(log), engine_(engine), domain_(domain), projection_queries_(projection_queries) {}
 
   // Errors: INVALID_ARGUMENT for an empty holder, a malformed year or
-  // known_at; NOT_FOUND for an unknown holder (the message names the
+  // known_at; OUT_OF_RANGE for a known_at beyond the head or in the
+  // future; NOT_FOUND for an unknown holder (the message names the
   // closest entities); RESOURCE_EXHAUSTED past
   // storage::kInvestmentRowsMax rows (in one part or in the combined
   // totals) or past kLookThroughFundsMax funds; as storage reads.

@@ -14,6 +14,8 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "service/ledger_server.h"
 #include "storage/db.h"
 #include "storage/log_check.h"
@@ -93,6 +95,14 @@ int RunCheck(const std::string& data_dir) {
   return 0;
 }
 
+// What to add to a start error: RocksDB's lock on the data directory
+// failing is almost always another ledgerd holding it, as `ledgerd check`
+// says too.
+std::string StartErrorHint(const absl::Status& status) {
+  return absl::StrContains(status.message(), "While lock file") ? " (is ledgerd still running?)"
+                                                                : "";
+}
+
 // Blocks until SIGINT or SIGTERM; returns the signal.
 int WaitForStopSignal(const sigset_t& signals) {
   int signal = 0;
@@ -158,7 +168,8 @@ int main(int argc, char** argv) {
   const bool existed = stat((options.data_dir + "/CURRENT").c_str(), &current) == 0;
   auto server = stakeledger::service::LedgerServer::Start(options);
   if (!server.ok()) {
-    std::cerr << "ledgerd: " << server.status().ToString() << "\n";
+    std::cerr << "ledgerd: " << server.status().ToString() << StartErrorHint(server.status())
+              << "\n";
     return 1;
   }
   std::cout << "ledgerd listening on " << options.listen.substr(0, options.listen.rfind(':')) << ":"

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "domain/date.h"
 #include "storage/stake_projection.h"
@@ -35,13 +37,29 @@ absl::StatusOr<int> ParseAsOf(const std::string& as_of) {
 absl::StatusOr<uint64_t> ProjectionQueries::ResolveKnownAt(const std::string& known_at) const {
   const uint64_t head = log_->head_position();
   if (known_at.empty()) return head;
+  // An answer known at a position the log has not reached, or at a time
+  // still to come, could change once it is reached: it is refused rather
+  // than labelled with a position that does not exist yet.
   uint64_t position = 0;
-  if (absl::SimpleAtoi(known_at, &position)) return position;
+  const bool parsed = absl::SimpleAtoi(known_at, &position);
+  // Digits too many for a uint64 name a position past any head too.
+  const bool too_large =
+      !parsed && std::all_of(known_at.begin(), known_at.end(), absl::ascii_isdigit);
+  if ((parsed && position > head) || too_large) {
+    return absl::OutOfRangeError(
+        absl::StrCat("known_at: ", known_at, " is beyond the log head ", head));
+  }
+  if (parsed) return position;
   absl::Time time;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, known_at, &time, &error)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "known_at: '", known_at, "' is neither a position nor an RFC 3339 time: ", error));
+  }
+  if (time > absl::Now()) {
+    return absl::OutOfRangeError(
+        absl::StrCat("known_at: ", known_at,
+                     " is in the future; the ledger cannot know yet what it will know then"));
   }
   // recorded_at never decreases along the log: find the last position
   // recorded at or before `time`.

@@ -35,7 +35,9 @@ class ProjectionQueries {
       : log_(log), engine_(engine), domain_(domain) {}
 
   // Errors (all): INVALID_ARGUMENT for a malformed as_of or known_at;
-  // NOT_FOUND for an unknown entity name; as storage reads. Thread-safe.
+  // OUT_OF_RANGE for a known_at beyond the head or in the future
+  // (ResolveKnownAt); NOT_FOUND for an unknown entity name; as storage
+  // reads. Thread-safe.
   absl::StatusOr<v1::StakeResponse> Stake(const v1::StakeRequest& request) const;
   absl::StatusOr<v1::HoldingsResponse> Holders(const v1::HoldersRequest& request) const;
   absl::StatusOr<v1::HoldingsResponse> Portfolio(const v1::PortfolioRequest& request) const;
@@ -58,7 +60,10 @@ class ProjectionQueries {
 
   // The position `known_at` names: empty = the head; digits = that
   // position; an RFC 3339 time = the last position recorded at or before
-  // it (0 when none), found by binary search over the log.
+  // it (0 when none), found by binary search over the log. Errors:
+  // INVALID_ARGUMENT when it is none of these; OUT_OF_RANGE for a position
+  // beyond the head or a time later than the server's clock (the answer
+  // could still change); as storage reads.
   absl::StatusOr<uint64_t> ResolveKnownAt(const std::string& known_at) const;
 
  private:

@@ -4,7 +4,10 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "service/grpc_status.h"
 #include "service/replay_reactor.h"
 #include "service/request_codec.h"
@@ -116,6 +119,18 @@ class RebuildReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::optional<grpc::Status> final_status_;
 };
 
+// NOT_FOUND for a name that is not one of the engine's projections,
+// listing those (the set is fixed once the server has started).
+absl::Status KnownProjection(const storage::ProjectionEngine& engine, const std::string& name) {
+  std::vector<std::string> names;
+  for (const storage::ProjectionStatus& status : engine.Status()) {
+    if (status.name == name) return absl::OkStatus();
+    names.push_back(status.name);
+  }
+  return absl::NotFoundError(absl::StrCat("no projection named '", name,
+                                          "'; the projections are: ", absl::StrJoin(names, ", ")));
+}
+
 // A reactor finished as soon as it is created.
 template <typename Message>
 class FinishedReactor : public grpc::ServerWriteReactor<Message> {
@@ -137,6 +152,9 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* ProjectionsService::Rebuild(
   if (shutting_down_.load()) return FinishedNow<grpc::ByteBuffer>(kShuttingDown);
   auto decoded = DecodeRequestAs<internal::UncheckedRebuildRequest, v1::RebuildRequest>(*request);
   if (!decoded.ok()) return FinishedNow<grpc::ByteBuffer>(ToGrpcStatus(decoded.status()));
+  if (absl::Status known = KnownProjection(*engine_, decoded->projection()); !known.ok()) {
+    return FinishedNow<grpc::ByteBuffer>(ToGrpcStatus(known));
+  }
   return new RebuildReactor(engine_, decoded->projection());
 }
 

@@ -12,7 +12,16 @@ namespace stakeledger::service {
 namespace {
 
 absl::StatusOr<storage::SubscriptionOptions> ToOptions(const v1::SubscribeRequest& request,
-                                                       const storage::Limits& limits) {
+                                                       const storage::Limits& limits,
+                                                       uint64_t head) {
+  // head + 1 is the next position to be written: a subscriber may wait for
+  // it. Beyond it, the subscription would report checkpoints at positions
+  // that do not exist yet and skip the events written before it got there.
+  if (request.from_position() > head + 1) {
+    return absl::OutOfRangeError(absl::StrCat("from_position: ", request.from_position(),
+                                              " is beyond the log head ", head,
+                                              " (the next position is ", head + 1, ")"));
+  }
   storage::SubscriptionOptions options;
   auto filter = storage::EventFilter::FromProto(request.filter(), limits);
   if (!filter.ok()) return filter.status();
@@ -34,7 +43,8 @@ absl::StatusOr<storage::SubscriptionOptions> ToOptions(const v1::SubscribeReques
 class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   SubscribeReactor(storage::EventLog* log, const v1::SubscribeRequest& request) {
-    absl::StatusOr<storage::SubscriptionOptions> options = ToOptions(request, log->limits());
+    absl::StatusOr<storage::SubscriptionOptions> options =
+        ToOptions(request, log->limits(), log->head_position());
     if (!options.ok()) {
       Finish(ToGrpcStatus(options.status()));
       return;

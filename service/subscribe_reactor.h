@@ -25,7 +25,12 @@
 namespace stakeledger::service {
 
 // REQUIRES: `log` outlives the reactor.
-// Each written ByteBuffer is one serialized v1::SubscribeResponse.
+// Each written ByteBuffer is one serialized v1::SubscribeResponse. The call
+// ends at once with OUT_OF_RANGE for a from_position beyond the head + 1
+// (the next position written, which a subscriber may wait for), naming the
+// head; as storage::EventFilter::FromProto for the filter;
+// RESOURCE_EXHAUSTED for a checkpoint interval over its limit; as
+// storage::EventLog::Subscribe.
 grpc::ServerWriteReactor<grpc::ByteBuffer>* NewSubscribeReactor(
     storage::EventLog* log, const v1::SubscribeRequest& request);
 

@@ -1,15 +1,18 @@
 #include "storage/projection_engine.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "rocksdb/db.h"
 #include "storage/bulk_fold.h"
 #include "storage/bulk_load.h"
@@ -17,13 +20,56 @@
 #include "storage/status_macros.h"
 
 namespace stakeledger::storage {
+namespace {
+
+// Events/s is the number of events applied over the last second, counted
+// in kRateSlices slices of kRateSlice: a slice older than that stops
+// counting, so the rate falls to 0 within a second of the last event
+// applied instead of keeping the value of the last busy second.
+constexpr absl::Duration kRateSlice = absl::Milliseconds(100);
+constexpr int kRateSlices = 10;
+
+class EventRate {
+ public:
+  void Add(uint64_t events, absl::Time now) {
+    const int64_t slice = SliceOf(now);
+    Slot& slot = slots_[slice % kRateSlices];
+    if (slot.slice != slice) slot = Slot{slice, 0};
+    slot.events += events;
+  }
+
+  // Events per second over the kRateSlices slices up to `now`.
+  double PerSecond(absl::Time now) const {
+    const int64_t current = SliceOf(now);
+    uint64_t events = 0;
+    for (const Slot& slot : slots_) {
+      if (slot.slice > current - kRateSlices && slot.slice <= current) events += slot.events;
+    }
+    // The window covers the earlier slices whole and the current one up
+    // to `now`.
+    const absl::Duration covered =
+        (kRateSlices - 1) * kRateSlice + (now - absl::FromUnixNanos(current * SliceNanos()));
+    return events / absl::ToDoubleSeconds(covered);
+  }
+
+ private:
+  struct Slot {
+    int64_t slice = std::numeric_limits<int64_t>::min();
+    uint64_t events = 0;
+  };
+  static int64_t SliceNanos() { return absl::ToInt64Nanoseconds(kRateSlice); }
+  static int64_t SliceOf(absl::Time now) { return absl::ToUnixNanos(now) / SliceNanos(); }
+
+  std::array<Slot, kRateSlices> slots_;
+};
+
+}  // namespace
 
 struct ProjectionEngine::Runner {
   std::unique_ptr<Projection> projection;
   ProjectionStatus status;  // guarded by the engine's mu_
   bool rebuilding = false;  // guarded by the engine's mu_
-  absl::Time window_start = absl::Now();
-  uint64_t window_events = 0;
+  EventRate rate;           // guarded by the engine's mu_
   std::thread thread;
   // Held while events are applied to the active generation or it is
   // switched; guards the two fields below.
@@ -35,8 +81,9 @@ struct ProjectionEngine::Runner {
 
 namespace {
 
-ProjectionStatus Reported(const ProjectionStatus& status, bool rebuilding) {
+ProjectionStatus Reported(const ProjectionStatus& status, bool rebuilding, const EventRate& rate) {
   ProjectionStatus result = status;
+  result.events_per_second = rate.PerSecond(absl::Now());
   if (rebuilding && result.state != ProjectionState::kFailed) {
     result.state = ProjectionState::kRebuilding;
   }
@@ -147,7 +194,7 @@ std::vector<ProjectionStatus> ProjectionEngine::Status() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ProjectionStatus> result;
   for (const auto& runner : runners_) {
-    result.push_back(Reported(runner->status, runner->rebuilding));
+    result.push_back(Reported(runner->status, runner->rebuilding, runner->rate));
   }
   return result;
 }
@@ -155,7 +202,9 @@ std::vector<ProjectionStatus> ProjectionEngine::Status() const {
 absl::StatusOr<ProjectionStatus> ProjectionEngine::StatusOf(absl::string_view name) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& runner : runners_) {
-    if (runner->status.name == name) return Reported(runner->status, runner->rebuilding);
+    if (runner->status.name == name) {
+      return Reported(runner->status, runner->rebuilding, runner->rate);
+    }
   }
   return absl::NotFoundError(absl::StrCat("no projection named '", name, "'"));
 }
@@ -243,13 +292,7 @@ absl::Status ProjectionEngine::RunChunk(Runner* runner, uint64_t* position) {
 }
 
 void ProjectionEngine::CountEvents(Runner* runner, uint64_t events) {
-  runner->window_events += events;
-  const absl::Duration elapsed = absl::Now() - runner->window_start;
-  if (elapsed >= absl::Seconds(1)) {
-    runner->status.events_per_second = runner->window_events / absl::ToDoubleSeconds(elapsed);
-    runner->window_start = absl::Now();
-    runner->window_events = 0;
-  }
+  runner->rate.Add(events, absl::Now());
 }
 
 // Folds chunk after chunk into one bulk transaction of the active

@@ -75,7 +75,8 @@ struct ProjectionStatus {
   uint64_t position = 0;
   uint64_t head = 0;
   uint64_t lag_events = 0;
-  // Over the last completed second of work.
+  // Events applied over the last second, per second: 0 once the
+  // projection has applied nothing for a second.
   double events_per_second = 0;
   // kFailed only: why, and the event that failed.
   std::string error;
@@ -163,7 +164,8 @@ class ProjectionEngine {
   // projection's bulk fold, if it has one; returns the checkpoint written
   // (0 for none).
   uint64_t FoldEmptyInBulk(Runner* runner, uint64_t generation);
-  // Counts `events` into the runner's events/s. REQUIRES: mu_ held.
+  // Counts `events`, applied now, into the runner's events/s.
+  // REQUIRES: mu_ held.
   void CountEvents(Runner* runner, uint64_t events);
   // Applies the events after *position, up to one chunk, through `txn`
   // and commits them. *events_read counts the events read; *failed_at

@@ -157,6 +157,31 @@ TEST_F(ProjectionEngineTest, ReportsLiveStatusWithNoLag) {
   EXPECT_THAT(engine.StatusOf("nope"), testing::StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST_F(ProjectionEngineTest, EventsPerSecondFallsToZeroWhenIdle) {
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<CountingProjection>("count"));
+  // Events trickle in, over more than a second, until the rate shows them.
+  double busy_rate = 0;
+  uint64_t appended = 0;
+  for (int i = 0; i < 100 && busy_rate == 0; ++i) {
+    AppendOk("s", 1);
+    ++appended;
+    ASSERT_TRUE(engine.WaitFor("count", appended, kWait));
+    busy_rate = engine.StatusOf("count")->events_per_second;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_GT(busy_rate, 0);
+  // Nothing more is appended: within a few seconds the rate says so.
+  double idle_rate = busy_rate;
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (idle_rate != 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+    idle_rate = engine.StatusOf("count")->events_per_second;
+  }
+  EXPECT_EQ(idle_rate, 0);
+  EXPECT_EQ(engine.StatusOf("count")->position, appended);
+}
+
 TEST_F(ProjectionEngineTest, FailedProjectionReportsPositionAndOthersGoOn) {
   std::vector<v1::ProposedEvent> events = testing::Events(6);  // payloads "0".."5"
   AppendOk("s", std::move(events));

@@ -156,6 +156,19 @@ const std::vector<std::pair<absl::string_view, const Announcement*>>& ById(Held&
   return held.by_id;
 }
 
+// How many items ahead of the one written a run fetches into the cache:
+// in key order the versions, the announcements and the strings they view
+// are read from all over memory.
+constexpr size_t kPrefetchAhead = 16;
+
+void PrefetchStrings(const Version& version) {
+  __builtin_prefetch(version.announcement_id.data());
+  __builtin_prefetch(version.quote.data());
+  __builtin_prefetch(version.effective_date.data());
+  __builtin_prefetch(version.holder.data());
+  __builtin_prefetch(version.target.data());
+}
+
 // The 'S' fund keys and the 'f' locations: each fact's versions' keys, in
 // the order they were written.
 absl::Status FundsAndLocations(Held& held, BulkLoadFileWriter* out) {
@@ -167,7 +180,15 @@ absl::Status FundsAndLocations(Held& held, BulkLoadFileWriter* out) {
   v1::StakeFactLocation location;
   std::string key;
   std::string value;
-  for (const auto& [id, announcement] : ById(held)) {
+  const auto& by_id = ById(held);
+  for (size_t a = 0; a < by_id.size(); ++a) {
+    if (a + kPrefetchAhead < by_id.size()) __builtin_prefetch(by_id[a + kPrefetchAhead].second);
+    if (a + kPrefetchAhead / 2 < by_id.size()) {
+      for (uint32_t index : by_id[a + kPrefetchAhead / 2].second->versions) {
+        __builtin_prefetch(&held.versions[index]);
+      }
+    }
+    const auto& [id, announcement] = by_id[a];
     facts.clear();
     for (uint32_t index : announcement->versions) {
       facts.emplace_back(held.versions[index].fact_index, index);
@@ -213,7 +234,10 @@ absl::Status Members(const Held& held, char tag, BulkLoadFileWriter* out) {
 // The 'n' fact counts.
 absl::Status Counts(Held& held, BulkLoadFileWriter* out) {
   std::string count;
-  for (const auto& [id, announcement] : ById(held)) {
+  const auto& by_id = ById(held);
+  for (size_t a = 0; a < by_id.size(); ++a) {
+    if (a + kPrefetchAhead < by_id.size()) __builtin_prefetch(by_id[a + kPrefetchAhead].second);
+    const auto& [id, announcement] = by_id[a];
     if (!announcement->counted) continue;
     count.clear();
     AppendBigEndian32(announcement->fact_count, &count);
@@ -254,6 +278,12 @@ absl::Status Entries(const Held& held, BulkLoadFileWriter* out) {
   std::string key;
   std::string value;
   for (size_t i = 0; i < slots.size(); ++i) {
+    if (i + kPrefetchAhead < slots.size()) {
+      __builtin_prefetch(&held.versions[slots[i + kPrefetchAhead].index]);
+    }
+    if (i + kPrefetchAhead / 2 < slots.size()) {
+      PrefetchStrings(held.versions[slots[i + kPrefetchAhead / 2].index]);
+    }
     if (i + 1 < slots.size() && slots[i + 1].Key() == slots[i].Key()) continue;
     const Version& version = held.versions[slots[i].index];
     EntryKeyInto(version, &key);

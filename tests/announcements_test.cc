@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "domain/data_set.h"
 #include "domain/entity_fields.h"
 #include "domain/events.h"
@@ -184,6 +186,38 @@ TEST_F(AnnouncementsTest, AppendOfAnOutOfRangeStakeIsInvalidAndWritesNothing) {
   EXPECT_EQ(HeadPosition(), head);
 }
 
+TEST_F(AnnouncementsTest, AppendOfAnAnnouncementAnnouncedInTheFutureIsInvalidAndWritesNothing) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  const uint64_t head = HeadPosition();
+  const std::string good = absl::StrReplaceAll(kBadTarget, {{"nvidiaa", "엔비디아"}});
+  for (const char* date : {"2099", "2099-01", "2099-01-01"}) {
+    const grpc::Status status =
+        Append(ledgerd_.stub(), AnnouncementAppend(absl::StrReplaceAll(
+                                    good, {{R"("announced_date":"2024")",
+                                            absl::StrCat(R"("announced_date":")", date, "\"")},
+                                           {"bad-1", "future-1"}})));
+    EXPECT_TRUE(HasCode(status, grpc::StatusCode::INVALID_ARGUMENT)) << date;
+    EXPECT_THAT(status.error_message(), HasSubstr("events[0]: announced_date:")) << date;
+  }
+  EXPECT_EQ(HeadPosition(), head);
+}
+
+TEST_F(AnnouncementsTest, AppendOfAFactTakingEffectInTheFutureIsRecorded) {
+  ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  const uint64_t head = HeadPosition();
+  // Announced today (UTC), completing in 2099: a scheduled completion.
+  const std::string today = absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
+  const std::string scheduled = absl::StrReplaceAll(
+      kBadTarget,
+      {{"nvidiaa", "엔비디아"},
+       {"bad-1", "scheduled-1"},
+       {R"("announced_date":"2024")", absl::StrCat(R"("announced_date":")", today, "\"")},
+       {R"("ppm":"1000"})", R"("ppm":"1000"},"effective_date":"2099-06")"}});
+  EXPECT_TRUE(HasCode(Append(ledgerd_.stub(), AnnouncementAppend(scheduled)), grpc::StatusCode::OK))
+      << scheduled;
+  EXPECT_EQ(HeadPosition(), head + 1);
+}
+
 TEST_F(AnnouncementsTest, AppendStoresTheCanonicalFormUnderTheDerivedId) {
   ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
   const std::string json = absl::StrReplaceAll(kBadTarget, {{"nvidiaa", "エヌビディア"}});
@@ -341,14 +375,16 @@ TEST_F(AnnouncementsTest, CorrectionsAreListedUnderTheEntitiesOfWhatTheyCorrect)
 // two) and those further apart must all come back whole.
 TEST_F(AnnouncementsTest, AnnouncementsFarApartInTheLogAreListedWhole) {
   ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
+  // This year: after every curated announcement, and not in the future.
+  const std::string year = absl::FormatTime("%Y", absl::Now(), absl::UTCTimeZone());
   const auto announce = [&](const std::string& id) {
-    ASSERT_TRUE(Append(ledgerd_.stub(),
-                       AnnouncementAppend(absl::StrCat(
-                           R"({"announcement_id":")", id,
-                           R"(","announced_date":"2030","source":{"outlet":"X"},"facts":[)",
-                           R"({"quote":"q","stake_change":{"holder":"소프트뱅크",)",
-                           R"("target":"nvidia","resulting_stake":{"ppm":"1000"}}}]})")))
-                    .ok());
+    ASSERT_TRUE(
+        Append(ledgerd_.stub(), AnnouncementAppend(absl::StrCat(
+                                    R"({"announcement_id":")", id, R"(","announced_date":")", year,
+                                    R"(","source":{"outlet":"X"},"facts":[)",
+                                    R"({"quote":"q","stake_change":{"holder":"소프트뱅크",)",
+                                    R"("target":"nvidia","resulting_stake":{"ppm":"1000"}}}]})")))
+            .ok());
   };
   const auto fill = [&](size_t count) {
     std::vector<v1::ProposedEvent> events;
@@ -365,7 +401,7 @@ TEST_F(AnnouncementsTest, AnnouncementsFarApartInTheLogAreListedWhole) {
   SetDeadline(&context);
   v1::ListAnnouncementsRequest request;
   request.set_entity("nvidia");
-  request.set_from_date("2030");
+  request.set_from_date(year);
   v1::ListAnnouncementsResponse response;
   ASSERT_TRUE(announcements_->ListAnnouncements(&context, request, &response).ok());
   ASSERT_EQ(response.announcements_size(), 3);

@@ -258,8 +258,9 @@ struct CheckRun {
   std::string output;  // stdout and stderr
 };
 
-CheckRun RunLedgerdCheck(const std::string& data_dir) {
-  const std::string command = absl::StrCat(LEDGERD_PATH, " check --data-dir '", data_dir, "' 2>&1");
+// Runs `ledgerd ARGS` (quoted by the caller), stopped after 30 s at most.
+CheckRun RunLedgerd(const std::string& args) {
+  const std::string command = absl::StrCat("timeout 30 ", LEDGERD_PATH, " ", args, " 2>&1");
   CheckRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -269,6 +270,22 @@ CheckRun RunLedgerdCheck(const std::string& data_dir) {
   const int status = pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
+}
+
+CheckRun RunLedgerdCheck(const std::string& data_dir) {
+  return RunLedgerd(absl::StrCat("check --data-dir '", data_dir, "'"));
+}
+
+TEST_F(AuditTest, SecondLedgerdOnAHeldDataDirAsksWhetherLedgerdStillRuns) {
+  ASSERT_TRUE(ledgerd_.running());
+  const CheckRun second =
+      RunLedgerd(absl::StrCat("--data-dir '", ledgerd_.data_dir(), "' --listen 127.0.0.1:0"));
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("is ledgerd still running?"));
+  // As `ledgerd check` says on the same directory.
+  const CheckRun check = RunLedgerdCheck(ledgerd_.data_dir());
+  EXPECT_EQ(check.exit_code, 2) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("is ledgerd still running?"));
 }
 
 TEST_F(AuditTest, CheckNamesARecordChangedOnDisk) {

@@ -9,10 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "stakeledger/v1/event_store.grpc.pb.h"
 #include "stakeledger/v1/projections.grpc.pb.h"
 #include "tests/ledger_test_util.h"
 #include "tests/ledgerctl_run.h"
@@ -290,6 +292,25 @@ TEST_F(InvestmentsTest, MalformedKnownAtIsInvalidArgument) {
   request.set_holder("softbank-group");
   request.set_known_at("yesterday");
   EXPECT_TRUE(HasCode(Call(request), grpc::StatusCode::INVALID_ARGUMENT));
+}
+
+TEST_F(InvestmentsTest, KnownAtBeyondTheHeadOrInTheFutureIsOutOfRange) {
+  v1::LogInfo info;
+  ASSERT_TRUE(GetLogInfo(*v1::EventStore::NewStub(channel_), &info).ok());
+  const uint64_t head = info.head_position();
+  v1::InvestmentsRequest request;
+  request.set_holder("softbank-group");
+  request.set_known_at(absl::StrCat(head));
+  EXPECT_TRUE(HasCode(Call(request), grpc::StatusCode::OK));
+  for (const std::string& known_at :
+       {absl::StrCat(head + 1), std::string("18446744073709551615"),
+        absl::FormatTime(absl::RFC3339_full, absl::Now() + absl::Hours(24), absl::UTCTimeZone())}) {
+    request.set_known_at(known_at);
+    EXPECT_TRUE(HasCode(Call(request), grpc::StatusCode::OUT_OF_RANGE)) << known_at;
+  }
+  const LedgerctlResult result = Ctl({"investments", "softbank-group", "--known-at", "999999"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.err, HasSubstr(absl::StrCat("head ", head)));
 }
 
 }  // namespace

@@ -9,14 +9,20 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "stakeledger/v1/event_store.grpc.pb.h"
+#include "stakeledger/v1/projections.grpc.pb.h"
+#include "tests/ledger_test_util.h"
 #include "tests/ledgerctl_run.h"
 #include "tests/ledgerd_process.h"
 
 namespace stakeledger::tests {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -56,6 +62,78 @@ class ProjectionsTest : public ::testing::Test {
       if (caught_up || absl::Now() > deadline) return result.out;
       absl::SleepFor(absl::Milliseconds(50));
     }
+  }
+
+  // The status of each Projections call that takes known_at, asked at
+  // `known_at` (ListStakes with and without proofs).
+  std::vector<grpc::Status> CallsAtKnownAt(const std::string& known_at) {
+    auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    auto stub = v1::Projections::NewStub(channel);
+    std::vector<grpc::Status> statuses;
+    {
+      grpc::ClientContext context;
+      SetDeadline(&context);
+      v1::StakeRequest request;
+      request.set_holder("softbank-group");
+      request.set_target("nvidia");
+      request.set_as_of("2018-06-30");
+      request.set_known_at(known_at);
+      v1::StakeResponse response;
+      statuses.push_back(stub->GetStake(&context, request, &response));
+      grpc::ClientContext proof_context;
+      SetDeadline(&proof_context);
+      request.set_include_proof(true);
+      statuses.push_back(stub->GetStake(&proof_context, request, &response));
+    }
+    {
+      grpc::ClientContext context;
+      SetDeadline(&context);
+      v1::HoldersRequest request;
+      request.set_target("nvidia");
+      request.set_as_of("2018");
+      request.set_known_at(known_at);
+      v1::HoldingsResponse response;
+      statuses.push_back(stub->ListHolders(&context, request, &response));
+    }
+    {
+      grpc::ClientContext context;
+      SetDeadline(&context);
+      v1::PortfolioRequest request;
+      request.set_holder("softbank-group");
+      request.set_as_of("2018");
+      request.set_known_at(known_at);
+      v1::HoldingsResponse response;
+      statuses.push_back(stub->GetPortfolio(&context, request, &response));
+    }
+    {
+      grpc::ClientContext context;
+      SetDeadline(&context);
+      v1::TimelineRequest request;
+      request.set_holder("softbank-group");
+      request.set_target("arm");
+      request.set_known_at(known_at);
+      v1::TimelineResponse response;
+      statuses.push_back(stub->GetTimeline(&context, request, &response));
+    }
+    for (const bool proof : {false, true}) {
+      grpc::ClientContext context;
+      SetDeadline(&context);
+      v1::ListStakesRequest request;
+      request.set_as_of("2018");
+      request.set_known_at(known_at);
+      request.set_include_proof(proof);
+      v1::ListStakesResponse response;
+      statuses.push_back(stub->ListStakes(&context, request, &response));
+    }
+    return statuses;
+  }
+
+  uint64_t Head() {
+    auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    auto store = v1::EventStore::NewStub(channel);
+    v1::LogInfo info;
+    EXPECT_TRUE(GetLogInfo(*store, &info).ok());
+    return info.head_position();
   }
 
   LedgerdProcess ledgerd_;
@@ -99,10 +177,47 @@ TEST_F(ProjectionsTest, KnownAtTimestampMapsToTheLastPositionRecordedByThen) {
       Stake({"softbank-group", "arm", "--as-of", "2024", "--known-at", "2000-01-01T00:00:00Z"});
   EXPECT_THAT(before_log, HasSubstr("\"ppm\":null"));
   EXPECT_EQ(JsonNumber(before_log, "known_at_position"), 0u);
-  const std::string future =
-      Stake({"softbank-group", "arm", "--as-of", "2024", "--known-at", "2999-01-01T00:00:00Z"});
-  EXPECT_THAT(future, HasSubstr("\"ppm\":900000"));
-  EXPECT_EQ(JsonNumber(future, "known_at_position"), JsonNumber(now, "known_at_position"));
+  // Everything was recorded before this moment.
+  const std::string just_now =
+      Stake({"softbank-group", "arm", "--as-of", "2024", "--known-at",
+             absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())});
+  EXPECT_THAT(just_now, HasSubstr("\"ppm\":900000"));
+  EXPECT_EQ(JsonNumber(just_now, "known_at_position"), JsonNumber(now, "known_at_position"));
+}
+
+TEST_F(ProjectionsTest, KnownAtTheHeadAnswers) {
+  Stake({"softbank-group", "arm", "--as-of", "2024"});  // waits for the projection
+  for (const grpc::Status& status : CallsAtKnownAt(absl::StrCat(Head()))) {
+    EXPECT_TRUE(HasCode(status, grpc::StatusCode::OK));
+  }
+}
+
+TEST_F(ProjectionsTest, KnownAtBeyondTheHeadIsOutOfRangeNamingTheHead) {
+  const uint64_t head = Head();
+  for (const std::string& known_at :
+       {absl::StrCat(head + 1), std::string("999999"), std::string("18446744073709551615"),
+        std::string("18446744073709551616")}) {
+    for (const grpc::Status& status : CallsAtKnownAt(known_at)) {
+      EXPECT_TRUE(HasCode(status, grpc::StatusCode::OUT_OF_RANGE)) << known_at;
+      // "... beyond the log head H", or with proofs "... whose size is H".
+      EXPECT_THAT(status.error_message(), EndsWith(absl::StrCat(" ", head)));
+    }
+  }
+  const LedgerctlResult stake =
+      Ctl({"stake", "softbank-group", "nvidia", "--as-of", "2018-06-30", "--known-at", "999999"});
+  EXPECT_NE(stake.exit_code, 0);
+  EXPECT_THAT(stake.err, HasSubstr(absl::StrCat(head)));
+}
+
+TEST_F(ProjectionsTest, KnownAtATimeInTheFutureIsOutOfRange) {
+  const std::string tomorrow =
+      absl::FormatTime(absl::RFC3339_full, absl::Now() + absl::Hours(24), absl::UTCTimeZone());
+  for (const std::string& known_at : {tomorrow, std::string("2999-01-01T00:00:00Z")}) {
+    for (const grpc::Status& status : CallsAtKnownAt(known_at)) {
+      EXPECT_TRUE(HasCode(status, grpc::StatusCode::OUT_OF_RANGE)) << known_at;
+      EXPECT_THAT(status.error_message(), HasSubstr("in the future"));
+    }
+  }
 }
 
 // A recorded time as ledgerctl prints it, pasted back as --known-at,
@@ -217,6 +332,26 @@ TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
   const LedgerctlResult unknown = Ctl({"rebuild", "no-such-projection"});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_THAT(unknown.err, HasSubstr("no projection named"));
+}
+
+TEST_F(ProjectionsTest, RebuildOfAnUnknownProjectionIsNotFoundListingTheProjections) {
+  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::Projections::NewStub(channel);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::RebuildRequest request;
+  request.set_projection("no-such-projection");
+  auto reader = stub->Rebuild(&context, request);
+  v1::RebuildProgress progress;
+  EXPECT_FALSE(reader->Read(&progress));
+  const grpc::Status status = reader->Finish();
+  EXPECT_TRUE(HasCode(status, grpc::StatusCode::NOT_FOUND));
+  EXPECT_THAT(status.error_message(), HasSubstr("no-such-projection"));
+  EXPECT_THAT(status.error_message(), HasSubstr("stake-ownership"));
+  EXPECT_THAT(status.error_message(), HasSubstr("investments"));
+  const LedgerctlResult unknown = Ctl({"rebuild", "no-such-projection"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.err, HasSubstr("stake-ownership"));
 }
 
 TEST_F(ProjectionsTest, MalformedAsOfIsAUsageErrorNamingTheField) {

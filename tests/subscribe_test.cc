@@ -349,6 +349,34 @@ TEST_F(SubscribeTest, SubscriptionFromAMiddlePositionStartsThere) {
   EXPECT_TRUE(IsRange(received.positions(), 21, 50));
 }
 
+TEST_F(SubscribeTest, SubscriptionFromTheNextPositionWaitsForIt) {
+  ASSERT_TRUE(AppendEvents(ledgerd_.stub(), "s", 5));
+  v1::SubscribeRequest request;
+  request.set_from_position(6);
+  SubscriptionReader subscription(ledgerd_.stub(), request);
+  Received received;
+  ASSERT_TRUE(ReadUntil(subscription, &received, [](const Received& r) { return r.caught_up; }));
+  ASSERT_TRUE(AppendEvents(ledgerd_.stub(), "s", 2));
+  ASSERT_TRUE(
+      ReadUntil(subscription, &received, [](const Received& r) { return r.events.size() >= 2; }));
+  EXPECT_TRUE(IsRange(received.positions(), 6, 7));
+}
+
+TEST_F(SubscribeTest, SubscriptionFromBeyondTheNextPositionIsOutOfRangeNamingTheHead) {
+  ASSERT_TRUE(AppendEvents(ledgerd_.stub(), "s", 5));
+  for (const uint64_t from : {uint64_t{7}, uint64_t{1000}, ~uint64_t{0}}) {
+    v1::SubscribeRequest request;
+    request.set_from_position(from);
+    SubscriptionReader subscription(ledgerd_.stub(), request);
+    Received received;
+    EXPECT_FALSE(ReadUntil(subscription, &received, [](const Received&) { return false; }));
+    EXPECT_TRUE(received.checkpoints.empty()) << from;
+    const grpc::Status status = subscription.Finish();
+    EXPECT_TRUE(HasCode(status, StatusCode::OUT_OF_RANGE)) << from;
+    EXPECT_TRUE(absl::StrContains(status.error_message(), "log head 5")) << status.error_message();
+  }
+}
+
 TEST_F(SubscribeTest, OverlongFilterPrefixIsResourceExhausted) {
   SubscriptionReader subscription(ledgerd_.stub(), FilteredRequest(1, std::string(257, 'p'), 10));
   Received received;
