@@ -45,7 +45,7 @@ CLI::Validator UnsignedValidator(uint64_t max) {
         const absl::Status status = CheckUnsignedText(text, max);
         return status.ok() ? std::string() : std::string(status.message());
       },
-      "UINT", "unsigned");
+      "", "unsigned");
 }
 
 namespace {
