@@ -7,6 +7,7 @@
 #include "clients/exit_code.h"
 #include "clients/json_output.h"
 #include "clients/status_text.h"
+#include "clients/text.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -37,6 +38,33 @@ int Connection::ReportFailure(const grpc::Status& status) const {
   std::cerr << FormatStatusLine(failure.status) << std::endl;
   return failure.exit_code;
 }
+
+CLI::Validator UnsignedValidator(uint64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) {
+        const absl::Status status = CheckUnsignedText(text, max);
+        return status.ok() ? std::string() : std::string(status.message());
+      },
+      "", "unsigned");
+}
+
+namespace {
+
+// A validator from a check of the option's text: empty when it passes.
+CLI::Validator FromCheck(absl::Status (*check)(absl::string_view), const std::string& name) {
+  return CLI::Validator(
+      [check](std::string& text) {
+        const absl::Status status = check(text);
+        return status.ok() ? std::string() : std::string(status.message());
+      },
+      "", name);
+}
+
+}  // namespace
+
+CLI::Validator KnownAtValidator() { return FromCheck(&CheckKnownAtText, "known-at"); }
+
+CLI::Validator YearValidator() { return FromCheck(&CheckYearText, "year"); }
 
 int ReportUsageError(const absl::Status& status) {
   std::cerr << FormatUsageLine(status.message()) << std::endl;

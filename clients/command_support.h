@@ -4,9 +4,12 @@
 #define STAKELEDGER_CLIENTS_COMMAND_SUPPORT_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
@@ -62,6 +65,24 @@ class Connection {
   std::unique_ptr<v1::EventStore::Stub> stub_;
   std::unique_ptr<v1::Announcements::Stub> announcements_;
 };
+
+// The check every unsigned integer option of ledgerctl carries, so that
+// "-3" or a number too large for the option is a usage error naming the
+// option instead of wrapping round (CLI11 alone converts "-3" to 2^64 - 3 and
+// clamps an overflow). Accepts decimal digits up to `max` (CheckUnsignedText).
+CLI::Validator UnsignedValidator(uint64_t max);
+// The same for an option held in a T (uint32_t, uint64_t or a vector of one:
+// the validator sees each value).
+template <typename T>
+CLI::Validator UnsignedValidator() {
+  static_assert(std::is_unsigned<T>::value, "an unsigned integer type");
+  return UnsignedValidator(std::numeric_limits<T>::max());
+}
+
+// The checks of every --known-at (CheckKnownAtText) and of --year
+// (CheckYearText): a bad value is a usage error naming the option.
+CLI::Validator KnownAtValidator();
+CLI::Validator YearValidator();
 
 // Prints "ledgerctl: MESSAGE" on stderr and returns kExitUsageError.
 int ReportUsageError(const absl::Status& status);

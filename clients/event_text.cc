@@ -60,11 +60,18 @@ std::string DisplayPayload(const v1::RecordedEvent& event) {
   return decoded.has_value() ? *std::move(decoded) : event.payload();
 }
 
+std::string FormatRecordedTime(absl::Time time) {
+  // Fixed width (six digits) keeps table columns aligned; a time finer than
+  // a microsecond keeps all nine, so nothing is ever cut.
+  const bool sub_micro = absl::ToInt64Nanoseconds(time - absl::UnixEpoch()) % 1000 != 0;
+  return absl::FormatTime(sub_micro ? "%Y-%m-%dT%H:%M:%E9SZ" : "%Y-%m-%dT%H:%M:%E6SZ", time,
+                          absl::UTCTimeZone());
+}
+
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
   if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "-";
-  const absl::Time time =
-      absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+  return FormatRecordedTime(absl::FromUnixSeconds(timestamp.seconds()) +
+                            absl::Nanoseconds(timestamp.nanos()));
 }
 
 std::string FormatRange(uint64_t first, uint64_t last) {
@@ -79,7 +86,7 @@ std::vector<Column> EventColumns() {
       {"REVISION", Align::kRight, 8},
       {"TYPE", Align::kLeft, 24},
       {"EVENT ID", Align::kLeft, 36},
-      {"RECORDED AT", Align::kLeft, 24},
+      {"RECORDED AT", Align::kLeft, 30},
       {"PAYLOAD", Align::kLeft, kPayloadPreviewWidthMax},
   };
 }

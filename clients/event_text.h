@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "clients/table.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "stakeledger/v1/event_store.pb.h"
@@ -31,8 +32,14 @@ std::string FormatPayload(absl::string_view payload);
 // and every other event, as its bytes. Thread-safe.
 std::string DisplayPayload(const v1::RecordedEvent& event);
 
-// RFC 3339 in UTC with milliseconds, "2024-05-01T12:00:00.123Z"; "-" for the
-// unset timestamp (seconds and nanos both zero).
+// A recorded time as RFC 3339 in UTC with the fraction the log stores,
+// microseconds: "2024-05-01T12:00:00.123456Z" (nanoseconds when a time has
+// them). Pasted back as --known-at, it names a time at or after the event,
+// so the answer includes it; a shorter form would fall before it.
+std::string FormatRecordedTime(absl::Time time);
+
+// FormatTimestamp of a recorded_at; "-" for the unset timestamp (seconds and
+// nanos both zero).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 
 // "7" when first == last, else "7-9".

@@ -57,11 +57,20 @@ TEST(FormatPayload, ControlCharactersAreShownAsByteCount) {
 
 TEST(FormatPayload, EmptyIsZeroBytes) { EXPECT_EQ(FormatPayload(""), "<0 bytes>"); }
 
-TEST(FormatTimestamp, IsRfc3339UtcWithMilliseconds) {
+TEST(FormatTimestamp, KeepsTheStoredMicroseconds) {
   google::protobuf::Timestamp timestamp;
   timestamp.set_seconds(1714564800);  // 2024-05-01T12:00:00Z
+  timestamp.set_nanos(123456000);
+  EXPECT_EQ(FormatTimestamp(timestamp), "2024-05-01T12:00:00.123456Z");
+  timestamp.set_nanos(0);
+  EXPECT_EQ(FormatTimestamp(timestamp), "2024-05-01T12:00:00.000000Z");
+}
+
+TEST(FormatTimestamp, KeepsNanosecondsWhenThereAreAny) {
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(1714564800);
   timestamp.set_nanos(123456789);
-  EXPECT_EQ(FormatTimestamp(timestamp), "2024-05-01T12:00:00.123Z");
+  EXPECT_EQ(FormatTimestamp(timestamp), "2024-05-01T12:00:00.123456789Z");
 }
 
 TEST(FormatTimestamp, UnsetIsDash) { EXPECT_EQ(FormatTimestamp({}), "-"); }

@@ -10,12 +10,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "clients/command_support.h"
 #include "clients/commands.h"
 #include "clients/domain_fetch.h"
 #include "clients/exit_code.h"
 #include "clients/progress.h"
 #include "clients/status_text.h"
+#include "clients/text.h"
 #include "domain/data_set.h"
 #include "domain/events.h"
 
@@ -99,11 +101,13 @@ void PrintSummary(size_t files, const Counts& entities, const Counts& announceme
               << "\n";
     return;
   }
-  std::cout << absl::StrFormat(
-      "imported %d files: %d entities (%d new, %d already present), %d announcements (%d new, %d "
-      "already present)\n",
-      files, entities.written + entities.present, entities.written, entities.present,
-      announcements.written + announcements.present, announcements.written, announcements.present);
+  std::cout << "imported " << CountText(files, "file", "files") << ": "
+            << CountText(entities.written + entities.present, "entity", "entities") << " ("
+            << entities.written << " new, " << entities.present << " already present), "
+            << CountText(announcements.written + announcements.present, "announcement",
+                         "announcements")
+            << " (" << announcements.written << " new, " << announcements.present
+            << " already present)\n";
 }
 
 // What the checker found, as events to send (records the ledger holds
@@ -147,6 +151,20 @@ int ReportProblems(const domain::DataSetChecker& checker, size_t files) {
 int RunImport(const ImportOptions& options, const GlobalOptions& globals) {
   absl::StatusOr<std::vector<std::string>> files = domain::ListDataFiles(options.paths);
   if (!files.ok()) return ReportUsageError(files.status());
+  if (files->empty()) {
+    // Nothing to check or send, so the server is not asked. Still a success
+    // (exit 0): an empty folder is an empty data set, and a script that
+    // imports whatever a drop folder holds must not fail when it is empty.
+    const std::string note = absl::StrCat(
+        "no .jsonl files found in ", absl::StrJoin(options.paths, ", "), "; nothing was imported");
+    if (!globals.json) {
+      std::cout << note << "\n";
+      return kExitOk;
+    }
+    std::cerr << note << std::endl;  // stdout keeps its one JSON line
+    PrintSummary(0, {}, {}, /*json=*/true);
+    return kExitOk;
+  }
   Connection connection(globals);
   absl::StatusOr<RecordedDomain> recorded = FetchRecordedDomain(connection);
   if (!recorded.ok()) return connection.ReportFailure(ToGrpcStatus(recorded.status()));

@@ -120,8 +120,9 @@ std::vector<Command> AddInspectCommands(CLI::App& main_app, const GlobalOptions&
   auto streams = std::make_shared<StreamsOptions>();
   CLI::App* streams_app = main_app.add_subcommand("streams", "List streams, all pages");
   streams_app->add_option("--prefix", streams->prefix, "Only streams starting with this");
-  streams_app->add_option("--page-size", streams->page_size,
-                          "Streams per request (0: server default)");
+  streams_app
+      ->add_option("--page-size", streams->page_size, "Streams per request (0: server default)")
+      ->check(UnsignedValidator<uint32_t>());
 
   auto name = std::make_shared<std::string>();
   CLI::App* stream_app = main_app.add_subcommand("stream", "Show one stream");

@@ -155,9 +155,12 @@ Command AddInvestmentsCommand(CLI::App& main_app, const GlobalOptions& globals) 
   CLI::App* command = main_app.add_subcommand(
       "investments", "A holder's capital committed and invested, acquisitions and joint ventures");
   command->add_option("holder", options->holder, "Holder (id or alias)")->required();
-  command->add_option("--year", options->year, "Only this year (YYYY; default: every year)");
-  command->add_option("--known-at", options->known_at,
-                      "What the ledger knew at this position or RFC 3339 time (default: now)");
+  command->add_option("--year", options->year, "Only this year (YYYY; default: every year)")
+      ->check(YearValidator());
+  command
+      ->add_option("--known-at", options->known_at,
+                   "What the ledger knew at this position or RFC 3339 time (default: now)")
+      ->check(KnownAtValidator());
   command->add_flag("--look-through", options->look_through,
                     "Also each fund the holder sponsors, and the totals of holder and funds");
   return {command, [options, &globals] { return RunInvestments(*options, globals); }};

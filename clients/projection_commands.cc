@@ -18,11 +18,13 @@
 #include "clients/audit_report.h"
 #include "clients/command_support.h"
 #include "clients/commands.h"
+#include "clients/event_text.h"
 #include "clients/exit_code.h"
 #include "clients/json_output.h"
 #include "clients/progress.h"
 #include "clients/signal_watcher.h"
 #include "clients/table.h"
+#include "clients/text.h"
 #include "stakeledger/v1/projections.grpc.pb.h"
 
 namespace stakeledger::clients {
@@ -67,10 +69,33 @@ std::string StakeText(bool has_ppm, int64_t ppm, v1::Qualifier qualifier) {
 }
 
 std::string RecordedText(const v1::StakeEntry& fact) {
-  return absl::StrCat(
-      "position ", fact.position(), ", ",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(fact.recorded_at_us()),
-                       absl::UTCTimeZone()));
+  return absl::StrCat("position ", fact.position(), ", ",
+                      FormatRecordedTime(absl::FromUnixMicros(fact.recorded_at_us())));
+}
+
+// The fact a direct answer rests on. Only a direct stake has one: a
+// look-through total held through funds alone leaves `governing` unset
+// (position 0), which is not a fact to show.
+void PrintGoverningFact(const v1::StakeResponse& stake) {
+  const v1::StakeEntry& fact = stake.governing();
+  std::cout << "  governed by " << fact.announcement_id() << " fact " << fact.fact_index()
+            << ", effective " << fact.effective_date() << " ("
+            << (stake.within_precision() ? "as-of date within its precision"
+                                         : "as-of date after its period")
+            << ")\n  recorded at " << RecordedText(fact) << "\n  quote: " << fact.quote() << "\n";
+}
+
+// --look-through: which parts add up to the total, the direct one first.
+void PrintStakeParts(const v1::StakeResponse& stake) {
+  std::cout << "  made up of:\n";
+  for (const v1::StakeResponse& part : stake.parts()) {
+    const std::string via =
+        part.holder() == stake.holder() ? "directly" : absl::StrCat("through ", part.holder());
+    std::cout << "    " << via << ": "
+              << StakeText(part.has_ppm(), part.ppm().value(), part.qualifier()) << " ("
+              << part.governing().announcement_id() << " fact " << part.governing().fact_index()
+              << ")\n";
+  }
 }
 
 void PrintStakeText(const v1::StakeResponse& stake) {
@@ -78,17 +103,12 @@ void PrintStakeText(const v1::StakeResponse& stake) {
             << " (known at position " << stake.known_at_position()
             << "): " << StakeText(stake.has_ppm(), stake.ppm().value(), stake.qualifier()) << "\n";
   if (!stake.has_ppm()) return;
-  const v1::StakeEntry& fact = stake.governing();
-  std::cout << "  governed by " << fact.announcement_id() << " fact " << fact.fact_index()
-            << ", effective " << fact.effective_date() << " ("
-            << (stake.within_precision() ? "as-of date within its precision"
-                                         : "as-of date after its period")
-            << ")\n  recorded at " << RecordedText(fact) << "\n  quote: " << fact.quote() << "\n";
-  for (const v1::StakeResponse& part : stake.parts()) {
-    std::cout << "  through " << part.holder() << ": "
-              << StakeText(part.has_ppm(), part.ppm().value(), part.qualifier()) << " ("
-              << part.governing().announcement_id() << ")\n";
+  if (stake.governing().position() > 0) {
+    PrintGoverningFact(stake);
+  } else {
+    std::cout << "  no direct stake\n";
   }
+  if (stake.parts_size() > 0) PrintStakeParts(stake);
 }
 
 v1::StakeRequest MakeStakeRequest(const QueryOptions& options) {
@@ -151,6 +171,9 @@ int RunStake(const QueryOptions& options, const GlobalOptions& globals) {
 
 int PrintHoldings(const v1::HoldingsResponse& response, bool by_target, bool json) {
   if (json) {
+    // One line per holding; with none, the response itself, so that the
+    // empty answer still says which position it is known at.
+    if (response.holdings().empty()) return PrintJsonLine(response);
     for (const v1::StakeResponse& holding : response.holdings()) {
       if (const int code = PrintStakeJson(holding); code != kExitOk) return code;
     }
@@ -224,10 +247,20 @@ int RunHoldings(const QueryOptions& options, bool by_target, const GlobalOptions
   const int code = PrintHoldings(response, by_target, globals.json);
   if (head.has_value() && code == kExitOk) {
     (globals.json ? std::cerr : std::cout)
-        << "verified " << response.holdings_size() << " holdings against head size "
-        << head->tree_size << std::endl;
+        << "verified " << CountText(response.holdings_size(), "holding", "holdings")
+        << " against head size " << head->tree_size << std::endl;
   }
   return code;
+}
+
+// A timeline step as {"fact":{...},"ppm":N}. The mapping would print the
+// int64 ppm as a string; stake, holders and replay print an integer, so
+// the step's ppm (at most kWholePpm) is printed as one too.
+int PrintTimelineStepJson(const v1::TimelineStep& step) {
+  const absl::StatusOr<std::string> fact = ToJsonLine(step.fact());
+  if (!fact.ok()) return ReportUsageError(fact.status());
+  std::cout << "{\"fact\":" << *fact << ",\"ppm\":" << step.ppm() << "}\n";
+  return kExitOk;
 }
 
 int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
@@ -243,7 +276,7 @@ int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
   if (!status.ok()) return connection.ReportFailure(status);
   if (globals.json) {
     for (const v1::TimelineStep& step : response.steps()) {
-      if (const int code = PrintJsonLine(step); code != kExitOk) return code;
+      if (const int code = PrintTimelineStepJson(step); code != kExitOk) return code;
     }
     return kExitOk;
   }
@@ -260,11 +293,14 @@ int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
     change.set_qualifier(fact.qualifier());
     table.AddRow({fact.effective_date(),
                   absl::StrCat(fact.absolute() ? "= " : "Δ ", FormatStake(change)),
-                  StakeText(true, step.ppm(), v1::EXACT), RecordedText(fact),
+                  // The stake after a fact carries that fact's qualifier, as
+                  // stake's answer carries its governing fact's.
+                  StakeText(true, step.ppm(), fact.qualifier()), RecordedText(fact),
                   absl::StrCat(fact.announcement_id(), " #", fact.fact_index())});
   }
   table.Flush();
   if (table.row_count() == 0) std::cout << "(no stake facts)\n";
+  std::cout << "known at position " << response.known_at_position() << "\n";
   return kExitOk;
 }
 
@@ -411,7 +447,7 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
   stake->add_option("target", options->target, "Target (id or alias)")->required();
   stake->add_option("--as-of", options->as_of, "Valid-time date (YYYY, YYYY-MM, YYYY-MM-DD)")
       ->required();
-  stake->add_option("--known-at", options->known_at, known_at_help);
+  stake->add_option("--known-at", options->known_at, known_at_help)->check(KnownAtValidator());
   stake->add_flag("--look-through", options->look_through, "Add the holder's funds' stakes");
   stake->add_flag("--verify", options->verify,
                   "Check the facts behind the answer against the verified signed tree head");
@@ -420,26 +456,28 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
   CLI::App* holders = main_app.add_subcommand("holders", "The cap table of a target as of a date");
   holders->add_option("target", options->target, "Target (id or alias)")->required();
   holders->add_option("--as-of", options->as_of, "Valid-time date")->required();
-  holders->add_option("--known-at", options->known_at, known_at_help);
+  holders->add_option("--known-at", options->known_at, known_at_help)->check(KnownAtValidator());
   holders->add_flag("--verify", options->verify, "Check every holding against the signed head");
   holders->add_option("--trust-dir", options->trust_dir, "Where the pinned key lives (--verify)");
   CLI::App* portfolio = main_app.add_subcommand("portfolio", "A holder's stakes as of a date");
   portfolio->add_option("holder", options->holder, "Holder (id or alias)")->required();
   portfolio->add_option("--as-of", options->as_of, "Valid-time date")->required();
-  portfolio->add_option("--known-at", options->known_at, known_at_help);
+  portfolio->add_option("--known-at", options->known_at, known_at_help)->check(KnownAtValidator());
   portfolio->add_flag("--verify", options->verify, "Check every holding against the signed head");
   portfolio->add_option("--trust-dir", options->trust_dir, "Where the pinned key lives (--verify)");
   CLI::App* timeline =
       main_app.add_subcommand("timeline", "Every stake change of a holder in a target");
   timeline->add_option("holder", options->holder, "Holder (id or alias)")->required();
   timeline->add_option("target", options->target, "Target (id or alias)")->required();
-  timeline->add_option("--known-at", options->known_at, known_at_help);
+  timeline->add_option("--known-at", options->known_at, known_at_help)->check(KnownAtValidator());
   CLI::App* replay = main_app.add_subcommand(
       "replay", "How what the ledger knew about a holder's stake changed, event by event");
   replay->add_option("holder", options->holder, "Holder (id or alias)")->required();
   replay->add_option("target", options->target, "Target (id or alias)")->required();
-  replay->add_option("--from", options->from_position, "First position (default: 1)");
-  replay->add_option("--to", options->to_position, "Last position (default: the head)");
+  replay->add_option("--from", options->from_position, "First position (default: 1)")
+      ->check(UnsignedValidator<uint64_t>());
+  replay->add_option("--to", options->to_position, "Last position (default: the head)")
+      ->check(UnsignedValidator<uint64_t>());
   replay->add_flag("--follow", options->follow,
                    "Then keep following: print each later change until interrupted");
   CLI::App* projections = main_app.add_subcommand("projections", "Projection status table");

@@ -197,10 +197,12 @@ Command AddReadCommand(CLI::App& main_app, const GlobalOptions& globals) {
   CLI::Option* all = app->add_flag("--all", options->all, "Read the whole log");
   all->excludes(stream);
   CLI::Option* from = app->add_option("--from", options->from,
-                                      "First revision (STREAM) or position (--all) to return");
+                                      "First revision (STREAM) or position (--all) to return")
+                          ->check(UnsignedValidator<uint64_t>());
   app->add_flag("--backwards", options->backwards,
                 "Newest first; without --from, start at the end");
-  app->add_option("--count", options->count, "At most this many events (0: no limit)");
+  app->add_option("--count", options->count, "At most this many events (0: no limit)")
+      ->check(UnsignedValidator<uint64_t>());
   app->add_option("--stream-prefix", options->stream_prefix,
                   "Only streams starting with this (--all only)")
       ->needs(all);

@@ -1,5 +1,6 @@
 #include "clients/status_text.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
@@ -43,6 +44,17 @@ RpcFailure DescribeRpcFailure(const grpc::Status& status, absl::string_view serv
       break;
   }
   return {FromGrpcStatus(status), kExitServerError};
+}
+
+absl::Status DescribeBrokenSubscription(const grpc::Status& status, absl::string_view server,
+                                        uint64_t resume_from) {
+  // ledgerd's services all say this when a stop ends their calls.
+  const bool stopping = absl::StrContains(status.error_message(), "the server is shutting down");
+  return absl::UnavailableError(
+      absl::StrCat("the server at ", server,
+                   stopping ? " is shutting down"
+                            : absl::StrCat(" is unavailable: ", OneLine(status.error_message())),
+                   "; resume with --from ", resume_from));
 }
 
 }  // namespace stakeledger::clients

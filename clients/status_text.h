@@ -4,6 +4,7 @@
 #ifndef STAKELEDGER_CLIENTS_STATUS_TEXT_H_
 #define STAKELEDGER_CLIENTS_STATUS_TEXT_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -45,6 +46,15 @@ struct RpcFailure {
 //                                     kExitServerError.
 // REQUIRES: !status.ok().
 RpcFailure DescribeRpcFailure(const grpc::Status& status, absl::string_view server, bool connected);
+
+// A subscription that had answers from `server` and then ended UNAVAILABLE:
+// the server was reached and went away, so, rather than "cannot reach
+// server", UNAVAILABLE with "the server at ADDR is shutting down; resume
+// with --from N" (a stop; else "is unavailable: MESSAGE; resume ...").
+// `resume_from` is the position after the last event or checkpoint.
+// REQUIRES: status.error_code() == UNAVAILABLE.
+absl::Status DescribeBrokenSubscription(const grpc::Status& status, absl::string_view server,
+                                        uint64_t resume_from);
 
 }  // namespace stakeledger::clients
 

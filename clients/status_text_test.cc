@@ -55,5 +55,20 @@ TEST(DescribeRpcFailure, ServerErrorIsPassedThrough) {
             "ledgerctl: FAILED_PRECONDITION: stream 'x' is at revision 3, expected 1");
 }
 
+TEST(DescribeBrokenSubscription, AStoppingServerIsNamedWithWhereToResume) {
+  const absl::Status status = DescribeBrokenSubscription(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"), "127.0.0.1:9",
+      42);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(status.message(), "the server at 127.0.0.1:9 is shutting down; resume with --from 42");
+}
+
+TEST(DescribeBrokenSubscription, OtherBreaksKeepTheMessage) {
+  const absl::Status status = DescribeBrokenSubscription(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "Socket closed"), "127.0.0.1:9", 7);
+  EXPECT_EQ(status.message(),
+            "the server at 127.0.0.1:9 is unavailable: Socket closed; resume with --from 7");
+}
+
 }  // namespace
 }  // namespace stakeledger::clients

@@ -1,5 +1,6 @@
 // `ledgerctl subscribe`: catch up from a position, then follow live until
 // interrupted. SIGINT or SIGTERM cancels the call and ends with exit 0.
+#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -68,6 +69,18 @@ void PrintTableResponse(const v1::SubscribeResponse& response, const std::vector
   if (response.caught_up()) std::cout << "caught up \u2014 following live\n";
 }
 
+// Where a subscription that ended now would resume: after the last event
+// delivered or the last checkpoint, whichever is later.
+uint64_t ResumePosition(const v1::SubscribeResponse& response, uint64_t resume_from) {
+  for (const v1::RecordedEvent& event : response.events()) {
+    resume_from = std::max(resume_from, event.position() + 1);
+  }
+  if (response.has_checkpoint()) {
+    resume_from = std::max(resume_from, response.checkpoint().position() + 1);
+  }
+  return resume_from;
+}
+
 int RunSubscribe(const SubscribeOptions& options, const GlobalOptions& globals) {
   grpc::ClientContext context;
   // Before the channel exists, so that gRPC's threads inherit the mask.
@@ -79,7 +92,11 @@ int RunSubscribe(const SubscribeOptions& options, const GlobalOptions& globals) 
   v1::SubscribeResponse response;
   bool printed = true;
   bool header_printed = false;
+  bool answered = false;
+  uint64_t resume_from = std::max<uint64_t>(options.from, 1);
   while (printed && reader->Read(&response)) {
+    answered = true;
+    resume_from = ResumePosition(response, resume_from);
     if (globals.json) {
       printed = PrintJsonResponse(response);
     } else {
@@ -99,6 +116,11 @@ int RunSubscribe(const SubscribeOptions& options, const GlobalOptions& globals) 
   }
   const grpc::Status status = reader->Finish();
   if (watcher.signalled() || status.ok()) return kExitOk;
+  if (answered && status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    std::cerr << FormatStatusLine(DescribeBrokenSubscription(status, globals.server, resume_from))
+              << std::endl;
+    return kExitUnreachable;
+  }
   return connection.ReportFailure(status);
 }
 
@@ -108,12 +130,14 @@ Command AddSubscribeCommand(CLI::App& main_app, const GlobalOptions& globals) {
   auto options = std::make_shared<SubscribeOptions>();
   CLI::App* app = main_app.add_subcommand(
       "subscribe", "Catch up from a position, then follow new events until interrupted");
-  app->add_option("--from", options->from, "First position to deliver (0 or 1: the start)");
+  app->add_option("--from", options->from, "First position to deliver (0 or 1: the start)")
+      ->check(UnsignedValidator<uint64_t>());
   app->add_option("--stream-prefix", options->stream_prefix,
                   "Only streams starting with this prefix");
   app->add_option("--type", options->event_types, "Only events of this type (repeatable)");
   app->add_option("--checkpoint-interval", options->checkpoint_interval,
-                  "Checkpoint after this many scanned events (0: server default)");
+                  "Checkpoint after this many scanned events (0: server default)")
+      ->check(UnsignedValidator<uint32_t>());
   return {app, [options, &globals] { return RunSubscribe(*options, globals); }};
 }
 

@@ -1,6 +1,11 @@
 #include "clients/text.h"
 
+#include <algorithm>
 #include <cstdint>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace stakeledger::clients {
 namespace {
@@ -72,6 +77,46 @@ std::string FitToWidth(absl::string_view text, size_t width) {
   std::string fitted(text.substr(0, PrefixBytes(text, width - 1)));
   fitted += kEllipsis;
   return fitted;
+}
+
+std::string CountText(uint64_t count, absl::string_view singular, absl::string_view plural) {
+  return absl::StrCat(count, " ", count == 1 ? singular : plural);
+}
+
+absl::Status CheckUnsignedText(absl::string_view text, uint64_t max) {
+  // SimpleAtoi alone accepts a sign and surrounding spaces, and CLI11 would
+  // wrap "-3" round to 2^64 - 3; only plain digits are a count or position.
+  const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  uint64_t value = 0;
+  if (digits_only && absl::SimpleAtoi(text, &value) && value <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("expected a whole number from 0 to ", max, ", got \"", text, "\""));
+}
+
+absl::Status CheckKnownAtText(absl::string_view text) {
+  // As ProjectionQueries::ResolveKnownAt reads it: a position first, else
+  // a time.
+  uint64_t position = 0;
+  absl::Time time;
+  std::string error;
+  if (absl::SimpleAtoi(text, &position) ||
+      absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "expected a log position or an RFC 3339 time, e.g. 53 or 2026-11-24T05:41:45.505597Z, "
+      "got \"",
+      text, "\""));
+}
+
+absl::Status CheckYearText(absl::string_view text) {
+  const bool four_digits = text.size() == 4 && std::all_of(text.begin(), text.end(), [](char c) {
+                             return c >= '0' && c <= '9';
+                           });
+  if (four_digits) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("expected a year, e.g. 2024, got \"", text, "\""));
 }
 
 }  // namespace stakeledger::clients

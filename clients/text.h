@@ -5,8 +5,10 @@
 #define STAKELEDGER_CLIENTS_TEXT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace stakeledger::clients {
@@ -26,6 +28,24 @@ size_t DisplayWidth(absl::string_view text);
 // `width - 1` code points followed by kEllipsis (just kEllipsis for width 1,
 // "" for width 0). Never splits a code point.
 std::string FitToWidth(absl::string_view text, size_t width);
+
+// "1 file", "0 files", "2 files": `count` and the noun that goes with it.
+std::string CountText(uint64_t count, absl::string_view singular, absl::string_view plural);
+
+// OK when `text` is an unsigned decimal number from 0 to `max`: digits only
+// (no sign, spaces, or 0x), any number of them as long as the value fits.
+// Otherwise InvalidArgument saying what was expected, e.g. for "-3".
+absl::Status CheckUnsignedText(absl::string_view text, uint64_t max);
+
+// OK when `text` is what ledgerd takes as a --known-at: a log position or an
+// RFC 3339 time (the server's own rule, checked here so that a typo is a
+// usage error with an example instead of a parser's "Failed to parse
+// input"). Otherwise InvalidArgument with an example of each form.
+absl::Status CheckKnownAtText(absl::string_view text);
+
+// OK when `text` is a year, four digits ("2024"); otherwise InvalidArgument
+// "expected a year, e.g. 2024". The server refuses year 0 itself.
+absl::Status CheckYearText(absl::string_view text);
 
 }  // namespace stakeledger::clients
 

@@ -1,5 +1,9 @@
 #include "clients/text.h"
 
+#include <cstdint>
+#include <limits>
+
+#include "absl/status/status.h"
 #include "gtest/gtest.h"
 
 namespace stakeledger::clients {
@@ -41,6 +45,63 @@ TEST(FitToWidth, NeverSplitsACodePoint) {
 TEST(FitToWidth, TinyWidths) {
   EXPECT_EQ(FitToWidth("abc", 1), "\u2026");
   EXPECT_EQ(FitToWidth("abc", 0), "");
+}
+
+TEST(CountText, SingularForOneOnly) {
+  EXPECT_EQ(CountText(0, "file", "files"), "0 files");
+  EXPECT_EQ(CountText(1, "file", "files"), "1 file");
+  EXPECT_EQ(CountText(2, "entity", "entities"), "2 entities");
+}
+
+constexpr uint64_t kUint64Max = std::numeric_limits<uint64_t>::max();
+constexpr uint64_t kUint32Max = std::numeric_limits<uint32_t>::max();
+
+TEST(CheckUnsignedText, AcceptsEachTypesLargestValue) {
+  EXPECT_TRUE(CheckUnsignedText("0", kUint64Max).ok());
+  EXPECT_TRUE(CheckUnsignedText("18446744073709551615", kUint64Max).ok());
+  EXPECT_TRUE(CheckUnsignedText("4294967295", kUint32Max).ok());
+}
+
+TEST(CheckUnsignedText, RefusesOnePastTheLargestValue) {
+  EXPECT_EQ(CheckUnsignedText("18446744073709551616", kUint64Max).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckUnsignedText("99999999999999999999", kUint64Max).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckUnsignedText("4294967296", kUint32Max).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CheckUnsignedText, RefusesSignsSpacesAndOtherBases) {
+  for (const char* text : {"-1", "-3", "+1", " 1", "1 ", "0x10", "", "1e3", "abc"}) {
+    const absl::Status status = CheckUnsignedText(text, kUint64Max);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(status.message().find("expected a whole number from 0 to"), absl::string_view::npos);
+  }
+}
+
+TEST(CheckKnownAtText, TakesAPositionOrAnRfc3339Time) {
+  for (const char* text : {"0", "53", "2026-11-24T05:41:45.505597Z", "2026-11-24T05:41:45Z",
+                           "2026-11-24T07:41:45+02:00"}) {
+    EXPECT_TRUE(CheckKnownAtText(text).ok()) << text;
+  }
+}
+
+TEST(CheckKnownAtText, RefusesOtherTextWithAnExampleOfEach) {
+  for (const char* text : {"abc", "-1", "2026-11-24", "yesterday", ""}) {
+    const absl::Status status = CheckKnownAtText(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(status.message().find("expected a log position or an RFC 3339 time, e.g. 53 or "
+                                    "2026-11-24T05:41:45.505597Z"),
+              absl::string_view::npos);
+  }
+}
+
+TEST(CheckYearText, TakesFourDigitsOnly) {
+  EXPECT_TRUE(CheckYearText("2024").ok());
+  for (const char* text : {"abc", "24", "2024-05", "20245", ""}) {
+    const absl::Status status = CheckYearText(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(status.message().find("expected a year, e.g. 2024"), absl::string_view::npos);
+  }
 }
 
 }  // namespace

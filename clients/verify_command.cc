@@ -64,7 +64,8 @@ Command AddVerifyCommand(CLI::App& main_app, const GlobalOptions& globals) {
   CLI::App* app = main_app.add_subcommand(
       "verify", "Check the signed tree head against the pinned key and last trusted head");
   app->add_option("--position", options->positions,
-                  "Also check that the record at this position is in the head (repeatable)");
+                  "Also check that the record at this position is in the head (repeatable)")
+      ->check(UnsignedValidator<uint64_t>());
   app->add_option("--trust-dir", options->trust_dir,
                   "Where the pinned key and trusted head live (default: "
                   "$XDG_CONFIG_HOME/stakeledger or ~/.config/stakeledger)");

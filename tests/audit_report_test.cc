@@ -28,6 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int kExitUsageError = 2;                            // clients/exit_code.h
 constexpr int kExitVerifyFailed = 4;                          // clients/exit_code.h
@@ -143,6 +144,9 @@ TEST_F(AuditReportTest, JsonReportVerifiesOfflineWithTheServerStopped) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr(absl::StrCat("report verified: ", report.lines_size(),
                                                  " lines as of ", kAsOf)));
+  // It says what it proved and what no report can.
+  EXPECT_THAT(result.out, HasSubstr("each proved against the signed tree head of size"));
+  EXPECT_THAT(result.out, HasSubstr("; a report cannot prove that no line was left out\n"));
 }
 
 TEST_F(AuditReportTest, CorrectedDateIsProvedByTheCorrectionRecord) {
@@ -247,7 +251,35 @@ TEST_F(AuditReportTest, WithoutAPinnedKeyTheReportsKeyIsUsedAndSaidSo) {
   fs::remove_all(trust_dir_);
   const LedgerctlResult result = VerifyReport(report_path_.string());
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("the public key is taken from the report"));
+  EXPECT_THAT(result.err, HasSubstr("ledgerctl: warning: no signing key is pinned for "));
+  EXPECT_THAT(result.err,
+              HasSubstr(absl::StrCat("trusting the report's own key ",
+                                     verify::ToHex(ReadReport(report_path_.string()).public_key()),
+                                     " on first use")));
+  EXPECT_THAT(result.out, HasSubstr("report verified: "));
+}
+
+// --public-key that is not the report's: the message names that option,
+// not a pinned key (none was involved).
+TEST_F(AuditReportTest, ReportKeyOtherThanTheGivenOneFailsNamingTheOption) {
+  std::string other = WriteReport().public_key();
+  other[0] ^= 0x01;
+  const LedgerctlResult result =
+      RunLedgerctl({"verify-report", report_path_.string(), "--trust-dir", trust_dir_.string(),
+                    "--public-key", verify::ToHex(other)});
+  EXPECT_EQ(result.exit_code, kExitVerifyFailed) << result.out;
+  EXPECT_THAT(result.err, HasSubstr("does not match the key given with --public-key "));
+  EXPECT_THAT(result.err, Not(HasSubstr("pinned")));
+}
+
+TEST_F(AuditReportTest, EmptyJsonObjectIsNotAnAuditReport) {
+  const std::string empty = report_path_.string() + ".empty";
+  std::ofstream(empty) << "{}";
+  const LedgerctlResult result = VerifyReport(empty);
+  fs::remove(empty);
+  EXPECT_EQ(result.exit_code, kExitUsageError) << result.out;
+  EXPECT_THAT(result.err, HasSubstr(".empty is not an audit report: it has no format"));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr("no key pinned")));
 }
 
 TEST_F(AuditReportTest, MissingForeignOrOtherFormatFileIsAUsageError) {
@@ -375,7 +407,7 @@ TEST_F(AuditReportTest, HoldersAndPortfolioVerifyEveryHolding) {
       Ctl({"holders", "nvidia", "--as-of", "2018", "--verify", "--trust-dir", trust_dir_.string()});
   ASSERT_EQ(holders.exit_code, 0) << holders.err;
   EXPECT_THAT(holders.out, HasSubstr("softbank-group"));
-  EXPECT_THAT(holders.out, HasSubstr(absl::StrCat("verified 1 holdings against head size ", size)));
+  EXPECT_THAT(holders.out, HasSubstr(absl::StrCat("verified 1 holding against head size ", size)));
   const LedgerctlResult portfolio = Ctl({"portfolio", "softbank-group", "--as-of", kAsOf,
                                          "--verify", "--trust-dir", trust_dir_.string()});
   ASSERT_EQ(portfolio.exit_code, 0) << portfolio.err;

@@ -24,6 +24,7 @@ namespace {
 
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 uint64_t JsonNumber(const std::string& json, const std::string& field) {
   std::smatch match;
@@ -217,6 +218,70 @@ TEST_F(ProjectionsTest, KnownAtATimeInTheFutureIsOutOfRange) {
       EXPECT_THAT(status.error_message(), HasSubstr("in the future"));
     }
   }
+}
+
+// A recorded time as ledgerctl prints it, pasted back as --known-at,
+// includes the event it was printed for: `read` shows the head event's
+// time, and the answer known at that time is known at the head.
+TEST_F(ProjectionsTest, PrintedRecordedTimeAsKnownAtIncludesThatEvent) {
+  const std::string now = Stake({"softbank-group", "SB OpenAI Japan", "--as-of", "2024-12-31"});
+  const uint64_t head = JsonNumber(now, "known_at_position");
+  const LedgerctlResult read = Ctl({"read", "--all", "--from", absl::StrCat(head), "--count", "1"});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  std::smatch match;
+  const std::regex row(absl::StrCat(" ", head, R"( .* (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) )"));
+  ASSERT_TRUE(std::regex_search(read.out, match, row)) << read.out;
+  // The correction at the head is in: the joint venture not yet effective.
+  const std::string at_read_time = Stake(
+      {"softbank-group", "SB OpenAI Japan", "--as-of", "2024-12-31", "--known-at", match[1].str()});
+  EXPECT_EQ(JsonNumber(at_read_time, "known_at_position"), head);
+  EXPECT_THAT(at_read_time, HasSubstr("\"ppm\":null"));
+
+  // `stake` prints its governing fact's position and time the same way.
+  const LedgerctlResult stake = Ctl({"stake", "softbank-group", "arm", "--as-of", "2024"});
+  ASSERT_EQ(stake.exit_code, 0) << stake.err;
+  const std::regex recorded(R"(recorded at position (\d+), (\S+Z)\n)");
+  ASSERT_TRUE(std::regex_search(stake.out, match, recorded)) << stake.out;
+  const std::string position = match[1].str();
+  const LedgerctlResult then =
+      Ctl({"stake", "softbank-group", "arm", "--as-of", "2024", "--known-at", match[2].str()});
+  ASSERT_EQ(then.exit_code, 0) << then.err;
+  EXPECT_THAT(then.out, HasSubstr(absl::StrCat("recorded at position ", position, ", ")));
+}
+
+// --json: timeline's ppm is an integer as in stake, holders and replay; an
+// empty cap table or portfolio is still one object saying its position.
+TEST_F(ProjectionsTest, JsonTimelinePpmIsAnIntegerAndEmptyHoldingsAreAnObject) {
+  const uint64_t head =
+      JsonNumber(Stake({"softbank-group", "nvidia", "--as-of", "2018"}), "known_at_position");
+  const LedgerctlResult timeline = Ctl({"--json", "timeline", "softbank-group", "nvidia"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_THAT(timeline.out, HasSubstr(",\"ppm\":50000}\n"));
+  EXPECT_THAT(timeline.out, Not(HasSubstr("},\"ppm\":\"")));
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--json", "holders", "nvidia", "--as-of", "2010"},
+           {"--json", "portfolio", "softbank-group", "--as-of", "1990"}}) {
+    const LedgerctlResult empty = Ctl(args);
+    ASSERT_EQ(empty.exit_code, 0) << empty.err;
+    EXPECT_THAT(empty.out, HasSubstr("\"holdings\":[]")) << args[1];
+    EXPECT_THAT(empty.out, HasSubstr(absl::StrCat("\"known_at_position\":\"", head, "\"")))
+        << args[1];
+  }
+}
+
+// Timeline text: STAKE AFTER keeps the fact's qualifier ("~5%" as in
+// CHANGE), and the table ends with the position it is known at, as
+// holders does.
+TEST_F(ProjectionsTest, TimelineTextKeepsTheQualifierAndSaysItsPosition) {
+  const uint64_t head =
+      JsonNumber(Stake({"softbank-group", "nvidia", "--as-of", "2018"}), "known_at_position");
+  const LedgerctlResult timeline = Ctl({"timeline", "softbank-group", "nvidia"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_TRUE(std::regex_search(timeline.out, std::regex("= ~5% +~5% "))) << timeline.out;
+  EXPECT_THAT(timeline.out, HasSubstr(absl::StrCat("\nknown at position ", head, "\n")));
+  const LedgerctlResult before = Ctl({"timeline", "softbank-group", "nvidia", "--known-at", "1"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_THAT(before.out, HasSubstr("(no stake facts)\nknown at position 1\n"));
 }
 
 TEST_F(ProjectionsTest, TimelineHoldersAndStatusAnswer) {

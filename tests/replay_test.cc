@@ -243,7 +243,31 @@ TEST_F(ReplayTest, LookThroughAddsTheFundsStakes) {
   const LedgerctlResult text =
       Ctl({"stake", "softbank-group", "perplexity", "--as-of", "2024-12-31", "--look-through"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_THAT(text.out, HasSubstr("vision-fund-2"));
+  EXPECT_THAT(text.out, HasSubstr("governed by lt-direct fact 0"));
+  EXPECT_THAT(text.out, HasSubstr("    directly: 2% (lt-direct fact 0)\n"));
+  EXPECT_THAT(text.out, HasSubstr("    through vision-fund-2: 10% (lt-fund fact 0)\n"));
+}
+
+// Only the fund holds a stake: the text names the fund's part and no empty
+// "governing" fact of the sponsor (there is none).
+TEST_F(ReplayTest, LookThroughWithOnlyAFundsStakeShowsNoEmptyGoverningFact) {
+  v1::AppendRequest request = MakeAppend("announcements", {});
+  *request.add_events() =
+      MakeEvent(kAnnouncementType,
+                StakeAnnouncement("fund-only", "vision-fund-2", "perplexity", 100000, "2024-06"));
+  ASSERT_TRUE(Append(ledgerd_.stub(), request).ok());
+  ASSERT_TRUE(Replay(Request()).status.ok());
+
+  const LedgerctlResult text =
+      Ctl({"stake", "softbank-group", "perplexity", "--as-of", "2024-12-31", "--look-through"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("): 10%\n"));
+  EXPECT_THAT(text.out, HasSubstr("  no direct stake\n"));
+  EXPECT_THAT(text.out,
+              HasSubstr("  made up of:\n    through vision-fund-2: 10% (fund-only fact 0)"));
+  EXPECT_THAT(text.out, Not(HasSubstr("governed by")));
+  EXPECT_THAT(text.out, Not(HasSubstr("1970-01-01")));
+  EXPECT_THAT(text.out, Not(HasSubstr("quote: \n")));
 }
 
 }  // namespace
