@@ -73,6 +73,14 @@ std::string RecordedText(const v1::StakeEntry& fact) {
                       FormatRecordedTime(absl::FromUnixMicros(fact.recorded_at_us())));
 }
 
+// A version opened by a SUPERSEDE with a corrected date is known from the
+// correction's position, later than the fact's own: say so, since the
+// quote shown is the original announcement's, with its original date.
+std::string CorrectedText(const v1::StakeEntry& fact) {
+  if (fact.known_from() <= fact.position()) return "";
+  return absl::StrCat("date corrected at position ", fact.known_from());
+}
+
 // The fact a direct answer rests on. Only a direct stake has one: a
 // look-through total held through funds alone leaves `governing` unset
 // (position 0), which is not a fact to show.
@@ -82,7 +90,11 @@ void PrintGoverningFact(const v1::StakeResponse& stake) {
             << ", effective " << fact.effective_date() << " ("
             << (stake.within_precision() ? "as-of date within its precision"
                                          : "as-of date after its period")
-            << ")\n  recorded at " << RecordedText(fact) << "\n  quote: " << fact.quote() << "\n";
+            << ")\n";
+  if (const std::string corrected = CorrectedText(fact); !corrected.empty()) {
+    std::cout << "  " << corrected << " (the quote gives the date first announced)\n";
+  }
+  std::cout << "  recorded at " << RecordedText(fact) << "\n  quote: " << fact.quote() << "\n";
 }
 
 // --look-through: which parts add up to the total, the direct one first.
@@ -169,6 +181,9 @@ int RunStake(const QueryOptions& options, const GlobalOptions& globals) {
   return kExitOk;
 }
 
+// A whole company, in parts per million.
+constexpr int64_t kWholePpm = 1'000'000;
+
 int PrintHoldings(const v1::HoldingsResponse& response, bool by_target, bool json) {
   if (json) {
     // One line per holding; with none, the response itself, so that the
@@ -191,6 +206,18 @@ int PrintHoldings(const v1::HoldingsResponse& response, bool by_target, bool jso
   }
   table.Flush();
   if (table.row_count() == 0) std::cout << "(no stakes)\n";
+  // Each row rests on its own announcement; reports that disagree (a
+  // stake sold that no announcement recorded, figures from different
+  // sources) can add up to more than the whole. Shown, not hidden.
+  int64_t total_ppm = 0;
+  for (const v1::StakeResponse& holding : response.holdings()) total_ppm += holding.ppm().value();
+  if (by_target && total_ppm > kWholePpm) {
+    v1::Stake total;
+    total.set_ppm(total_ppm);
+    total.set_qualifier(v1::EXACT);
+    std::cout << "note: these stakes add up to " << FormatStake(total)
+              << ", more than the whole: the announcements they rest on disagree\n";
+  }
   std::cout << "known at position " << response.known_at_position() << "\n";
   return kExitOk;
 }
@@ -284,7 +311,8 @@ int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
                       {"CHANGE", Align::kRight},
                       {"STAKE AFTER", Align::kRight},
                       {"RECORDED"},
-                      {"ANNOUNCEMENT", Align::kLeft, 60}},
+                      // Wide enough for an id and a corrected date's note.
+                      {"ANNOUNCEMENT", Align::kLeft, 100}},
                      &std::cout);
   for (const v1::TimelineStep& step : response.steps()) {
     const v1::StakeEntry& fact = step.fact();
@@ -296,7 +324,10 @@ int RunTimeline(const QueryOptions& options, const GlobalOptions& globals) {
                   // The stake after a fact carries that fact's qualifier, as
                   // stake's answer carries its governing fact's.
                   StakeText(true, step.ppm(), fact.qualifier()), RecordedText(fact),
-                  absl::StrCat(fact.announcement_id(), " #", fact.fact_index())});
+                  absl::StrCat(fact.announcement_id(), " #", fact.fact_index(),
+                               fact.known_from() > fact.position()
+                                   ? absl::StrCat(" (", CorrectedText(fact), ")")
+                                   : "")});
   }
   table.Flush();
   if (table.row_count() == 0) std::cout << "(no stake facts)\n";

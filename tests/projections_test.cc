@@ -171,6 +171,27 @@ TEST_F(ProjectionsTest, CrystalIntelligenceCorrectionIsVisibleOnlyAfterItWasKnow
               HasSubstr("\"ppm\":500000"));
 }
 
+// A stake resting on a fact whose date a correction moved says so, and
+// where, since its quote still gives the date first announced.
+TEST_F(ProjectionsTest, MovedDateNamesTheCorrectionInStakeAndTimeline) {
+  const std::string json = Stake({"softbank-group", "SB OpenAI Japan", "--as-of", "2025-06"});
+  const uint64_t corrected_at = JsonNumber(json, "known_from");
+  const uint64_t position = JsonNumber(json, "position");
+  ASSERT_GT(corrected_at, position) << json;
+  const std::string expected = absl::StrCat("date corrected at position ", corrected_at);
+  const LedgerctlResult text =
+      Ctl({"stake", "softbank-group", "SB OpenAI Japan", "--as-of", "2025-06"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr(expected));
+  const LedgerctlResult timeline = Ctl({"timeline", "softbank-group", "SB OpenAI Japan"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_THAT(timeline.out, HasSubstr(absl::StrCat("(", expected, ")")));
+  // A fact no correction moved says nothing of the kind.
+  const LedgerctlResult arm = Ctl({"stake", "softbank-group", "arm", "--as-of", "2024"});
+  ASSERT_EQ(arm.exit_code, 0) << arm.err;
+  EXPECT_THAT(arm.out, Not(HasSubstr("date corrected")));
+}
+
 TEST_F(ProjectionsTest, KnownAtTimestampMapsToTheLastPositionRecordedByThen) {
   const std::string now = Stake({"softbank-group", "arm", "--as-of", "2024"});
   const std::string before_log =

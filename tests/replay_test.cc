@@ -270,5 +270,26 @@ TEST_F(ReplayTest, LookThroughWithOnlyAFundsStakeShowsNoEmptyGoverningFact) {
   EXPECT_THAT(text.out, Not(HasSubstr("quote: \n")));
 }
 
+// Holders whose stakes add up to more than the whole (reports that
+// disagree) are all listed, with a note that says so.
+TEST_F(ReplayTest, HoldersAddingUpToMoreThanTheWholeAreListedWithANote) {
+  const LedgerctlResult before = Ctl({"holders", "arm", "--as-of", "2024-12-31"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_THAT(before.out, Not(HasSubstr("more than the whole")));
+  v1::AppendRequest request = MakeAppend("announcements", {});
+  *request.add_events() = MakeEvent(
+      kAnnouncementType, StakeAnnouncement("arm-most", "softbank-group", "arm", 950000, "2024-03"));
+  *request.add_events() = MakeEvent(
+      kAnnouncementType, StakeAnnouncement("arm-also", "vision-fund-2", "arm", 200000, "2024-06"));
+  ASSERT_TRUE(Append(ledgerd_.stub(), request).ok());
+  ASSERT_TRUE(Replay(Request()).status.ok());  // the projection has caught up
+
+  const LedgerctlResult after = Ctl({"holders", "arm", "--as-of", "2024-12-31"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_THAT(after.out, HasSubstr("softbank-group"));
+  EXPECT_THAT(after.out, HasSubstr("vision-fund-2"));
+  EXPECT_THAT(after.out, HasSubstr("note: these stakes add up to 115%, more than the whole"));
+}
+
 }  // namespace
 }  // namespace stakeledger::tests
