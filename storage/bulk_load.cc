@@ -123,10 +123,6 @@ absl::Status BulkLoad(const Database& db, absl::string_view prefix,
   return IngestBulkLoadFiles(db, {path});
 }
 
-namespace {
-
-// Bytes `offset` to `offset` + 8 of `key` as a big-endian integer, zero
-// past its end: comparing two of these orders keys as comparing the bytes.
 uint64_t KeyWord(absl::string_view key, size_t offset) {
   uint64_t word = 0;
   for (size_t i = offset; i < offset + 8; ++i) {
@@ -134,8 +130,6 @@ uint64_t KeyWord(absl::string_view key, size_t offset) {
   }
   return word;
 }
-
-}  // namespace
 
 void SortChanges(std::vector<BulkChange>* changes) {
   // Most comparisons end within the first 16 bytes (a projection's keys

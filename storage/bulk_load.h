@@ -90,6 +90,11 @@ absl::StatusOr<std::string> WriteBulkLoadFile(const Database& db, absl::string_v
                                               absl::string_view file_tag);
 absl::Status IngestBulkLoadFiles(const Database& db, const std::vector<std::string>& paths);
 
+// Bytes `offset` to `offset` + 8 of `key` as a big-endian integer, zero
+// past its end: where two of these differ, they order the keys as their
+// bytes do (a cheap first comparison before comparing the keys).
+uint64_t KeyWord(absl::string_view key, size_t offset);
+
 // Sorts `changes` into key order (stable for equal keys, which a bulk
 // load then rejects). Compares the first 16 bytes of each key as two
 // integers first: most comparisons end there, without touching the keys.

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/events.h"
 #include "google/protobuf/util/time_util.h"
+#include "storage/bulk_load.h"
 #include "storage/check.h"
 #include "storage/keys.h"
 #include "storage/stake_keys.h"
@@ -123,16 +124,6 @@ struct Held {
   std::vector<std::pair<absl::string_view, const Announcement*>> by_id;
 };
 
-// Bytes `offset` to `offset` + 8 of `text` as a big-endian integer, zero
-// past its end.
-uint64_t Word(absl::string_view text, size_t offset) {
-  uint64_t word = 0;
-  for (size_t i = offset; i < offset + 8; ++i) {
-    word = (word << 8) | (i < text.size() ? static_cast<uint8_t>(text[i]) : 0);
-  }
-  return word;
-}
-
 // Announcement ids hold no NUL (domain/announcement_check.h), so the
 // keys 'f' id NUL fact and 'n' id sort as their ids do.
 const std::vector<std::pair<absl::string_view, const Announcement*>>& ById(Held& held) {
@@ -145,7 +136,7 @@ const std::vector<std::pair<absl::string_view, const Announcement*>>& ById(Held&
     std::vector<Item> items;
     items.reserve(held.announcements.size());
     for (const auto& [id, announcement] : held.announcements) {
-      items.push_back({Word(id, 0), id, &announcement});
+      items.push_back({KeyWord(id, 0), id, &announcement});
     }
     std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
       return a.head != b.head ? a.head < b.head : a.id < b.id;
