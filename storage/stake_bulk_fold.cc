@@ -165,8 +165,9 @@ void PrefetchStrings(const Version& version) {
 absl::Status FundsAndLocations(Held& held, BulkLoadFileWriter* out) {
   std::vector<std::pair<absl::string_view, uint64_t>> funds(held.funds.begin(), held.funds.end());
   std::sort(funds.begin(), funds.end());
-  for (const auto& [key, position] : funds)
+  for (const auto& [key, position] : funds) {
     RETURN_IF_ERROR(out->Put(key, EncodePosition(position)));
+  }
   std::vector<std::pair<uint32_t, uint32_t>> facts;  // (fact, version)
   v1::StakeFactLocation location;
   std::string key;
@@ -181,12 +182,18 @@ absl::Status FundsAndLocations(Held& held, BulkLoadFileWriter* out) {
     }
     const auto& [id, announcement] = by_id[a];
     facts.clear();
+    bool sorted = true;
     for (uint32_t index : announcement->versions) {
-      facts.emplace_back(held.versions[index].fact_index, index);
+      const uint32_t fact = held.versions[index].fact_index;
+      sorted = sorted && (facts.empty() || facts.back().first <= fact);
+      facts.emplace_back(fact, index);
     }
-    // Nearly always one fact, or facts in order: then nothing moves.
-    std::stable_sort(facts.begin(), facts.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Nearly always one fact, or facts in order: no sort (a stable sort
+    // allocates a buffer even for one item).
+    if (!sorted) {
+      std::stable_sort(facts.begin(), facts.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
     for (size_t i = 0; i < facts.size();) {
       const uint32_t fact = facts[i].first;
       location.Clear();
