@@ -55,6 +55,27 @@ absl::StatusOr<uint64_t> ReadActiveGeneration(const Database& db, absl::string_v
   return ReadBigEndian64(value);
 }
 
+std::string LayoutVersionKey(absl::string_view name) {
+  return absl::StrCat(absl::string_view("\0layout-version\0", 16), name);
+}
+
+// 8 bytes big-endian, as positions and generations are.
+std::string EncodeLayoutVersion(uint32_t version) { return EncodePosition(version); }
+
+absl::StatusOr<uint32_t> ReadLayoutVersion(const Database& db, absl::string_view name) {
+  std::string value;
+  rocksdb::Status status =
+      db.db()->Get(rocksdb::ReadOptions(), db.projections(), LayoutVersionKey(name), &value);
+  if (status.IsNotFound()) return 1;
+  if (!status.ok()) return FromRocksStatus(status, "reading a projection's layout version");
+  if (value.size() != kPositionBytes || ReadBigEndian64(value) > UINT32_MAX) {
+    return absl::DataLossError(absl::StrCat("projection '", name, "' layout version is malformed (",
+                                            value.size(),
+                                            " bytes; 8, at most 2^32 - 1, expected)"));
+  }
+  return static_cast<uint32_t>(ReadBigEndian64(value));
+}
+
 namespace {
 
 absl::Status DeleteKeyRange(const Database& db, const std::string& begin, const std::string& end) {

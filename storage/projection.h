@@ -41,6 +41,14 @@ std::string ActiveGenerationKey(absl::string_view name);
 // malformed value.
 absl::StatusOr<uint64_t> ReadActiveGeneration(const Database& db, absl::string_view name,
                                               const rocksdb::ReadOptions& options);
+// The key holding the layout version (Projection::layout_version) the
+// active generation of `name` was written in, outside every prefix.
+std::string LayoutVersionKey(absl::string_view name);
+std::string EncodeLayoutVersion(uint32_t version);
+// The layout version of the active generation of `name`; 1 when none was
+// recorded (generations written before versions were). Errors: as
+// RocksDB reads; DATA_LOSS for a malformed value.
+absl::StatusOr<uint32_t> ReadLayoutVersion(const Database& db, absl::string_view name);
 // Deletes (DeleteRange) the keys of every generation of `name` except
 // `keep`. Errors: as RocksDB writes.
 absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, uint64_t keep);
@@ -197,6 +205,12 @@ class Projection {
   // hand the projection events of other types (it still advances the
   // checkpoint past them). Empty (the default): every event.
   virtual std::vector<std::string> event_types() const { return {}; }
+  // The version of the layout of the keys and values the projection
+  // writes. A build that changes the layout raises it; a start that finds
+  // the active generation written in another version folds the log again
+  // into a fresh generation (ProjectionEngine::Add), since this build
+  // could not read the old one.
+  virtual uint32_t layout_version() const { return 1; }
   // Folds `event` into the state through `txn`. An error fails the
   // projection at this event's position; nothing of it is written.
   virtual absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) = 0;

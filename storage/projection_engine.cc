@@ -116,6 +116,36 @@ ProjectionEngine::ProjectionEngine(EventLog* log, size_t rebuild_buffer_bytes_ma
 
 ProjectionEngine::~ProjectionEngine() { Stop(); }
 
+namespace {
+
+// When the active generation was written in another layout than the
+// projection's, makes the generation after it active, recording the
+// projection's layout, so that the runner folds the whole log again
+// into it (the caller then deletes every other generation, the old one
+// and a shadow an interrupted rebuild may have left at that number);
+// returns the active generation. Errors: as RocksDB reads and writes.
+absl::StatusOr<uint64_t> AdoptLayout(const Database& db, const Projection& projection,
+                                     uint64_t generation) {
+  const std::string name(projection.name());
+  ASSIGN_OR_RETURN(const uint32_t stored, ReadLayoutVersion(db, name));
+  if (stored == projection.layout_version()) return generation;
+  RETURN_IF_ERROR(DeleteOtherGenerations(db, name, generation));
+  rocksdb::WriteBatch batch;
+  rocksdb::Status status =
+      batch.Put(db.projections(), ActiveGenerationKey(name), EncodePosition(generation + 1));
+  if (status.ok()) {
+    status = batch.Put(db.projections(), LayoutVersionKey(name),
+                       EncodeLayoutVersion(projection.layout_version()));
+  }
+  if (status.ok()) status = db.db()->Write(rocksdb::WriteOptions(), &batch);
+  RETURN_IF_ERROR(
+      FromRocksStatus(status, absl::StrCat("switching projection '", name, "' to layout version ",
+                                           projection.layout_version())));
+  return generation + 1;
+}
+
+}  // namespace
+
 void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
   auto runner = std::make_unique<Runner>();
   runner->status.name = std::string(projection->name());
@@ -125,6 +155,7 @@ void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
   const Database& db = log_->database();
   const std::string& name = runner->status.name;
   absl::StatusOr<uint64_t> generation = ReadActiveGeneration(db, name, rocksdb::ReadOptions());
+  if (generation.ok()) generation = AdoptLayout(db, *runner->projection, *generation);
   runner->start_status = generation.status();
   if (generation.ok()) {
     runner->generation = *generation;
@@ -722,6 +753,11 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
     rocksdb::WriteBatch batch;
     rocksdb::Status status = batch.Put(log_->database().projections(), ActiveGenerationKey(name),
                                        EncodePosition(shadow));
+    // The shadow was written in this build's layout.
+    if (status.ok()) {
+      status = batch.Put(log_->database().projections(), LayoutVersionKey(name),
+                         EncodeLayoutVersion(projection->layout_version()));
+    }
     if (status.ok()) status = log_->database().db()->Write(rocksdb::WriteOptions(), &batch);
     RETURN_IF_ERROR(FromRocksStatus(status, absl::StrCat("switching projection '", name, "'")));
     old_generation = runner->generation;

@@ -1,8 +1,11 @@
 #include "storage/projection_engine.h"
 
+#include <utility>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "domain/events.h"
+#include "rocksdb/db.h"
 #include "storage/stake_projection.h"
 #include "storage/test_util.h"
 
@@ -49,6 +52,17 @@ class TypedCountingProjection : public CountingProjection {
   }
 };
 
+// CountingProjection in a given layout version.
+class VersionedCountingProjection : public CountingProjection {
+ public:
+  explicit VersionedCountingProjection(uint32_t version)
+      : CountingProjection("count"), version_(version) {}
+  uint32_t layout_version() const override { return version_; }
+
+ private:
+  const uint32_t version_;
+};
+
 class ProjectionEngineTest : public EventLogTest {
  protected:
   int Count(absl::string_view name) {
@@ -59,6 +73,34 @@ class ProjectionEngineTest : public EventLogTest {
       EXPECT_TRUE(absl::SimpleAtoi(**value, &count));
     }
     return count;
+  }
+  // The count in the active generation, and that generation.
+  std::pair<int, uint64_t> ActiveCount(absl::string_view name) {
+    auto generation = ReadActiveGeneration(log_->database(), name, rocksdb::ReadOptions());
+    EXPECT_TRUE(generation.ok()) << generation.status();
+    ProjectionTxn txn(&log_->database(), name, generation.value_or(0));
+    auto value = txn.Get("count");
+    int count = 0;
+    if (value.ok() && value->has_value()) {
+      EXPECT_TRUE(absl::SimpleAtoi(**value, &count));
+    }
+    return {count, generation.value_or(0)};
+  }
+  // Folds 10 events with layout version `version`, then overwrites the
+  // count with 100, so that a resumed fold and a fold from the start of
+  // the log end with different counts.
+  void FoldTenThenTamper(uint32_t version) {
+    AppendOk("s", 10);
+    ProjectionEngine engine(log_.get());
+    engine.Add(std::make_unique<VersionedCountingProjection>(version));
+    ASSERT_TRUE(engine.WaitFor("count", 10, kWait));
+    engine.Stop();
+    const uint64_t generation = ActiveCount("count").second;
+    ASSERT_TRUE(log_->database()
+                    .db()
+                    ->Put(rocksdb::WriteOptions(), log_->database().projections(),
+                          ProjectionPrefix("count", generation) + "count", "100")
+                    .ok());
   }
   uint64_t Checkpoint(absl::string_view name) {
     auto checkpoint = ReadCheckpoint(log_->database(), name);
@@ -76,6 +118,36 @@ TEST_F(ProjectionEngineTest, CatchesUpThenFollowsLive) {
   ASSERT_TRUE(engine.WaitFor("count", 15, kWait));
   EXPECT_EQ(Count("count"), 15);
   EXPECT_EQ(Checkpoint("count"), 15u);
+}
+
+TEST_F(ProjectionEngineTest, SameLayoutVersionResumesFromTheCheckpoint) {
+  FoldTenThenTamper(1);
+  AppendOk("s", 5);
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<VersionedCountingProjection>(1));
+  ASSERT_TRUE(engine.WaitFor("count", 15, kWait));
+  EXPECT_EQ(ActiveCount("count"), std::make_pair(105, uint64_t{0}));
+}
+
+// A build whose projection keeps another layout cannot read the stored
+// generation: it folds the whole log again into a fresh one, records the
+// new version, and deletes the old generation; the next start resumes.
+TEST_F(ProjectionEngineTest, AnotherLayoutVersionFoldsTheLogAgainIntoAFreshGeneration) {
+  FoldTenThenTamper(1);
+  AppendOk("s", 5);
+  {
+    ProjectionEngine engine(log_.get());
+    engine.Add(std::make_unique<VersionedCountingProjection>(2));
+    ASSERT_TRUE(engine.WaitFor("count", 15, kWait));
+    EXPECT_EQ(ActiveCount("count"), std::make_pair(15, uint64_t{1}));
+  }
+  EXPECT_EQ(ReadLayoutVersion(log_->database(), "count").value_or(0), 2u);
+  EXPECT_TRUE(GenerationIsEmpty(log_->database(), "count", 0).value_or(false));
+  AppendOk("s", 1);
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<VersionedCountingProjection>(2));
+  ASSERT_TRUE(engine.WaitFor("count", 16, kWait));
+  EXPECT_EQ(ActiveCount("count"), std::make_pair(16, uint64_t{1}));
 }
 
 TEST_F(ProjectionEngineTest, RestartResumesFromCheckpointWithoutReapplying) {
