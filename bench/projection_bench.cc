@@ -273,6 +273,33 @@ void BM_ParsePayload(benchmark::State& state) {
 }
 BENCHMARK(BM_ParsePayload);
 
+// A rebuild's first stage alone: reading the log and decoding every
+// announcement into the bulk fold's batches (DecodeBatches), on Arg
+// threads, batch by batch as the engine does, nothing folded. The floor of
+// the rebuild's throughput on this machine.
+void BM_RebuildDecode(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  const int threads = static_cast<int>(state.range(0));
+  StakeOwnershipProjection projection;
+  const std::unique_ptr<BulkFold> fold = projection.NewBulkFold(nullptr);
+  v1::Filter types;
+  for (std::string& type : projection.event_types()) types.add_event_types(std::move(type));
+  auto filter = EventFilter::FromProto(types, Limits());
+  Check(filter.status());
+  uint64_t events_total = 0;
+  for (auto _ : state) {
+    for (uint64_t first = 1; first <= fixture.events; first += kBulkFoldBatchEventsMax) {
+      const uint64_t last = std::min<uint64_t>(fixture.events, first + kBulkFoldBatchEventsMax - 1);
+      auto batches = DecodeBatches(fixture.log->database(), *fold, *filter, first, last, threads);
+      Check(batches.status());
+      benchmark::DoNotOptimize(batches->data());
+    }
+    events_total += fixture.events;
+  }
+  state.SetItemsProcessed(events_total);
+}
+BENCHMARK(BM_RebuildDecode)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
+
 // Apply alone, chunk by chunk into an empty generation, never committed:
 // parsing, extracting the facts and the state reads, without the writes.
 void BM_ApplyWithoutCommit(benchmark::State& state) {
