@@ -4,9 +4,11 @@
 // a fact at its position; SUPERSEDE with a corrected date also opens a new
 // version effective then (docs/projections.md, Corrections).
 //
-// Each projection describes its own layout in a FactVersions: the keys of
-// a fact's location (the keys of its versions) and of an announcement's
-// fact count, and how it writes a version.
+// Each announcement with at least one version has one record,
+//   f announcement -> v1::AnnouncementVersions
+// (its fact count and, per fact, the keys of its versions), under the
+// projection's prefix; a projection describes how it writes a version in
+// a FactVersions.
 #ifndef STAKELEDGER_STORAGE_FACT_VERSIONS_H_
 #define STAKELEDGER_STORAGE_FACT_VERSIONS_H_
 
@@ -19,12 +21,20 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "stakeledger/v1/projections.pb.h"
 #include "storage/projection.h"
 #include "storage/stake_facts.h"
-#include "storage/stake_keys.h"
 #include "storage/status_macros.h"
 
 namespace stakeledger::storage {
+
+// The key of an announcement's record: "f" then the id (ids hold no NUL,
+// domain/announcement_check.h, so records sort as their ids do).
+std::string AnnouncementVersionsKey(absl::string_view announcement_id);
+
+// Appends `key` to the keys of fact `fact` of `record`, adding empty facts
+// before it as needed.
+void AddFactVersionKey(uint32_t fact, absl::string_view key, v1::AnnouncementVersions* record);
 
 // The message stored at `key` in `txn`; an empty message when the key is
 // absent. Errors: DATA_LOSS ("<what> does not parse") when the value does
@@ -40,56 +50,58 @@ absl::StatusOr<Message> GetMessage(const ProjectionTxn& txn, const std::string& 
   return message;
 }
 
-// One projection's layout. Entry is its version message (known_from,
-// known_until, effective_date), Location a message with `repeated string
-// keys`.
-template <typename Entry, typename Location>
+// The record of `announcement_id`, nullopt when there is none.
+// Errors: DATA_LOSS when it does not parse; reading as ProjectionTxn::Get.
+absl::StatusOr<std::optional<v1::AnnouncementVersions>> ReadAnnouncementVersions(
+    const ProjectionTxn& txn, absl::string_view announcement_id);
+
+// One projection's versions. Entry is its version message (announcement_id,
+// fact_index, known_from, known_until, effective_date).
+template <typename Entry>
 struct FactVersions {
   // Named in DATA_LOSS errors, e.g. "a stake-ownership entry".
   const char* what;
-  std::string (*location_key)(absl::string_view announcement_id, uint32_t fact_index);
-  std::string (*count_key)(absl::string_view announcement_id);
   // Writes `entry` again, a version that was stored at `key` and is now
   // closed.
   absl::Status (*rewrite)(const std::string& key, const Entry& entry, ProjectionTxn* txn);
-  // Writes a new version and records it with its fact (RecordVersion).
-  absl::Status (*put)(const Entry& entry, ProjectionTxn* txn);
+  // Writes a new version; returns the key its fact records for it.
+  absl::StatusOr<std::string> (*put)(const Entry& entry, ProjectionTxn* txn);
 };
 
-// Adds `key` to the location of fact `fact_index` of `announcement_id`.
-// Errors: as GetMessage.
-template <typename Entry, typename Location>
-absl::Status RecordVersion(const FactVersions<Entry, Location>& versions,
-                           absl::string_view announcement_id, uint32_t fact_index,
-                           const std::string& key, ProjectionTxn* txn) {
-  const std::string location_key = versions.location_key(announcement_id, fact_index);
-  ASSIGN_OR_RETURN(auto location, GetMessage<Location>(*txn, location_key, versions.what));
-  location.add_keys(key);
-  txn->Put(location_key, location.SerializeAsString());
+// Writes the versions of a new announcement (`entries`, its facts' first
+// versions) and records them in its record, which also takes `fact_count`.
+// An id seen before (the log may repeat one) adds to its record. Nothing is
+// recorded for an announcement without versions whose id has no record.
+// Errors: as ReadAnnouncementVersions and the projection's put.
+template <typename Entry>
+absl::Status PutAnnouncementVersions(const FactVersions<Entry>& versions,
+                                     absl::string_view announcement_id, uint32_t fact_count,
+                                     const std::vector<Entry>& entries, ProjectionTxn* txn) {
+  ASSIGN_OR_RETURN(std::optional<v1::AnnouncementVersions> record,
+                   ReadAnnouncementVersions(*txn, announcement_id));
+  if (!record.has_value() && entries.empty()) return absl::OkStatus();
+  if (!record.has_value()) record.emplace();
+  record->set_fact_count(fact_count);
+  for (const Entry& entry : entries) {
+    ASSIGN_OR_RETURN(std::string key, versions.put(entry, txn));
+    AddFactVersionKey(entry.fact_index(), key, &*record);
+  }
+  txn->Put(AnnouncementVersionsKey(announcement_id), record->SerializeAsString());
   return absl::OkStatus();
 }
 
-// Records that `announcement_id` has `fact_count` facts, so that its
-// corrections can name them all (ApplyVersionedCorrection).
-template <typename Entry, typename Location>
-void PutFactCount(const FactVersions<Entry, Location>& versions, absl::string_view announcement_id,
-                  uint32_t fact_count, ProjectionTxn* txn) {
-  std::string count;
-  AppendBigEndian32(fact_count, &count);
-  txn->Put(versions.count_key(announcement_id), count);
-}
-
-// Closes the open versions of one fact at `position`; with a corrected
-// date, opens the versions that take effect then.
-// Errors: as GetMessage and the projection's rewrite and put.
-template <typename Entry, typename Location>
-absl::Status CorrectFact(const FactVersions<Entry, Location>& versions,
-                         const std::string& announcement_id, uint32_t fact_index,
-                         const std::string& corrected_date, uint64_t position, ProjectionTxn* txn) {
-  ASSIGN_OR_RETURN(auto location,
-                   GetMessage<Location>(*txn, versions.location_key(announcement_id, fact_index),
-                                        versions.what));
-  for (const std::string& key : location.keys()) {
+// Closes the open versions of fact `fact` of `record` at `position`; with a
+// corrected date, opens the versions that take effect then and records
+// them. Errors: as GetMessage and the projection's rewrite and put.
+template <typename Entry>
+absl::Status CorrectFact(const FactVersions<Entry>& versions, uint32_t fact,
+                         const std::string& corrected_date, uint64_t position,
+                         v1::AnnouncementVersions* record, ProjectionTxn* txn) {
+  if (fact >= static_cast<uint32_t>(record->facts_size())) return absl::OkStatus();
+  // The versions opened below are appended to this fact: not visited.
+  const int known = record->facts(static_cast<int>(fact)).keys_size();
+  for (int i = 0; i < known; ++i) {
+    const std::string key = record->facts(static_cast<int>(fact)).keys(i);
     ASSIGN_OR_RETURN(auto entry, GetMessage<Entry>(*txn, key, versions.what));
     if (entry.known_until() != 0) continue;
     entry.set_known_until(position);
@@ -98,29 +110,35 @@ absl::Status CorrectFact(const FactVersions<Entry, Location>& versions,
     entry.set_effective_date(corrected_date);
     entry.set_known_from(position);
     entry.set_known_until(0);
-    RETURN_IF_ERROR(versions.put(entry, txn));
+    ASSIGN_OR_RETURN(std::string added, versions.put(entry, txn));
+    AddFactVersionKey(fact, added, record);
   }
   return absl::OkStatus();
 }
 
 // Applies `correction`, made at `position`, to the facts it names (every
 // fact of the announcement when it names none). A correction of an
-// announcement the projection never saw changes nothing.
-// Errors: as CorrectFact.
-template <typename Entry, typename Location>
-absl::Status ApplyVersionedCorrection(const FactVersions<Entry, Location>& versions,
+// announcement without a record (never seen, or without versions) changes
+// nothing. Errors: as ReadAnnouncementVersions and CorrectFact.
+template <typename Entry>
+absl::Status ApplyVersionedCorrection(const FactVersions<Entry>& versions,
                                       const StakeCorrection& correction, uint64_t position,
                                       ProjectionTxn* txn) {
-  ASSIGN_OR_RETURN(std::optional<std::string> count,
-                   txn->Get(versions.count_key(correction.announcement_id)));
-  if (!count.has_value() || count->size() != 4) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<v1::AnnouncementVersions> record,
+                   ReadAnnouncementVersions(*txn, correction.announcement_id));
+  if (!record.has_value()) return absl::OkStatus();
   std::vector<uint32_t> indexes = correction.fact_indexes;
   if (indexes.empty()) {
-    for (uint32_t i = 0; i < ReadBigEndian32(*count); ++i) indexes.push_back(i);
+    for (uint32_t i = 0; i < record->fact_count(); ++i) indexes.push_back(i);
   }
+  const size_t bytes_before = record->ByteSizeLong();
   for (uint32_t index : indexes) {
-    RETURN_IF_ERROR(CorrectFact(versions, correction.announcement_id, index,
-                                correction.corrected_date, position, txn));
+    RETURN_IF_ERROR(
+        CorrectFact(versions, index, correction.corrected_date, position, &*record, txn));
+  }
+  // Only a corrected date adds keys; closing versions leaves it as it was.
+  if (record->ByteSizeLong() != bytes_before) {
+    txn->Put(AnnouncementVersionsKey(correction.announcement_id), record->SerializeAsString());
   }
   return absl::OkStatus();
 }

@@ -47,17 +47,6 @@ std::string DealMemberKey(char tag, absl::string_view holder, absl::string_view 
   return key;
 }
 
-std::string InvestmentLocationKey(absl::string_view announcement_id, uint32_t fact_index) {
-  std::string key = "f";
-  AppendName(announcement_id, &key);
-  AppendBigEndian32(fact_index, &key);
-  return key;
-}
-
-std::string InvestmentCountKey(absl::string_view announcement_id) {
-  return absl::StrCat("n", announcement_id);
-}
-
 std::vector<std::string> InvestmentEntryKeys(const v1::InvestmentEntry& entry, int start_day,
                                              uint32_t year) {
   std::vector<std::string> keys;

@@ -10,9 +10,8 @@
 //     known_from(8)              -> InvestmentEntry (deals: acquisitions 'a',
 //                                                    joint ventures 'j')
 //   m kind(1) holder NUL target  -> ""  (the deals of a holder)
-//   f announcement NUL fact(4)   -> InvestmentFactLocation (first key of
-//                                   each version of the fact)
-//   n announcement               -> fact count(4)
+//   f announcement               -> AnnouncementVersions (fact_versions.h;
+//                                   the first key of each version)
 #ifndef STAKELEDGER_STORAGE_INVESTMENT_KEYS_H_
 #define STAKELEDGER_STORAGE_INVESTMENT_KEYS_H_
 
@@ -38,8 +37,6 @@ std::string CapitalYearPrefix(absl::string_view holder, uint32_t year);
 std::string DealPairPrefix(char tag, absl::string_view holder, absl::string_view target);
 // "m" tag holder NUL (target): the deals of the holder.
 std::string DealMemberKey(char tag, absl::string_view holder, absl::string_view target);
-std::string InvestmentLocationKey(absl::string_view announcement_id, uint32_t fact_index);
-std::string InvestmentCountKey(absl::string_view announcement_id);
 
 // Every index key of one version of `entry`, the capital key (if any)
 // first. REQUIRES: start_day is the first day of entry's effective date,

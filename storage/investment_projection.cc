@@ -31,30 +31,22 @@ absl::Status RewriteVersion(const std::string& /*key*/, const v1::InvestmentEntr
   return WriteVersion(entry, txn);
 }
 
-absl::Status PutVersion(const v1::InvestmentEntry& entry, ProjectionTxn* txn);
-
-constexpr FactVersions<v1::InvestmentEntry, v1::InvestmentFactLocation> kInvestmentVersions = {
-    "an investments entry", InvestmentLocationKey, InvestmentCountKey, RewriteVersion, PutVersion};
-
-// Writes a new version and records its first key with its fact.
-absl::Status PutVersion(const v1::InvestmentEntry& entry, ProjectionTxn* txn) {
+// Writes a new version and its deal's member key; returns the first key of
+// the version, the one its fact records.
+absl::StatusOr<std::string> PutVersion(const v1::InvestmentEntry& entry, ProjectionTxn* txn) {
   ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysOf(entry));
   if (keys.empty()) return absl::InternalError("an investment entry of no kind");
   RETURN_IF_ERROR(WriteVersion(entry, txn));
-  RETURN_IF_ERROR(RecordVersion(kInvestmentVersions, entry.announcement_id(), entry.fact_index(),
-                                keys.front(), txn));
   if (entry.kind() == v1::InvestmentEntry::ACQUISITION) {
     txn->Put(DealMemberKey(kAcquisitionDealTag, entry.holder(), entry.target()), "");
   } else if (entry.kind() == v1::InvestmentEntry::JOINT_VENTURE) {
     txn->Put(DealMemberKey(kJointVentureDealTag, entry.holder(), entry.target()), "");
   }
-  return absl::OkStatus();
+  return std::move(keys.front());
 }
 
-absl::Status ApplyCorrection(const StakeCorrection& correction, uint64_t position,
-                             ProjectionTxn* txn) {
-  return ApplyVersionedCorrection(kInvestmentVersions, correction, position, txn);
-}
+constexpr FactVersions<v1::InvestmentEntry> kInvestmentVersions = {"an investments entry",
+                                                                   RewriteVersion, PutVersion};
 
 }  // namespace
 
@@ -70,10 +62,11 @@ absl::Status InvestmentsProjection::Apply(const v1::RecordedEvent& event, Projec
       google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_at());
   ASSIGN_OR_RETURN(InvestmentFacts facts,
                    ExtractInvestmentFacts(*announcement, event.position(), recorded_at_us));
-  PutFactCount(kInvestmentVersions, announcement->announcement_id(), facts.fact_count, txn);
-  for (const v1::InvestmentEntry& entry : facts.entries) RETURN_IF_ERROR(PutVersion(entry, txn));
+  RETURN_IF_ERROR(PutAnnouncementVersions(kInvestmentVersions, announcement->announcement_id(),
+                                          facts.fact_count, facts.entries, txn));
   for (const StakeCorrection& correction : facts.corrections) {
-    RETURN_IF_ERROR(ApplyCorrection(correction, event.position(), txn));
+    RETURN_IF_ERROR(
+        ApplyVersionedCorrection(kInvestmentVersions, correction, event.position(), txn));
   }
   return absl::OkStatus();
 }

@@ -25,6 +25,9 @@ inline constexpr char kInvestmentsProjection[] = "investments";
 class InvestmentsProjection : public Projection {
  public:
   absl::string_view name() const override { return kInvestmentsProjection; }
+  // 2: one record of versions per announcement ('f' id; 1 had a location
+  // per fact and an 'n' count).
+  uint32_t layout_version() const override { return 2; }
   // Folds announcement events; every other event changes nothing.
   // Errors: INVALID_ARGUMENT for a payload that does not parse or a date
   // that does not; as RocksDB reads; DATA_LOSS for a corrupt entry.

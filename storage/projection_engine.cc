@@ -118,8 +118,9 @@ ProjectionEngine::~ProjectionEngine() { Stop(); }
 
 namespace {
 
-// When the active generation was written in another layout than the
-// projection's, makes the generation after it active, recording the
+// An empty active generation (nothing folded yet) takes the projection's
+// layout. When the active generation was written in another layout than
+// the projection's, makes the generation after it active, recording the
 // projection's layout, so that the runner folds the whole log again
 // into it (the caller then deletes every other generation, the old one
 // and a shadow an interrupted rebuild may have left at that number);
@@ -129,6 +130,15 @@ absl::StatusOr<uint64_t> AdoptLayout(const Database& db, const Projection& proje
   const std::string name(projection.name());
   ASSIGN_OR_RETURN(const uint32_t stored, ReadLayoutVersion(db, name));
   if (stored == projection.layout_version()) return generation;
+  ASSIGN_OR_RETURN(const bool empty, GenerationIsEmpty(db, name, generation));
+  if (empty) {
+    // Nothing folded yet (a new data directory): it takes this layout.
+    RETURN_IF_ERROR(FromRocksStatus(
+        db.db()->Put(rocksdb::WriteOptions(), db.projections(), LayoutVersionKey(name),
+                     EncodeLayoutVersion(projection.layout_version())),
+        absl::StrCat("recording the layout version of projection '", name, "'")));
+    return generation;
+  }
   RETURN_IF_ERROR(DeleteOtherGenerations(db, name, generation));
   rocksdb::WriteBatch batch;
   rocksdb::Status status =

@@ -150,6 +150,25 @@ TEST_F(ProjectionEngineTest, AnotherLayoutVersionFoldsTheLogAgainIntoAFreshGener
   EXPECT_EQ(ActiveCount("count"), std::make_pair(16, uint64_t{1}));
 }
 
+// A projection of another layout version than 1 on a new data directory
+// folds into generation 0 and records its version there: nothing to fold
+// again, and the next start resumes.
+TEST_F(ProjectionEngineTest, NewDataDirectoryTakesTheLayoutVersionInGenerationZero) {
+  AppendOk("s", 4);
+  {
+    ProjectionEngine engine(log_.get());
+    engine.Add(std::make_unique<VersionedCountingProjection>(3));
+    ASSERT_TRUE(engine.WaitFor("count", 4, kWait));
+    EXPECT_EQ(ActiveCount("count"), std::make_pair(4, uint64_t{0}));
+  }
+  EXPECT_EQ(ReadLayoutVersion(log_->database(), "count").value_or(0), 3u);
+  AppendOk("s", 2);
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<VersionedCountingProjection>(3));
+  ASSERT_TRUE(engine.WaitFor("count", 6, kWait));
+  EXPECT_EQ(ActiveCount("count"), std::make_pair(6, uint64_t{0}));
+}
+
 TEST_F(ProjectionEngineTest, RestartResumesFromCheckpointWithoutReapplying) {
   AppendOk("s", 7);
   {

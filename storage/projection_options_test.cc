@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/db.h"
+#include "storage/fact_versions.h"
 #include "storage/investment_keys.h"
 #include "storage/investment_projection.h"
 #include "storage/keys.h"
@@ -79,9 +80,8 @@ TEST(PairPrefixExtractorTest, OtherKeysOfTheFamilyAreOutOfItsDomain) {
   const std::string base = ProjectionPrefix(kStakeOwnershipProjection, 0);
   for (const std::string& key : {
            base + StakeMemberKey('t', "t1", "h1"),
-           base + StakeMemberKey('h', "h1", "t1"),
-           base + StakeLocationKey("a1", 0),
-           base + StakeCountKey("a1"),
+           base + StakeHolderPrefix("h1"),
+           base + AnnouncementVersionsKey("a1"),
            base + StakeFundKey("s1", "f1"),
            CheckpointKey(kStakeOwnershipProjection, 0),
            base + "p" + "holder-without-target",

@@ -65,6 +65,7 @@ v1::ProposedEvent Announcement(int i) {
 class GatedProjection : public Projection {
  public:
   absl::string_view name() const override { return inner_.name(); }
+  uint32_t layout_version() const override { return inner_.layout_version(); }
   absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) override {
     {
       std::unique_lock<std::mutex> lock(mu_);

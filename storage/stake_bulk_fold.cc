@@ -1,7 +1,6 @@
 #include "storage/stake_bulk_fold.h"
 
 #include <algorithm>
-#include <mutex>
 #include <tuple>
 #include <utility>
 
@@ -11,6 +10,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "storage/bulk_load.h"
 #include "storage/check.h"
+#include "storage/fact_versions.h"
 #include "storage/keys.h"
 #include "storage/stake_keys.h"
 #include "storage/status_macros.h"
@@ -118,33 +118,28 @@ struct Held {
   std::vector<uint32_t> ranks;
   // By rank: the name.
   std::vector<absl::string_view> names;
-  // The announcements in id order, sorted once for the two runs that
-  // need them (locations and counts).
-  std::once_flag ids_sorted;
-  std::vector<std::pair<absl::string_view, const Announcement*>> by_id;
 };
 
-// Announcement ids hold no NUL (domain/announcement_check.h), so the
-// keys 'f' id NUL fact and 'n' id sort as their ids do.
-const std::vector<std::pair<absl::string_view, const Announcement*>>& ById(Held& held) {
-  std::call_once(held.ids_sorted, [&held] {
-    struct Item {
-      uint64_t head;
-      absl::string_view id;
-      const Announcement* announcement;
-    };
-    std::vector<Item> items;
-    items.reserve(held.announcements.size());
-    for (const auto& [id, announcement] : held.announcements) {
-      items.push_back({KeyWord(id, 0), id, &announcement});
-    }
-    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      return a.head != b.head ? a.head < b.head : a.id < b.id;
-    });
-    held.by_id.reserve(items.size());
-    for (const Item& item : items) held.by_id.emplace_back(item.id, item.announcement);
+// The announcements in id order. Announcement ids hold no NUL
+// (domain/announcement_check.h), so their records' keys sort as the ids do.
+std::vector<std::pair<absl::string_view, const Announcement*>> ById(const Held& held) {
+  struct Item {
+    uint64_t head;
+    absl::string_view id;
+    const Announcement* announcement;
+  };
+  std::vector<Item> items;
+  items.reserve(held.announcements.size());
+  for (const auto& [id, announcement] : held.announcements) {
+    items.push_back({KeyWord(id, 0), id, &announcement});
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.head != b.head ? a.head < b.head : a.id < b.id;
   });
-  return held.by_id;
+  std::vector<std::pair<absl::string_view, const Announcement*>> by_id;
+  by_id.reserve(items.size());
+  for (const Item& item : items) by_id.emplace_back(item.id, item.announcement);
+  return by_id;
 }
 
 // How many items ahead of the one written a run fetches into the cache:
@@ -160,19 +155,18 @@ void PrefetchStrings(const Version& version) {
   __builtin_prefetch(version.target.data());
 }
 
-// The 'S' fund keys and the 'f' locations: each fact's versions' keys, in
-// the order they were written.
-absl::Status FundsAndLocations(Held& held, BulkLoadFileWriter* out) {
+// The 'S' fund keys, then the 'f' records: each announcement's fact count
+// and its facts' versions' keys, in the order they were written.
+absl::Status FundsAndRecords(const Held& held, BulkLoadFileWriter* out) {
   std::vector<std::pair<absl::string_view, uint64_t>> funds(held.funds.begin(), held.funds.end());
   std::sort(funds.begin(), funds.end());
   for (const auto& [key, position] : funds) {
     RETURN_IF_ERROR(out->Put(key, EncodePosition(position)));
   }
-  std::vector<std::pair<uint32_t, uint32_t>> facts;  // (fact, version)
-  v1::StakeFactLocation location;
+  v1::AnnouncementVersions record;
   std::string key;
   std::string value;
-  const auto& by_id = ById(held);
+  const auto by_id = ById(held);
   for (size_t a = 0; a < by_id.size(); ++a) {
     if (a + kPrefetchAhead < by_id.size()) __builtin_prefetch(by_id[a + kPrefetchAhead].second);
     if (a + kPrefetchAhead / 2 < by_id.size()) {
@@ -181,65 +175,33 @@ absl::Status FundsAndLocations(Held& held, BulkLoadFileWriter* out) {
       }
     }
     const auto& [id, announcement] = by_id[a];
-    facts.clear();
-    bool sorted = true;
+    record.Clear();
+    record.set_fact_count(announcement->fact_count);
     for (uint32_t index : announcement->versions) {
-      const uint32_t fact = held.versions[index].fact_index;
-      sorted = sorted && (facts.empty() || facts.back().first <= fact);
-      facts.emplace_back(fact, index);
+      const Version& version = held.versions[index];
+      EntryKeyInto(version, &key);
+      AddFactVersionKey(version.fact_index, key, &record);
     }
-    // Nearly always one fact, or facts in order: no sort (a stable sort
-    // allocates a buffer even for one item).
-    if (!sorted) {
-      std::stable_sort(facts.begin(), facts.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-    }
-    for (size_t i = 0; i < facts.size();) {
-      const uint32_t fact = facts[i].first;
-      location.Clear();
-      for (; i < facts.size() && facts[i].first == fact; ++i) {
-        EntryKeyInto(held.versions[facts[i].second], &key);
-        location.add_keys(key);
-      }
-      location.SerializeToString(&value);
-      RETURN_IF_ERROR(out->Put(StakeLocationKey(id, fact), value));
-    }
+    record.SerializeToString(&value);
+    RETURN_IF_ERROR(out->Put(AnnouncementVersionsKey(id), value));
   }
   return absl::OkStatus();
 }
 
-// The member keys of tag 'h' (the targets of a holder) or 't' (the
-// holders of a target), once each: pairs of name ranks, sorted as
-// integers.
-absl::Status Members(const Held& held, char tag, BulkLoadFileWriter* out) {
+// The 't' member keys (the holders of a target), once each: pairs of name
+// ranks, sorted as integers.
+absl::Status Members(const Held& held, BulkLoadFileWriter* out) {
   std::vector<uint64_t> pairs;
   pairs.reserve(held.versions.size());
   for (const Version& version : held.versions) {
-    const uint64_t holder = held.ranks[version.holder_id];
-    const uint64_t target = held.ranks[version.target_id];
-    pairs.push_back(tag == 'h' ? holder << 32 | target : target << 32 | holder);
+    pairs.push_back(uint64_t{held.ranks[version.target_id]} << 32 | held.ranks[version.holder_id]);
   }
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
   std::string key;
   for (const uint64_t pair : pairs) {
-    StakeMemberKeyInto(tag, held.names[pair >> 32], held.names[pair & UINT32_MAX], &key);
+    StakeMemberKeyInto('t', held.names[pair >> 32], held.names[pair & UINT32_MAX], &key);
     RETURN_IF_ERROR(out->Put(key, ""));
-  }
-  return absl::OkStatus();
-}
-
-// The 'n' fact counts.
-absl::Status Counts(Held& held, BulkLoadFileWriter* out) {
-  std::string count;
-  const auto& by_id = ById(held);
-  for (size_t a = 0; a < by_id.size(); ++a) {
-    if (a + kPrefetchAhead < by_id.size()) __builtin_prefetch(by_id[a + kPrefetchAhead].second);
-    const auto& [id, announcement] = by_id[a];
-    if (!announcement->counted) continue;
-    count.clear();
-    AppendBigEndian32(announcement->fact_count, &count);
-    RETURN_IF_ERROR(out->Put(StakeCountKey(id), count));
   }
   return absl::OkStatus();
 }
@@ -361,21 +323,17 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
   const StakeBatch::Event& event = batch.events[index];
   RETURN_IF_ERROR(event.status);
   const StakeBatch::Event* before = index > 0 ? &batch.events[index - 1] : nullptr;
-  // As the event-by-event fold: the count, the versions of its own facts,
-  // its funds, then its corrections (which may name its own facts).
+  // As the event-by-event fold: the record and the versions of its own
+  // facts, its funds, then its corrections (which may name its own facts).
+  const uint32_t first_version = before != nullptr ? before->versions_end : 0;
   ASSIGN_OR_RETURN(Announcement * own, Find(event.id));
-  if (own == nullptr) {
+  if (own == nullptr && first_version < event.versions_end) {
     own = &announcements_[event.id];
     held_bytes_ += kAnnouncementBytes;
   }
-  own->fact_count = event.fact_count;
-  own->counted = true;
-  for (uint32_t i = before != nullptr ? before->versions_end : 0; i < event.versions_end; ++i) {
-    const Version& version = batch.versions[i];
-    if (own->from_state) RETURN_IF_ERROR(ReadFact(event.id, version.fact_index, own));
-    PutVersion(version, own);
-  }
-  // `own` may move when Correct adds an announcement: not used below.
+  if (own != nullptr) own->fact_count = event.fact_count;
+  for (uint32_t i = first_version; i < event.versions_end; ++i) PutVersion(batch.versions[i], own);
+  // `own` may move when Correct reads an announcement back: not used below.
   for (uint32_t i = before != nullptr ? before->funds_end : 0; i < event.funds_end; ++i) {
     const auto& [fund, sponsor] = batch.funds[i];
     std::string key = StakeFundKey(sponsor, fund);
@@ -393,50 +351,39 @@ absl::StatusOr<Announcement*> StakeBulkFold::Find(absl::string_view id) {
   auto it = announcements_.find(id);
   if (it != announcements_.end()) return &it->second;
   if (written_ids_.empty() || !written_ids_.contains(IdHash(id))) return nullptr;
-  ASSIGN_OR_RETURN(std::optional<std::string> count, state_->Get(StakeCountKey(id)));
+  return ReadBack(id);
+}
+
+absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id) {
+  ASSIGN_OR_RETURN(std::optional<v1::AnnouncementVersions> record,
+                   ReadAnnouncementVersions(*state_, id));
+  if (!record.has_value()) return nullptr;
   // The id may view a correction that goes with its batch: keep a copy.
   Announcement& announcement = announcements_[arena_.Copy(id)];
   held_bytes_ += kAnnouncementBytes;
-  announcement.from_state = true;
-  // As the event-by-event fold reads a count: anything but 4 bytes is none.
-  if (count.has_value() && count->size() == 4) {
-    announcement.fact_count = ReadBigEndian32(*count);
-    announcement.counted = true;
-  }
-  return &announcement;
-}
-
-absl::Status StakeBulkFold::ReadFact(absl::string_view id, uint32_t fact,
-                                     Announcement* announcement) {
-  std::vector<uint32_t>& read = announcement->facts_read;
-  if (std::find(read.begin(), read.end(), fact) != read.end()) return absl::OkStatus();
-  read.push_back(fact);
-  ASSIGN_OR_RETURN(std::optional<std::string> value, state_->Get(StakeLocationKey(id, fact)));
-  if (!value.has_value()) return absl::OkStatus();
-  v1::StakeFactLocation location;
-  if (!location.ParseFromString(*value)) {
-    return absl::DataLossError(absl::StrCat(kEntryWhat, " does not parse"));
-  }
+  announcement.fact_count = record->fact_count();
   // A key listed twice is one version, as a read of it gives one value.
   absl::flat_hash_map<std::string, uint32_t> indexes;
-  for (const std::string& key : location.keys()) {
-    auto [it, added] = indexes.try_emplace(key, 0);
-    if (added) {
-      if (key.size() < kStakeEntrySuffixBytes) {
-        return absl::DataLossError(absl::StrCat(kEntryWhat, " key is too short"));
+  for (const v1::FactVersionKeys& fact : record->facts()) {
+    for (const std::string& key : fact.keys()) {
+      auto [it, added] = indexes.try_emplace(key, 0);
+      if (added) {
+        if (key.size() < kStakeEntrySuffixBytes) {
+          return absl::DataLossError(absl::StrCat(kEntryWhat, " key is too short"));
+        }
+        ASSIGN_OR_RETURN(std::optional<std::string> bytes, state_->Get(key));
+        v1::StakeEntry entry;
+        if (bytes.has_value() && !entry.ParseFromString(*bytes)) {
+          return absl::DataLossError(absl::StrCat(kEntryWhat, " does not parse"));
+        }
+        const int start_day = static_cast<int>(
+            ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
+        it->second = AddVersion(ToVersion(entry, start_day, &arena_));
       }
-      ASSIGN_OR_RETURN(std::optional<std::string> bytes, state_->Get(key));
-      v1::StakeEntry entry;
-      if (bytes.has_value() && !entry.ParseFromString(*bytes)) {
-        return absl::DataLossError(absl::StrCat(kEntryWhat, " does not parse"));
-      }
-      const int start_day = static_cast<int>(
-          ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
-      it->second = AddVersion(ToVersion(entry, start_day, &arena_));
+      announcement.versions.push_back(it->second);
     }
-    announcement->versions.push_back(it->second);
   }
-  return absl::OkStatus();
+  return &announcement;
 }
 
 uint32_t StakeBulkFold::Intern(absl::string_view name) {
@@ -465,32 +412,28 @@ void StakeBulkFold::PutVersion(const Version& version, Announcement* owner) {
 
 absl::Status StakeBulkFold::Correct(const StakeCorrection& correction, uint64_t position) {
   ASSIGN_OR_RETURN(Announcement * announcement, Find(correction.announcement_id));
-  // A correction of an announcement the projection never saw changes
-  // nothing.
-  if (announcement == nullptr || !announcement->counted) return absl::OkStatus();
+  // A correction of an announcement without versions changes nothing.
+  if (announcement == nullptr) return absl::OkStatus();
   std::vector<uint32_t> facts = correction.fact_indexes;
   if (facts.empty()) {
     for (uint32_t i = 0; i < announcement->fact_count; ++i) facts.push_back(i);
   }
   for (uint32_t fact : facts) {
-    RETURN_IF_ERROR(CorrectFact(correction.announcement_id, fact, correction.corrected_date,
-                                position, announcement));
+    RETURN_IF_ERROR(CorrectFact(fact, correction.corrected_date, position, announcement));
   }
   return absl::OkStatus();
 }
 
 // fact_versions.h CorrectFact, on the versions in memory.
-absl::Status StakeBulkFold::CorrectFact(absl::string_view id, uint32_t fact,
-                                        const std::string& date, uint64_t position,
+absl::Status StakeBulkFold::CorrectFact(uint32_t fact, const std::string& date, uint64_t position,
                                         Announcement* announcement) {
-  if (announcement->from_state) RETURN_IF_ERROR(ReadFact(id, fact, announcement));
-  std::vector<uint32_t> location;
+  std::vector<uint32_t> known;
   for (uint32_t index : announcement->versions) {
-    if (versions_[index].fact_index == fact) location.push_back(index);
+    if (versions_[index].fact_index == fact) known.push_back(index);
   }
   absl::string_view kept_date;
   int start_day = 0;
-  for (uint32_t index : location) {
+  for (uint32_t index : known) {
     if (versions_[index].known_until != 0) continue;
     versions_[index].known_until = position;
     if (date.empty()) continue;
@@ -529,13 +472,11 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
     held->ranks[by_rank[rank]] = rank;
     held->names.push_back(names_[by_rank[rank]]);
   }
-  // Key order: 'S' < 'f' < 'h' < 'n' < 'p' < 't'.
+  // Key order: 'S' < 'f' < 'p' < 't'.
   return {
-      [held](BulkLoadFileWriter* out) { return FundsAndLocations(*held, out); },
-      [held](BulkLoadFileWriter* out) { return Members(*held, 'h', out); },
-      [held](BulkLoadFileWriter* out) { return Counts(*held, out); },
+      [held](BulkLoadFileWriter* out) { return FundsAndRecords(*held, out); },
       [held](BulkLoadFileWriter* out) { return Entries(*held, out); },
-      [held](BulkLoadFileWriter* out) { return Members(*held, 't', out); },
+      [held](BulkLoadFileWriter* out) { return Members(*held, out); },
       // Writes nothing: records which ids the runs hold, beside them
       // (WriteRuns returns before the next Fold, the only reader).
       [this, held](BulkLoadFileWriter*) {

@@ -4,14 +4,14 @@
 // versions whose strings live in the batch's blocks; the fold keeps those
 // blocks, every version, and each announcement's versions as indexes, and
 // writes the keys the event-by-event fold (stake_projection.cc) would have
-// written, with the same values, as five sorted runs built on threads of
+// written, with the same values, as three sorted runs built on threads of
 // their own.
 //
 // Past the rebuild buffer's limit the engine writes what the fold holds;
-// the fold then remembers only which announcement ids it wrote (a 64-bit
-// hash each), and a later correction of one of them, or a repeat of its
-// id, first reads that announcement's count, locations and versions back
-// from the generation.
+// the fold then remembers only which announcement ids it wrote a record of
+// versions for (fact_versions.h; a 64-bit hash each), and a later
+// correction of one of them, or a repeat of its id, first reads that record
+// and its versions back from the generation.
 #ifndef STAKELEDGER_STORAGE_STAKE_BULK_FOLD_H_
 #define STAKELEDGER_STORAGE_STAKE_BULK_FOLD_H_
 
@@ -73,19 +73,14 @@ class StakeBulkFold : public BulkFold {
     uint32_t holder_id = 0;
     uint32_t target_id = 0;
   };
-  // What the fold knows of one announcement id.
+  // What the fold knows of one announcement id with versions (or with a
+  // record in the generation: the fold keeps no others).
   struct Announcement {
     uint32_t fact_count = 0;
-    // False only for an id read back from the generation without a count.
-    bool counted = false;
-    // Read back from the generation (written by an earlier run).
-    bool from_state = false;
     // The versions of its facts (indexes into versions_), each fact's in
-    // the order they were written: a fact's location lists them so. An
-    // index may repeat, as a location may list a key twice.
+    // the order they were written: its record lists their keys so. An
+    // index may repeat, as a record may list a key twice.
     absl::InlinedVector<uint32_t, 2> versions;
-    // from_state only: the facts whose locations were read back.
-    std::vector<uint32_t> facts_read;
   };
 
   // `state` reads the generation the runs go to. REQUIRES: it outlives
@@ -100,19 +95,20 @@ class StakeBulkFold : public BulkFold {
  private:
   // Folds event `index` of `batch`. Errors: as Fold, without the prefix.
   absl::Status FoldEvent(const StakeBatch& batch, size_t index);
-  // The announcement `id`, read back from the generation when an earlier
-  // run wrote it; nullptr when the fold never saw it.
+  // The announcement `id` with its versions, read back from the
+  // generation when an earlier run wrote its record; nullptr when it has
+  // none. Errors: DATA_LOSS for a malformed record or entry.
   absl::StatusOr<Announcement*> Find(absl::string_view id);
-  // Reads the location of fact `fact` of a read-back announcement and its
-  // versions, once. Errors: DATA_LOSS for a malformed location or entry.
-  absl::Status ReadFact(absl::string_view id, uint32_t fact, Announcement* announcement);
+  // Reads the record of `id` and its versions back from the generation;
+  // nullptr when there is none. Errors: as Find.
+  absl::StatusOr<Announcement*> ReadBack(absl::string_view id);
   void PutVersion(const Version& version, Announcement* owner);
   // Adds `version` to versions_, its names interned; returns its index.
   uint32_t AddVersion(const Version& version);
   uint32_t Intern(absl::string_view name);
   absl::Status Correct(const StakeCorrection& correction, uint64_t position);
-  absl::Status CorrectFact(absl::string_view id, uint32_t fact, const std::string& date,
-                           uint64_t position, Announcement* announcement);
+  absl::Status CorrectFact(uint32_t fact, const std::string& date, uint64_t position,
+                           Announcement* announcement);
 
   const ProjectionTxn* const state_;
   // The blocks the versions' and ids' views point into: the batches', and
@@ -129,7 +125,7 @@ class StakeBulkFold : public BulkFold {
   ByteArena names_arena_;
   std::vector<absl::string_view> names_;
   absl::flat_hash_map<absl::string_view, uint32_t> name_ids_;
-  // Hashes of the announcement ids earlier runs wrote.
+  // Hashes of the announcement ids earlier runs wrote records of.
   absl::flat_hash_set<uint64_t> written_ids_;
   // Besides arena_'s.
   size_t held_bytes_ = 0;

@@ -56,15 +56,7 @@ std::string StakeEntryKey(const v1::StakeEntry& entry, int start_day) {
   return key;
 }
 
-std::string StakeLocationKey(absl::string_view announcement_id, uint32_t fact_index) {
-  std::string key = Joined('f', announcement_id, "");
-  AppendBigEndian32(fact_index, &key);
-  return key;
-}
-
-std::string StakeCountKey(absl::string_view announcement_id) {
-  return absl::StrCat("n", announcement_id);
-}
+std::string StakeHolderPrefix(absl::string_view holder) { return Joined('p', holder, ""); }
 
 void StakeMemberKeyInto(char tag, absl::string_view first, absl::string_view second,
                         std::string* key) {

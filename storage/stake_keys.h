@@ -4,10 +4,8 @@
 //
 //   p holder NUL target NUL start(4) position(8) fact(4) part(4) known_from(8)
 //                                  -> StakeEntry   (one version of a fact)
-//   f announcement NUL fact(4)     -> StakeFactLocation (its versions' keys)
-//   n announcement                 -> fact count(4)
+//   f announcement                 -> AnnouncementVersions (fact_versions.h)
 //   t target NUL holder            -> ""           (holders of a target)
-//   h holder NUL target            -> ""           (targets of a holder)
 //   S sponsor NUL fund             -> position(8)  (FundEstablished)
 #ifndef STAKELEDGER_STORAGE_STAKE_KEYS_H_
 #define STAKELEDGER_STORAGE_STAKE_KEYS_H_
@@ -37,9 +35,9 @@ std::string StakeEntryKey(const v1::StakeEntry& entry, int start_day);
 void StakeEntryKeyInto(absl::string_view holder, absl::string_view target, int start_day,
                        uint64_t position, uint32_t fact_index, uint32_t part, uint64_t known_from,
                        std::string* key);
-std::string StakeLocationKey(absl::string_view announcement_id, uint32_t fact_index);
-std::string StakeCountKey(absl::string_view announcement_id);
-// tag 't' (holders of `first`) or 'h' (targets of `first`).
+// "p" holder NUL: the entries of every pair of the holder.
+std::string StakeHolderPrefix(absl::string_view holder);
+// tag 't': the holders of `first`.
 std::string StakeMemberKey(char tag, absl::string_view first, absl::string_view second);
 // StakeMemberKey into *key (its bytes replaced).
 void StakeMemberKeyInto(char tag, absl::string_view first, absl::string_view second,

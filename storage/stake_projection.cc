@@ -13,33 +13,23 @@
 namespace stakeledger::storage {
 namespace {
 
-absl::Status PutVersion(const v1::StakeEntry& entry, ProjectionTxn* txn);
-
 absl::Status RewriteVersion(const std::string& key, const v1::StakeEntry& entry,
                             ProjectionTxn* txn) {
   txn->Put(key, entry.SerializeAsString());
   return absl::OkStatus();
 }
 
-constexpr FactVersions<v1::StakeEntry, v1::StakeFactLocation> kStakeVersions = {
-    "a stake-ownership entry", StakeLocationKey, StakeCountKey, RewriteVersion, PutVersion};
-
-// Writes one version of a fact and records its key with the fact.
-absl::Status PutVersion(const v1::StakeEntry& entry, ProjectionTxn* txn) {
+// Writes one version of a fact and its pair's member key; returns its key.
+absl::StatusOr<std::string> PutVersion(const v1::StakeEntry& entry, ProjectionTxn* txn) {
   ASSIGN_OR_RETURN(auto period, DatePeriod(entry.effective_date()));
-  const std::string key = StakeEntryKey(entry, period.first);
+  std::string key = StakeEntryKey(entry, period.first);
   txn->Put(key, entry.SerializeAsString());
-  RETURN_IF_ERROR(
-      RecordVersion(kStakeVersions, entry.announcement_id(), entry.fact_index(), key, txn));
   txn->Put(StakeMemberKey('t', entry.target(), entry.holder()), "");
-  txn->Put(StakeMemberKey('h', entry.holder(), entry.target()), "");
-  return absl::OkStatus();
+  return key;
 }
 
-absl::Status ApplyCorrection(const StakeCorrection& correction, uint64_t position,
-                             ProjectionTxn* txn) {
-  return ApplyVersionedCorrection(kStakeVersions, correction, position, txn);
-}
+constexpr FactVersions<v1::StakeEntry> kStakeVersions = {"a stake-ownership entry", RewriteVersion,
+                                                         PutVersion};
 
 }  // namespace
 
@@ -71,15 +61,13 @@ absl::Status StakeOwnershipProjection::ApplyDecoded(const v1::RecordedEvent& eve
   RETURN_IF_ERROR(stake->decode_status);
   if (!stake->facts.ok()) return stake->facts.status();
   const AnnouncementFacts& facts = *stake->facts;
-  std::string count;
-  AppendBigEndian32(facts.fact_count, &count);
-  txn->Put(StakeCountKey(stake->announcement_id), count);
-  for (const v1::StakeEntry& entry : facts.stakes) RETURN_IF_ERROR(PutVersion(entry, txn));
+  RETURN_IF_ERROR(PutAnnouncementVersions(kStakeVersions, stake->announcement_id, facts.fact_count,
+                                          facts.stakes, txn));
   for (const auto& [fund, sponsor] : facts.funds) {
     txn->Put(StakeFundKey(sponsor, fund), EncodePosition(event.position()));
   }
   for (const StakeCorrection& correction : facts.corrections) {
-    RETURN_IF_ERROR(ApplyCorrection(correction, event.position(), txn));
+    RETURN_IF_ERROR(ApplyVersionedCorrection(kStakeVersions, correction, event.position(), txn));
   }
   return absl::OkStatus();
 }

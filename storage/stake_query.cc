@@ -26,17 +26,16 @@ absl::StatusOr<v1::StakeEntry> DecodeEntry(const rocksdb::Iterator& it) {
   return entry;
 }
 
-absl::StatusOr<std::vector<StakeHolding>> QueryMembers(const Database& db, char tag,
-                                                       absl::string_view name, int as_of_day,
-                                                       uint64_t known_at) {
+// The holders of `target`, from its member keys.
+absl::StatusOr<std::vector<StakeHolding>> QueryHolderMembers(const Database& db,
+                                                             absl::string_view target,
+                                                             int as_of_day, uint64_t known_at) {
   std::vector<StakeHolding> result;
-  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakeMemberKey(tag, name, ""));
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakeMemberKey('t', target, ""));
   for (cursor.it()->SeekToFirst(); cursor.it()->Valid(); cursor.it()->Next()) {
-    const std::string other(cursor.Suffix());
-    ASSIGN_OR_RETURN(StakeAnswer answer, tag == 't'
-                                             ? QueryStake(db, other, name, as_of_day, known_at)
-                                             : QueryStake(db, name, other, as_of_day, known_at));
-    if (answer.ppm.has_value() && *answer.ppm > 0) result.push_back({other, std::move(answer)});
+    std::string holder(cursor.Suffix());
+    ASSIGN_OR_RETURN(StakeAnswer answer, QueryStake(db, holder, target, as_of_day, known_at));
+    if (answer.ppm.has_value() && *answer.ppm > 0) result.push_back({holder, std::move(answer)});
   }
   RETURN_IF_ERROR(cursor.status());
   return result;
@@ -70,13 +69,31 @@ absl::StatusOr<StakeAnswer> QueryStake(const Database& db, absl::string_view hol
 
 absl::StatusOr<std::vector<StakeHolding>> QueryHolders(const Database& db, absl::string_view target,
                                                        int as_of_day, uint64_t known_at) {
-  return QueryMembers(db, 't', target, as_of_day, known_at);
+  return QueryHolderMembers(db, target, as_of_day, known_at);
 }
 
 absl::StatusOr<std::vector<StakeHolding>> QueryPortfolio(const Database& db,
                                                          absl::string_view holder, int as_of_day,
                                                          uint64_t known_at) {
-  return QueryMembers(db, 'h', holder, as_of_day, known_at);
+  // The targets of a holder are the pairs under its prefix: one seek per
+  // target, past that pair's entries.
+  std::vector<StakeHolding> result;
+  ProjectionCursor cursor(db, kStakeOwnershipProjection, StakeHolderPrefix(holder));
+  for (cursor.it()->SeekToFirst(); cursor.it()->Valid();) {
+    const absl::string_view rest = cursor.Suffix();
+    const size_t nul = rest.find('\0');
+    if (nul == absl::string_view::npos) {
+      return absl::DataLossError("a stake-ownership entry key has no target");
+    }
+    std::string target(rest.substr(0, nul));
+    ASSIGN_OR_RETURN(StakeAnswer answer, QueryStake(db, holder, target, as_of_day, known_at));
+    if (answer.ppm.has_value() && *answer.ppm > 0) result.push_back({target, std::move(answer)});
+    // Names hold no NUL: every key of this pair starts with target NUL,
+    // and target 0x01 is the least key after them all.
+    cursor.it()->Seek(absl::StrCat(cursor.prefix(), target, "\x01"));
+  }
+  RETURN_IF_ERROR(cursor.status());
+  return result;
 }
 
 absl::StatusOr<StakePage> QueryAllStakes(const Database& db, int as_of_day, uint64_t known_at,
