@@ -206,6 +206,19 @@ absl::Status Members(const Held& held, BulkLoadFileWriter* out) {
   return absl::OkStatus();
 }
 
+// The holder rank that splits the versions about in half: the entries
+// go to two runs, built on two threads (the entries are the largest run).
+uint32_t HolderSplit(const Held& held) {
+  std::vector<uint32_t> versions_by_holder(held.names.size() + 1, 0);
+  for (const Version& version : held.versions) ++versions_by_holder[held.ranks[version.holder_id]];
+  size_t seen = 0;
+  for (uint32_t rank = 0; rank < versions_by_holder.size(); ++rank) {
+    seen += versions_by_holder[rank];
+    if (2 * seen >= held.versions.size()) return rank + 1;
+  }
+  return static_cast<uint32_t>(versions_by_holder.size());
+}
+
 // A version's place in key order (StakeEntryKey's fields, the pair as
 // name ranks), then its index: of versions with one key, the last written
 // is the one kept, as the last write of a key wins event by event.
@@ -222,12 +235,18 @@ struct EntrySlot {
 };
 
 // The 'p' entries: every version, the last written of each key.
-absl::Status Entries(const Held& held, BulkLoadFileWriter* out) {
+// Of the holders whose ranks are in [holders_begin, holders_end): a run
+// of its own for each range, the ranges ascending, since entry keys start
+// with the holder.
+absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_end,
+                     BulkLoadFileWriter* out) {
   std::vector<EntrySlot> slots;
   slots.reserve(held.versions.size());
   for (uint32_t i = 0; i < held.versions.size(); ++i) {
     const Version& version = held.versions[i];
-    slots.push_back({uint64_t{held.ranks[version.holder_id]} << 32 | held.ranks[version.target_id],
+    const uint32_t holder = held.ranks[version.holder_id];
+    if (holder < holders_begin || holder >= holders_end) continue;
+    slots.push_back({uint64_t{holder} << 32 | held.ranks[version.target_id],
                      version.position, version.known_from, static_cast<uint32_t>(version.start_day),
                      version.fact_index, version.part, i});
   }
@@ -304,6 +323,11 @@ std::unique_ptr<BulkBatch> StakeBulkFold::NewBatch() const {
 }
 
 absl::Status StakeBulkFold::Fold(std::unique_ptr<BulkBatch> batch) {
+  if (!written_pending_.empty()) {
+    written_ids_.reserve(written_ids_.size() + written_pending_.size());
+    written_ids_.insert(written_pending_.begin(), written_pending_.end());
+    written_pending_ = std::vector<uint64_t>();
+  }
   auto* stake = static_cast<StakeBatch*>(batch.get());
   for (size_t i = 0; i < stake->events.size(); ++i) {
     const absl::Status status = FoldEvent(*stake, i);
@@ -472,16 +496,22 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
     held->ranks[by_rank[rank]] = rank;
     held->names.push_back(names_[by_rank[rank]]);
   }
+  const uint32_t split = HolderSplit(*held);
   // Key order: 'S' < 'f' < 'p' < 't'.
   return {
       [held](BulkLoadFileWriter* out) { return FundsAndRecords(*held, out); },
-      [held](BulkLoadFileWriter* out) { return Entries(*held, out); },
+      [held, split](BulkLoadFileWriter* out) { return Entries(*held, 0, split, out); },
+      [held, split](BulkLoadFileWriter* out) { return Entries(*held, split, UINT32_MAX, out); },
       [held](BulkLoadFileWriter* out) { return Members(*held, out); },
-      // Writes nothing: records which ids the runs hold, beside them
-      // (WriteRuns returns before the next Fold, the only reader).
+      // Writes nothing: hashes the ids the runs hold, beside them (WriteRuns
+      // returns before the next Fold, which adds them to written_ids_: a
+      // last write is followed by none, and a million inserts cost a
+      // quarter of a second).
       [this, held](BulkLoadFileWriter*) {
-        written_ids_.reserve(written_ids_.size() + held->announcements.size());
-        for (const auto& [id, announcement] : held->announcements) written_ids_.insert(IdHash(id));
+        written_pending_.reserve(held->announcements.size());
+        for (const auto& [id, announcement] : held->announcements) {
+          written_pending_.push_back(IdHash(id));
+        }
         return absl::OkStatus();
       },
   };

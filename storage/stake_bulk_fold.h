@@ -4,8 +4,8 @@
 // versions whose strings live in the batch's blocks; the fold keeps those
 // blocks, every version, and each announcement's versions as indexes, and
 // writes the keys the event-by-event fold (stake_projection.cc) would have
-// written, with the same values, as three sorted runs built on threads of
-// their own.
+// written, with the same values, as four sorted runs built on threads of
+// their own (the entries in two).
 //
 // Past the rebuild buffer's limit the engine writes what the fold holds;
 // the fold then remembers only which announcement ids it wrote a record of
@@ -125,6 +125,9 @@ class StakeBulkFold : public BulkFold {
   ByteArena names_arena_;
   std::vector<absl::string_view> names_;
   absl::flat_hash_map<absl::string_view, uint32_t> name_ids_;
+  // Hashes of the announcement ids the last runs wrote records of, until
+  // the next Fold adds them to written_ids_.
+  std::vector<uint64_t> written_pending_;
   // Hashes of the announcement ids earlier runs wrote records of.
   absl::flat_hash_set<uint64_t> written_ids_;
   // Besides arena_'s.
