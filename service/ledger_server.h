@@ -49,7 +49,7 @@ struct ServerOptions {
   // The memory a rebuild (or a bulk catch-up) folds in before it writes
   // (storage/projection.h kRebuildBufferBytes*): more means fewer writes of
   // the shadow, and no compaction of them when one write holds it all.
-  size_t rebuild_buffer_bytes_max = storage::kRebuildBufferBytesMax;
+  size_t rebuild_buffer_bytes_max = storage::DefaultRebuildBufferBytes();
 };
 
 class LedgerServer {

@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--rebuild-buffer-bytes-max", options.rebuild_buffer_bytes_max,
                  "Memory a projection rebuild folds in before it writes (about 285 bytes per "
-                 "announcement; a rebuild that fits needs no compaction of its writes)")
+                 "announcement; a rebuild that fits needs no compaction of its writes; default: "
+                 "a quarter of this machine's memory, at most 4 GiB)")
       ->check(CLI::Range(stakeledger::storage::kRebuildBufferBytesFloor,
                          stakeledger::storage::kRebuildBufferBytesCeiling))
       ->capture_default_str();

@@ -1,5 +1,7 @@
 #include "storage/projection.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -286,6 +288,15 @@ absl::Status ProjectionTxn::Flush() {
 std::unique_ptr<BulkFold> Projection::NewBulkFold(const ProjectionTxn* state) const {
   (void)state;
   return nullptr;
+}
+
+size_t DefaultRebuildBufferBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_bytes = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_bytes <= 0) return kRebuildBufferBytesMax;
+  const size_t memory_bytes = static_cast<size_t>(pages) * static_cast<size_t>(page_bytes);
+  return std::clamp(memory_bytes / kRebuildBufferMemoryDivisor, kRebuildBufferBytesFloor,
+                    kRebuildBufferBytesDefaultCeiling);
 }
 
 }  // namespace stakeledger::storage

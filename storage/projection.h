@@ -86,6 +86,16 @@ absl::Status CompactGeneration(const Database& db, absl::string_view name, uint6
 inline constexpr size_t kRebuildBufferBytesMax = size_t{1} << 30;
 inline constexpr size_t kRebuildBufferBytesFloor = size_t{1} << 20;
 inline constexpr size_t kRebuildBufferBytesCeiling = size_t{64} << 30;
+// ledgerd's default buffer (DefaultRebuildBufferBytes): a quarter of the
+// machine's physical memory, at most 4 GiB (about 14M announcements, so a
+// 10M log rebuilds in one write: half the time of several writes and the
+// compaction they need, docs/performance.md).
+inline constexpr size_t kRebuildBufferMemoryDivisor = 4;
+inline constexpr size_t kRebuildBufferBytesDefaultCeiling = size_t{4} << 30;
+// Physical memory / kRebuildBufferMemoryDivisor, clamped to
+// [kRebuildBufferBytesFloor, kRebuildBufferBytesDefaultCeiling];
+// kRebuildBufferBytesMax when the memory cannot be read.
+size_t DefaultRebuildBufferBytes();
 // Counted per buffered change besides its key and value bytes: its hash
 // map slot (two views) and its share of the sort, about.
 inline constexpr size_t kBufferedChangeOverheadBytes = 64;

@@ -1,6 +1,9 @@
 // The projections family's table options as queries depend on them: the
 // (holder, target) prefix extractor behind the pair queries' prefix Bloom
 // filters, and the bounded block cache (db.h).
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -142,6 +145,22 @@ uint64_t ProjectionCacheCapacity(const Database& db) {
   uint64_t capacity = 0;
   EXPECT_TRUE(db.db()->GetIntProperty(db.projections(), "rocksdb.block-cache-capacity", &capacity));
   return capacity;
+}
+
+// ledgerd's default rebuild buffer follows the machine: a quarter of its
+// memory, never above 4 GiB (a 10M log in one write) nor below the floor.
+TEST(RebuildBufferTest, DefaultIsAQuarterOfTheMachinesMemoryAtMostFourGiB) {
+  const size_t memory_bytes =
+      static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t buffer_bytes = DefaultRebuildBufferBytes();
+  EXPECT_GE(buffer_bytes, kRebuildBufferBytesFloor);
+  EXPECT_LE(buffer_bytes, kRebuildBufferBytesDefaultCeiling);
+  EXPECT_LE(buffer_bytes, std::max(memory_bytes / 4, kRebuildBufferBytesFloor));
+  if (memory_bytes >= 4 * kRebuildBufferBytesDefaultCeiling) {
+    EXPECT_EQ(buffer_bytes, kRebuildBufferBytesDefaultCeiling);
+  } else {
+    EXPECT_GE(buffer_bytes, std::min(memory_bytes / 4 - 1, kRebuildBufferBytesDefaultCeiling));
+  }
 }
 
 TEST(ProjectionCacheTest, OpensWithTheDefaultCapacity) {
