@@ -110,7 +110,7 @@ void EntryKeyInto(const Version& version, std::string* key) {
 struct Held {
   std::vector<ByteArena> arenas;
   std::deque<Version> versions;
-  absl::flat_hash_map<absl::string_view, Announcement> announcements;
+  std::deque<Announcement> announcements;
   absl::flat_hash_map<std::string, uint64_t> funds;
   // By name id: the name's place in byte order. Keys start with names
   // ended by NUL (which no name holds), so ordering pairs of ranks orders
@@ -130,8 +130,8 @@ std::vector<std::pair<absl::string_view, const Announcement*>> ById(const Held& 
   };
   std::vector<Item> items;
   items.reserve(held.announcements.size());
-  for (const auto& [id, announcement] : held.announcements) {
-    items.push_back({KeyWord(id, 0), id, &announcement});
+  for (const Announcement& announcement : held.announcements) {
+    items.push_back({KeyWord(announcement.id, 0), announcement.id, &announcement});
   }
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return a.head != b.head ? a.head < b.head : a.id < b.id;
@@ -246,8 +246,8 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
     const Version& version = held.versions[i];
     const uint32_t holder = held.ranks[version.holder_id];
     if (holder < holders_begin || holder >= holders_end) continue;
-    slots.push_back({uint64_t{holder} << 32 | held.ranks[version.target_id],
-                     version.position, version.known_from, static_cast<uint32_t>(version.start_day),
+    slots.push_back({uint64_t{holder} << 32 | held.ranks[version.target_id], version.position,
+                     version.known_from, static_cast<uint32_t>(version.start_day),
                      version.fact_index, version.part, i});
   }
   std::sort(slots.begin(), slots.end(), [](const EntrySlot& a, const EntrySlot& b) {
@@ -352,8 +352,7 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
   const uint32_t first_version = before != nullptr ? before->versions_end : 0;
   ASSIGN_OR_RETURN(Announcement * own, Find(event.id));
   if (own == nullptr && first_version < event.versions_end) {
-    own = &announcements_[event.id];
-    held_bytes_ += kAnnouncementBytes;
+    own = AddAnnouncement(event.id);
   }
   if (own != nullptr) own->fact_count = event.fact_count;
   for (uint32_t i = first_version; i < event.versions_end; ++i) PutVersion(batch.versions[i], own);
@@ -372,9 +371,15 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
 }
 
 absl::StatusOr<Announcement*> StakeBulkFold::Find(absl::string_view id) {
-  auto it = announcements_.find(id);
-  if (it != announcements_.end()) return &it->second;
-  if (written_ids_.empty() || !written_ids_.contains(IdHash(id))) return nullptr;
+  const uint64_t hash = IdHash(id);
+  const auto it = announcement_by_hash_.find(hash);
+  if (it != announcement_by_hash_.end()) {
+    Announcement& found = announcements_[it->second];
+    if (found.id == id) return &found;
+    const auto collided = collided_.find(id);
+    if (collided != collided_.end()) return &announcements_[collided->second];
+  }
+  if (written_ids_.empty() || !written_ids_.contains(hash)) return nullptr;
   return ReadBack(id);
 }
 
@@ -383,8 +388,7 @@ absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id) {
                    ReadAnnouncementVersions(*state_, id));
   if (!record.has_value()) return nullptr;
   // The id may view a correction that goes with its batch: keep a copy.
-  Announcement& announcement = announcements_[arena_.Copy(id)];
-  held_bytes_ += kAnnouncementBytes;
+  Announcement& announcement = *AddAnnouncement(arena_.Copy(id));
   announcement.fact_count = record->fact_count();
   // A key listed twice is one version, as a read of it gives one value.
   absl::flat_hash_map<std::string, uint32_t> indexes;
@@ -408,6 +412,16 @@ absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id) {
     }
   }
   return &announcement;
+}
+
+Announcement* StakeBulkFold::AddAnnouncement(absl::string_view id) {
+  CHECK(announcements_.size() < UINT32_MAX);
+  const uint32_t index = static_cast<uint32_t>(announcements_.size());
+  announcements_.emplace_back().id = id;
+  held_bytes_ += kAnnouncementBytes;
+  const auto [it, added] = announcement_by_hash_.try_emplace(IdHash(id), index);
+  if (!added) collided_.emplace(id, index);
+  return &announcements_.back();
 }
 
 uint32_t StakeBulkFold::Intern(absl::string_view name) {
@@ -485,6 +499,8 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
   arena_ = ByteArena();
   held->versions.swap(versions_);
   held->announcements.swap(announcements_);
+  announcement_by_hash_ = absl::flat_hash_map<uint64_t, uint32_t>();
+  collided_.clear();
   held->funds.swap(funds_);
   held_bytes_ = 0;
   std::vector<uint32_t> by_rank(names_.size());
@@ -509,8 +525,8 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
       // quarter of a second).
       [this, held](BulkLoadFileWriter*) {
         written_pending_.reserve(held->announcements.size());
-        for (const auto& [id, announcement] : held->announcements) {
-          written_pending_.push_back(IdHash(id));
+        for (const Announcement& announcement : held->announcements) {
+          written_pending_.push_back(IdHash(announcement.id));
         }
         return absl::OkStatus();
       },
