@@ -102,8 +102,10 @@ absl::StatusOr<v1::ListAnnouncementsResponse> DomainState::ListAnnouncements(
       }
     } else {
       absl::StatusOr<const v1::Entity*> entity = registry_.Resolve(request.entity());
-      if (!entity.ok())
-        return absl::InvalidArgumentError(absl::StrCat("entity: ", entity.status().message()));
+      // NOT_FOUND, as every query naming an unknown entity answers.
+      if (!entity.ok()) {
+        return absl::NotFoundError(absl::StrCat("entity: ", entity.status().message()));
+      }
       auto code = entity_codes_.find((*entity)->entity_id());
       auto named = code == entity_codes_.end() ? by_entity_.end() : by_entity_.find(code->second);
       if (named != by_entity_.end()) {

@@ -287,7 +287,8 @@ TEST_F(AnnouncementsTest, ListAnnouncementsByUnknownEntitySuggests) {
   ASSERT_EQ(Import(STAKELEDGER_DATA_DIR).exit_code, 0);
   v1::ListAnnouncementsResponse response;
   const grpc::Status status = List("nvidiaa", &response);
-  EXPECT_TRUE(HasCode(status, grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_TRUE(HasCode(status, grpc::StatusCode::NOT_FOUND));
+  EXPECT_THAT(status.error_message(), HasSubstr("entity: unknown entity 'nvidiaa'"));
   EXPECT_THAT(status.error_message(), HasSubstr("closest: nvidia"));
 }
 
