@@ -293,7 +293,8 @@ std::vector<Command> AddAuditCommands(CLI::App& main_app, const GlobalOptions& g
   CLI::App* audit = main_app.add_subcommand(
       "audit", "The whole ownership state at a date, with proofs against a signed tree head");
   audit->add_option("--as-of", audit_options->as_of, "Valid-time date (YYYY, YYYY-MM, YYYY-MM-DD)")
-      ->required();
+      ->required()
+      ->check(DateValidator());
   audit
       ->add_option("--known-at", audit_options->known_at,
                    "What the ledger knew at this position or RFC 3339 time (default: the "

@@ -66,6 +66,8 @@ CLI::Validator KnownAtValidator() { return FromCheck(&CheckKnownAtText, "known-a
 
 CLI::Validator YearValidator() { return FromCheck(&CheckYearText, "year"); }
 
+CLI::Validator DateValidator() { return FromCheck(&CheckDateText, "date"); }
+
 int ReportUsageError(const absl::Status& status) {
   std::cerr << FormatUsageLine(status.message()) << std::endl;
   return kExitUsageError;

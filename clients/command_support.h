@@ -79,10 +79,13 @@ CLI::Validator UnsignedValidator() {
   return UnsignedValidator(std::numeric_limits<T>::max());
 }
 
-// The checks of every --known-at (CheckKnownAtText) and of --year
-// (CheckYearText): a bad value is a usage error naming the option.
+// The checks of every --known-at (CheckKnownAtText), of --year
+// (CheckYearText) and of every date option (--as-of, --from, --to:
+// CheckDateText): a bad value is a usage error naming the option, before
+// any call.
 CLI::Validator KnownAtValidator();
 CLI::Validator YearValidator();
+CLI::Validator DateValidator();
 
 // Prints "ledgerctl: MESSAGE" on stderr and returns kExitUsageError.
 int ReportUsageError(const absl::Status& status);

@@ -23,21 +23,7 @@ struct AnnouncementsOptions {
   std::string to_date;
 };
 
-// Dates are checked here so that a typo is a usage error, before any call.
-absl::Status CheckDates(const AnnouncementsOptions& options) {
-  for (const auto& [flag, text] :
-       {std::pair<const char*, const std::string&>{"--from", options.from_date},
-        {"--to", options.to_date}}) {
-    if (text.empty()) continue;
-    absl::StatusOr<domain::Date> date = domain::ParseDate(text);
-    if (!date.ok())
-      return absl::InvalidArgumentError(absl::StrCat(flag, ": ", date.status().message()));
-  }
-  return absl::OkStatus();
-}
-
 int RunAnnouncements(const AnnouncementsOptions& options, const GlobalOptions& globals) {
-  if (absl::Status dates = CheckDates(options); !dates.ok()) return ReportUsageError(dates);
   Connection connection(globals);
   v1::ListAnnouncementsRequest request;
   request.set_entity(options.entity);
@@ -84,9 +70,12 @@ std::vector<Command> AddDomainCommands(CLI::App& main_app, const GlobalOptions& 
       "announcements", "List recorded announcements, optionally by entity and date");
   announcements->add_option("--entity", options->entity,
                             "Only those naming this entity (id or any alias, e.g. 엔비디아)");
-  announcements->add_option("--from", options->from_date,
-                            "Only those dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)");
-  announcements->add_option("--to", options->to_date, "Only those dated on or before this date");
+  announcements
+      ->add_option("--from", options->from_date,
+                   "Only those dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)")
+      ->check(DateValidator());
+  announcements->add_option("--to", options->to_date, "Only those dated on or before this date")
+      ->check(DateValidator());
   CLI::App* entities = main_app.add_subcommand("entities", "List the entity registry");
   return {{announcements, [options, &globals] { return RunAnnouncements(*options, globals); }},
           {entities, [&globals] { return RunEntities(globals); }}};

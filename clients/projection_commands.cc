@@ -477,7 +477,8 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
   stake->add_option("holder", options->holder, "Holder (id or alias)")->required();
   stake->add_option("target", options->target, "Target (id or alias)")->required();
   stake->add_option("--as-of", options->as_of, "Valid-time date (YYYY, YYYY-MM, YYYY-MM-DD)")
-      ->required();
+      ->required()
+      ->check(DateValidator());
   stake->add_option("--known-at", options->known_at, known_at_help)->check(KnownAtValidator());
   stake->add_flag("--look-through", options->look_through, "Add the holder's funds' stakes");
   stake->add_flag("--verify", options->verify,
@@ -486,13 +487,17 @@ std::vector<Command> AddProjectionCommands(CLI::App& main_app, const GlobalOptio
                     "Where the pinned key and trusted head live (with --verify)");
   CLI::App* holders = main_app.add_subcommand("holders", "The cap table of a target as of a date");
   holders->add_option("target", options->target, "Target (id or alias)")->required();
-  holders->add_option("--as-of", options->as_of, "Valid-time date")->required();
+  holders->add_option("--as-of", options->as_of, "Valid-time date")
+      ->required()
+      ->check(DateValidator());
   holders->add_option("--known-at", options->known_at, known_at_help)->check(KnownAtValidator());
   holders->add_flag("--verify", options->verify, "Check every holding against the signed head");
   holders->add_option("--trust-dir", options->trust_dir, "Where the pinned key lives (--verify)");
   CLI::App* portfolio = main_app.add_subcommand("portfolio", "A holder's stakes as of a date");
   portfolio->add_option("holder", options->holder, "Holder (id or alias)")->required();
-  portfolio->add_option("--as-of", options->as_of, "Valid-time date")->required();
+  portfolio->add_option("--as-of", options->as_of, "Valid-time date")
+      ->required()
+      ->check(DateValidator());
   portfolio->add_option("--known-at", options->known_at, known_at_help)->check(KnownAtValidator());
   portfolio->add_flag("--verify", options->verify, "Check every holding against the signed head");
   portfolio->add_option("--trust-dir", options->trust_dir, "Where the pinned key lives (--verify)");

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "domain/date.h"
 
 namespace stakeledger::clients {
 namespace {
@@ -118,5 +119,7 @@ absl::Status CheckYearText(absl::string_view text) {
   if (four_digits) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("expected a year, e.g. 2024, got \"", text, "\""));
 }
+
+absl::Status CheckDateText(absl::string_view text) { return domain::ParseDate(text).status(); }
 
 }  // namespace stakeledger::clients

@@ -47,6 +47,11 @@ absl::Status CheckKnownAtText(absl::string_view text);
 // "expected a year, e.g. 2024". The server refuses year 0 itself.
 absl::Status CheckYearText(absl::string_view text);
 
+// OK when `text` is a date of year, month or day precision (domain/date.h:
+// "2018", "2018-06", "2018-06-30"); otherwise ParseDate's InvalidArgument
+// ("'2018-13' is not a date: month must be 01..12").
+absl::Status CheckDateText(absl::string_view text);
+
 }  // namespace stakeledger::clients
 
 #endif  // STAKELEDGER_CLIENTS_TEXT_H_

@@ -123,6 +123,32 @@ TEST_F(LedgerctlOptionsTest, MalformedKnownAtAndYearShowWhatIsExpected) {
   EXPECT_THAT(year.err, Not(HasSubstr("YYYY-MM")));
 }
 
+// A date that does not parse is the same usage error (exit 2, naming the
+// option and why) on every command that takes one, found before any call;
+// the server would refuse it too, but as exit 1.
+TEST_F(LedgerctlOptionsTest, MalformedDatesAreUsageErrorsOnEveryCommand) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"stake", "softbank-group", "nvidia", "--as-of", "2018-13-01"},
+           {"holders", "nvidia", "--as-of", "2018-13-01"},
+           {"portfolio", "softbank-group", "--as-of", "2018-13-01"},
+           {"audit", "--as-of", "2018-13-01"},
+           {"announcements", "--from", "2018-13-01"},
+           {"announcements", "--to", "2018-13-01"}}) {
+    const LedgerctlResult result = Ctl(args);
+    EXPECT_EQ(result.exit_code, kExitUsageError) << args[0] << ": " << result.out;
+    EXPECT_THAT(result.err, HasSubstr(absl::StrCat(args[args.size() - 2],
+                                                   ": '2018-13-01' is not a date: month must be "
+                                                   "01..12")))
+        << args[0];
+  }
+  const LedgerctlResult february =
+      Ctl({"stake", "softbank-group", "nvidia", "--as-of", "2018-02-30"});
+  EXPECT_EQ(february.exit_code, kExitUsageError);
+  EXPECT_THAT(february.err, HasSubstr("February 2018 has 28 days"));
+  const LedgerctlResult good = Ctl({"stake", "softbank-group", "nvidia", "--as-of", "2018-02-28"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+}
+
 // import counts in proper English, and a folder without .jsonl files says
 // so (exit 0: an empty data set is nothing to do, not a mistake).
 TEST_F(LedgerctlOptionsTest, ImportSaysOneFileAndNamesAFolderWithoutDataFiles) {

@@ -375,10 +375,21 @@ TEST_F(ProjectionsTest, RebuildOfAnUnknownProjectionIsNotFoundListingTheProjecti
   EXPECT_THAT(unknown.err, HasSubstr("stake-ownership"));
 }
 
-TEST_F(ProjectionsTest, MalformedAsOfIsAUsageErrorNamingTheField) {
-  const LedgerctlResult result = Ctl({"stake", "softbank-group", "arm", "--as-of", "2024-13"});
-  EXPECT_NE(result.exit_code, 0);
-  EXPECT_THAT(result.err, HasSubstr("as_of"));
+// The server refuses a malformed as_of naming the field (ledgerctl refuses
+// it before calling: tests/ledgerctl_options_test.cc).
+TEST_F(ProjectionsTest, MalformedAsOfIsInvalidNamingTheField) {
+  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::Projections::NewStub(channel);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::StakeRequest request;
+  request.set_holder("softbank-group");
+  request.set_target("arm");
+  request.set_as_of("2024-13");
+  v1::StakeResponse response;
+  const grpc::Status status = stub->GetStake(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("as_of: '2024-13' is not a date"));
 }
 
 }  // namespace
