@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "clients/event_text.h"
 #include "clients/exit_code.h"
 #include "verify/merkle_hash.h"
 #include "verify/merkle_verify.h"
@@ -147,9 +148,7 @@ std::string TrustPathFor(const std::string& trust_dir, absl::string_view server)
 
 std::string DescribeHead(const TrustedHead& head) {
   return absl::StrCat("(size ", head.tree_size, ", root ", verify::ToHex(head.root_hash),
-                      ", signed at ",
-                      absl::FormatTime(absl::RFC3339_sec, absl::FromUnixMicros(head.timestamp_us),
-                                       absl::UTCTimeZone()),
+                      ", signed at ", FormatRecordedTime(absl::FromUnixMicros(head.timestamp_us)),
                       ")");
 }
 

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "clients/announcement_text.h"
 #include "clients/audit_report.h"
+#include "clients/event_text.h"
 #include "clients/table.h"
 #include "verify/merkle_hash.h"
 
@@ -15,8 +16,7 @@ namespace {
 std::string HeadText(const v1::SignedTreeHead& head) {
   return absl::StrCat("size ", head.tree_size(), ", root ", verify::ToHex(head.root_hash()),
                       ", signed at ",
-                      absl::FormatTime(absl::RFC3339_sec, absl::FromUnixMicros(head.timestamp_us()),
-                                       absl::UTCTimeZone()));
+                      FormatRecordedTime(absl::FromUnixMicros(head.timestamp_us())));
 }
 
 std::string StakeCell(const v1::AuditLine& line) {

@@ -114,6 +114,10 @@ TEST_F(AuditReportTest, TableListsEveryStakeWithItsAnnouncementAndQuote) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.err, HasSubstr("first use: pinned public key"));
   EXPECT_THAT(result.out, HasSubstr(absl::StrCat("Signed tree head: size ", Head().tree_size())));
+  // The head's time with the microseconds it was signed at, as recorded
+  // times are printed (so that it pastes back as --known-at).
+  EXPECT_THAT(result.out, ::testing::ContainsRegex(
+                              "signed at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{6}Z"));
   EXPECT_THAT(result.out, HasSubstr("seed001-softbank-arm-ipo-2023-09"));
   EXPECT_THAT(result.out, HasSubstr("900000"));
   EXPECT_THAT(result.out, HasSubstr("소프트뱅크가 90%의 지분을 보유한 Arm(암)"));
