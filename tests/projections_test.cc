@@ -44,6 +44,10 @@ class ProjectionsTest : public ::testing::Test {
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
   }
 
+  std::unique_ptr<v1::Projections::Stub> ProjectionsStub() {
+    return v1::Projections::NewStub(
+        grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials()));
+  }
   LedgerctlResult Ctl(std::vector<std::string> args) {
     args.insert(args.begin(), {"--server", ledgerd_.address()});
     return RunLedgerctl(args);
@@ -67,8 +71,7 @@ class ProjectionsTest : public ::testing::Test {
   // The status of each Projections call that takes known_at, asked at
   // `known_at` (ListStakes with and without proofs).
   std::vector<grpc::Status> CallsAtKnownAt(const std::string& known_at) {
-    auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
-    auto stub = v1::Projections::NewStub(channel);
+    auto stub = ProjectionsStub();
     std::vector<grpc::Status> statuses;
     {
       grpc::ClientContext context;
@@ -356,8 +359,7 @@ TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
 }
 
 TEST_F(ProjectionsTest, RebuildOfAnUnknownProjectionIsNotFoundListingTheProjections) {
-  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
-  auto stub = v1::Projections::NewStub(channel);
+  auto stub = ProjectionsStub();
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::RebuildRequest request;
@@ -378,8 +380,7 @@ TEST_F(ProjectionsTest, RebuildOfAnUnknownProjectionIsNotFoundListingTheProjecti
 // The server refuses a malformed as_of naming the field (ledgerctl refuses
 // it before calling: tests/ledgerctl_options_test.cc).
 TEST_F(ProjectionsTest, MalformedAsOfIsInvalidNamingTheField) {
-  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
-  auto stub = v1::Projections::NewStub(channel);
+  auto stub = ProjectionsStub();
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::StakeRequest request;
