@@ -82,11 +82,31 @@ Version ToVersion(const v1::StakeEntry& entry, int start_day, ByteArena* arena) 
   return version;
 }
 
+// What the runs of one TakeRuns write, shared by their builders.
+struct Held {
+  std::vector<ByteArena> arenas;
+  std::deque<Version> versions;
+  std::deque<Announcement> announcements;
+  absl::flat_hash_map<std::string, uint64_t> funds;
+  // By name id: the name's place in byte order. Keys start with names
+  // ended by NUL (which no name holds), so ordering pairs of ranks orders
+  // their keys.
+  std::vector<uint32_t> ranks;
+  // By rank: the name.
+  std::vector<absl::string_view> names;
+
+  // The interned name of name id `id`: a few thousand names, in cache,
+  // where a version's own views point all over the batches' blocks.
+  absl::string_view Name(uint32_t id) const { return names[ranks[id]]; }
+};
+
 // Proto3 writes no field at its default, so the bytes are those of the
 // message the event-by-event fold serializes.
-void ToEntry(const Version& version, v1::StakeEntry* entry) {
-  entry->set_holder(version.holder.data(), version.holder.size());
-  entry->set_target(version.target.data(), version.target.size());
+void ToEntry(const Held& held, const Version& version, v1::StakeEntry* entry) {
+  const absl::string_view holder = held.Name(version.holder_id);
+  const absl::string_view target = held.Name(version.target_id);
+  entry->set_holder(holder.data(), holder.size());
+  entry->set_target(target.data(), target.size());
   entry->set_announcement_id(version.announcement_id.data(), version.announcement_id.size());
   entry->set_fact_index(version.fact_index);
   entry->set_part(version.part);
@@ -101,24 +121,10 @@ void ToEntry(const Version& version, v1::StakeEntry* entry) {
   entry->set_known_until(version.known_until);
 }
 
-void EntryKeyInto(const Version& version, std::string* key) {
-  StakeEntryKeyInto(version.holder, version.target, version.start_day, version.position,
-                    version.fact_index, version.part, version.known_from, key);
+void EntryKeyInto(const Held& held, const Version& version, std::string* key) {
+  StakeEntryKeyInto(held.Name(version.holder_id), held.Name(version.target_id), version.start_day,
+                    version.position, version.fact_index, version.part, version.known_from, key);
 }
-
-// What the runs of one TakeRuns write, shared by their builders.
-struct Held {
-  std::vector<ByteArena> arenas;
-  std::deque<Version> versions;
-  std::deque<Announcement> announcements;
-  absl::flat_hash_map<std::string, uint64_t> funds;
-  // By name id: the name's place in byte order. Keys start with names
-  // ended by NUL (which no name holds), so ordering pairs of ranks orders
-  // their keys.
-  std::vector<uint32_t> ranks;
-  // By rank: the name.
-  std::vector<absl::string_view> names;
-};
 
 // The announcements in id order. Announcement ids hold no NUL
 // (domain/announcement_check.h), so their records' keys sort as the ids do.
@@ -151,8 +157,6 @@ void PrefetchStrings(const Version& version) {
   __builtin_prefetch(version.announcement_id.data());
   __builtin_prefetch(version.quote.data());
   __builtin_prefetch(version.effective_date.data());
-  __builtin_prefetch(version.holder.data());
-  __builtin_prefetch(version.target.data());
 }
 
 // The 'S' fund keys, then the 'f' records: each announcement's fact count
@@ -179,7 +183,7 @@ absl::Status FundsAndRecords(const Held& held, BulkLoadFileWriter* out) {
     record.set_fact_count(announcement->fact_count);
     for (uint32_t index : announcement->versions) {
       const Version& version = held.versions[index];
-      EntryKeyInto(version, &key);
+      EntryKeyInto(held, version, &key);
       AddFactVersionKey(version.fact_index, key, &record);
     }
     record.SerializeToString(&value);
@@ -265,8 +269,8 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
     }
     if (i + 1 < slots.size() && slots[i + 1].Key() == slots[i].Key()) continue;
     const Version& version = held.versions[slots[i].index];
-    EntryKeyInto(version, &key);
-    ToEntry(version, &entry);
+    EntryKeyInto(held, version, &key);
+    ToEntry(held, version, &entry);
     entry.SerializeToString(&value);
     RETURN_IF_ERROR(out->Put(key, value));
   }
