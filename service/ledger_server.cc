@@ -97,6 +97,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerOp
   return server;
 }
 
+std::vector<storage::ProjectionStatus> LedgerServer::projection_status() const {
+  if (projection_engine_ == nullptr) return {};
+  return projection_engine_->Status();
+}
+
 LedgerServer::~LedgerServer() { Shutdown(); }
 
 void LedgerServer::Shutdown(absl::Duration grace) {

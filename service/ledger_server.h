@@ -65,6 +65,9 @@ class LedgerServer {
   uint64_t head_position() const { return log_->head_position(); }
   // What the domain state found in the log at start.
   const DomainLoadReport& domain_load_report() const { return domain_load_report_; }
+  // The projections' status (storage/projection_engine.h); empty when
+  // projections are off. Thread-safe.
+  std::vector<storage::ProjectionStatus> projection_status() const;
 
   // Stops cleanly: health turns NOT_SERVING and new calls are refused with
   // UNAVAILABLE; queued appends are committed and acknowledged;

@@ -191,6 +191,15 @@ int main(int argc, char** argv) {
   std::cout << "ledgerd: " << (existed ? "opened the log" : "created a new, empty log")
             << ": head position " << (*server)->head_position() << ", " << loaded.entities
             << " entities and " << loaded.announcements << " announcements" << std::endl;
+  for (const stakeledger::storage::ProjectionStatus& status : (*server)->projection_status()) {
+    if (status.replaced_layout_version == 0) continue;
+    std::cout << "ledgerd: projection " << status.name << " was stored in layout "
+              << status.replaced_layout_version << "; this build writes layout "
+              << status.layout_version
+              << ", so it folds the log again (queries answer from what it has folded meanwhile, "
+                 "`ledgerctl projections` shows how far it is)"
+              << std::endl;
+  }
   const int signal = WaitForStopSignal(signals);
   std::cout << "ledgerd: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ", stopping after in-flight appends" << std::endl;

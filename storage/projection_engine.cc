@@ -124,9 +124,10 @@ namespace {
 // projection's layout, so that the runner folds the whole log again
 // into it (the caller then deletes every other generation, the old one
 // and a shadow an interrupted rebuild may have left at that number);
-// returns the active generation. Errors: as RocksDB reads and writes.
+// returns the active generation, and the layout replaced in *replaced.
+// Errors: as RocksDB reads and writes.
 absl::StatusOr<uint64_t> AdoptLayout(const Database& db, const Projection& projection,
-                                     uint64_t generation) {
+                                     uint64_t generation, uint32_t* replaced) {
   const std::string name(projection.name());
   ASSIGN_OR_RETURN(const uint32_t stored, ReadLayoutVersion(db, name));
   if (stored == projection.layout_version()) return generation;
@@ -140,6 +141,7 @@ absl::StatusOr<uint64_t> AdoptLayout(const Database& db, const Projection& proje
     return generation;
   }
   RETURN_IF_ERROR(DeleteOtherGenerations(db, name, generation));
+  *replaced = stored;
   rocksdb::WriteBatch batch;
   rocksdb::Status status =
       batch.Put(db.projections(), ActiveGenerationKey(name), EncodePosition(generation + 1));
@@ -165,7 +167,11 @@ void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
   const Database& db = log_->database();
   const std::string& name = runner->status.name;
   absl::StatusOr<uint64_t> generation = ReadActiveGeneration(db, name, rocksdb::ReadOptions());
-  if (generation.ok()) generation = AdoptLayout(db, *runner->projection, *generation);
+  runner->status.layout_version = runner->projection->layout_version();
+  if (generation.ok()) {
+    generation = AdoptLayout(db, *runner->projection, *generation,
+                             &runner->status.replaced_layout_version);
+  }
   runner->start_status = generation.status();
   if (generation.ok()) {
     runner->generation = *generation;

@@ -83,6 +83,11 @@ struct ProjectionStatus {
   uint64_t error_position = 0;
   // kRebuilding only: the last position the shadow generation applied.
   uint64_t rebuild_position = 0;
+  // The layout the projection writes (Projection::layout_version), and the
+  // one its stored state had when this start found it in another layout
+  // (0: it did not), so that it folds the whole log again.
+  uint32_t layout_version = 0;
+  uint32_t replaced_layout_version = 0;
 };
 
 struct RebuildProgress {

@@ -140,6 +140,11 @@ TEST_F(ProjectionEngineTest, AnotherLayoutVersionFoldsTheLogAgainIntoAFreshGener
     engine.Add(std::make_unique<VersionedCountingProjection>(2));
     ASSERT_TRUE(engine.WaitFor("count", 15, kWait));
     EXPECT_EQ(ActiveCount("count"), std::make_pair(15, uint64_t{1}));
+    // The status says why it folded again (ledgerd prints it at start).
+    const auto status = engine.StatusOf("count");
+    ASSERT_TRUE(status.ok());
+    EXPECT_EQ(status->layout_version, 2u);
+    EXPECT_EQ(status->replaced_layout_version, 1u);
   }
   EXPECT_EQ(ReadLayoutVersion(log_->database(), "count").value_or(0), 2u);
   EXPECT_TRUE(GenerationIsEmpty(log_->database(), "count", 0).value_or(false));
@@ -148,6 +153,7 @@ TEST_F(ProjectionEngineTest, AnotherLayoutVersionFoldsTheLogAgainIntoAFreshGener
   engine.Add(std::make_unique<VersionedCountingProjection>(2));
   ASSERT_TRUE(engine.WaitFor("count", 16, kWait));
   EXPECT_EQ(ActiveCount("count"), std::make_pair(16, uint64_t{1}));
+  EXPECT_EQ(engine.StatusOf("count")->replaced_layout_version, 0u);
 }
 
 // A projection of another layout version than 1 on a new data directory
@@ -160,6 +166,7 @@ TEST_F(ProjectionEngineTest, NewDataDirectoryTakesTheLayoutVersionInGenerationZe
     engine.Add(std::make_unique<VersionedCountingProjection>(3));
     ASSERT_TRUE(engine.WaitFor("count", 4, kWait));
     EXPECT_EQ(ActiveCount("count"), std::make_pair(4, uint64_t{0}));
+    EXPECT_EQ(engine.StatusOf("count")->replaced_layout_version, 0u);
   }
   EXPECT_EQ(ReadLayoutVersion(log_->database(), "count").value_or(0), 3u);
   AppendOk("s", 2);
