@@ -128,7 +128,7 @@ void EntryKeyInto(const Held& held, const Version& version, std::string* key) {
 
 // The announcements in id order. Announcement ids hold no NUL
 // (domain/announcement_check.h), so their records' keys sort as the ids do.
-std::vector<std::pair<absl::string_view, const Announcement*>> ById(const Held& held) {
+std::vector<const Announcement*> ById(const Held& held) {
   struct Item {
     uint64_t head;
     absl::string_view id;
@@ -142,9 +142,9 @@ std::vector<std::pair<absl::string_view, const Announcement*>> ById(const Held& 
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return a.head != b.head ? a.head < b.head : a.id < b.id;
   });
-  std::vector<std::pair<absl::string_view, const Announcement*>> by_id;
+  std::vector<const Announcement*> by_id;
   by_id.reserve(items.size());
-  for (const Item& item : items) by_id.emplace_back(item.id, item.announcement);
+  for (const Item& item : items) by_id.push_back(item.announcement);
   return by_id;
 }
 
@@ -172,13 +172,13 @@ absl::Status FundsAndRecords(const Held& held, BulkLoadFileWriter* out) {
   std::string value;
   const auto by_id = ById(held);
   for (size_t a = 0; a < by_id.size(); ++a) {
-    if (a + kPrefetchAhead < by_id.size()) __builtin_prefetch(by_id[a + kPrefetchAhead].second);
+    if (a + kPrefetchAhead < by_id.size()) __builtin_prefetch(by_id[a + kPrefetchAhead]);
     if (a + kPrefetchAhead / 2 < by_id.size()) {
-      for (uint32_t index : by_id[a + kPrefetchAhead / 2].second->versions) {
+      for (uint32_t index : by_id[a + kPrefetchAhead / 2]->versions) {
         __builtin_prefetch(&held.versions[index]);
       }
     }
-    const auto& [id, announcement] = by_id[a];
+    const Announcement* announcement = by_id[a];
     record.Clear();
     record.set_fact_count(announcement->fact_count);
     for (uint32_t index : announcement->versions) {
@@ -187,7 +187,7 @@ absl::Status FundsAndRecords(const Held& held, BulkLoadFileWriter* out) {
       AddFactVersionKey(version.fact_index, key, &record);
     }
     record.SerializeToString(&value);
-    RETURN_IF_ERROR(out->Put(AnnouncementVersionsKey(id), value));
+    RETURN_IF_ERROR(out->Put(AnnouncementVersionsKey(announcement->id), value));
   }
   return absl::OkStatus();
 }
