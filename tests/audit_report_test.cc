@@ -19,6 +19,7 @@
 #include "stakeledger/v1/projections.grpc.pb.h"
 #include "tests/ledger_test_util.h"
 #include "tests/ledgerctl_run.h"
+#include "tests/ledgerctl_test.h"
 #include "tests/ledgerd_process.h"
 #include "verify/merkle_hash.h"
 #include "verify/merkle_verify.h"
@@ -36,15 +37,14 @@ constexpr uint64_t kAuditReportBytesMax = uint64_t{1} << 30;  // clients/audit_r
 // The ownership state the curated data set gives at the end of 2025.
 constexpr char kAsOf[] = "2025-12-31";
 
-class AuditReportTest : public ::testing::Test {
+class AuditReportTest : public LedgerctlTest {
  protected:
   void SetUp() override {
     const fs::path data(ledgerd_.data_dir());
     trust_dir_ = data.parent_path() / (data.filename().string() + "-trust");
     report_path_ = data.parent_path() / (data.filename().string() + "-report.json");
-    ASSERT_TRUE(ledgerd_.Start().ok());
-    const LedgerctlResult imported = Ctl({"import", STAKELEDGER_DATA_DIR});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    LedgerctlTest::SetUp();
+    ImportDataSet();
     channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
     projections_ = v1::Projections::NewStub(channel_);
   }
@@ -53,10 +53,6 @@ class AuditReportTest : public ::testing::Test {
     fs::remove(report_path_);
   }
 
-  LedgerctlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", ledgerd_.address()});
-    return RunLedgerctl(args);
-  }
   LedgerctlResult Audit(std::vector<std::string> extra) {
     std::vector<std::string> args = {"audit", "--as-of", kAsOf, "--trust-dir", trust_dir_.string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -102,7 +98,6 @@ class AuditReportTest : public ::testing::Test {
     return absl::StrCat("line ", index + 1, " (", line.holder(), " in ", line.target(), ")");
   }
 
-  LedgerdProcess ledgerd_;
   fs::path trust_dir_;
   fs::path report_path_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -18,6 +18,7 @@
 #include "stakeledger/v1/projections.grpc.pb.h"
 #include "tests/ledger_test_util.h"
 #include "tests/ledgerctl_run.h"
+#include "tests/ledgerctl_test.h"
 #include "tests/ledgerd_process.h"
 
 namespace stakeledger::tests {
@@ -27,19 +28,13 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kHundredMillionUsdCents = 10'000'000'000;
 
-class InvestmentsTest : public ::testing::Test {
+class InvestmentsTest : public LedgerctlTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ledgerd_.Start().ok());
-    const LedgerctlResult imported = Ctl({"import", STAKELEDGER_DATA_DIR});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    LedgerctlTest::SetUp();
+    ImportDataSet();
     channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
     projections_ = v1::Projections::NewStub(channel_);
-  }
-
-  LedgerctlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", ledgerd_.address()});
-    return RunLedgerctl(args);
   }
 
   // `ledgerctl --json investments ARGS`, parsed with protobuf's JSON
@@ -69,7 +64,6 @@ class InvestmentsTest : public ::testing::Test {
     return projections_->GetInvestments(&context, request, &response);
   }
 
-  LedgerdProcess ledgerd_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Projections::Stub> projections_;
 };

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ledgerctl_run.h"
+#include "tests/ledgerctl_test.h"
 #include "tests/ledgerd_process.h"
 
 namespace stakeledger::tests {
@@ -29,18 +30,11 @@ constexpr char kUint64PastMax[] = "18446744073709551616";
 constexpr char kUint32Max[] = "4294967295";
 constexpr char kUint32PastMax[] = "4294967296";
 
-class LedgerctlOptionsTest : public ::testing::Test {
+class LedgerctlOptionsTest : public LedgerctlTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ledgerd_.Start().ok());
-    const LedgerctlResult imported =
-        Ctl({"import", absl::StrCat(STAKELEDGER_DATA_DIR, "/entities.jsonl")});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  }
-
-  LedgerctlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", ledgerd_.address()});
-    return RunLedgerctl(args);
+    LedgerctlTest::SetUp();
+    ImportEntities();
   }
 
   // `args` followed by `option value` is a usage error naming the option.
@@ -53,8 +47,6 @@ class LedgerctlOptionsTest : public ::testing::Test {
     EXPECT_THAT(result.err, HasSubstr(absl::StrCat(option, ": expected a whole number from 0 to")))
         << value;
   }
-
-  LedgerdProcess ledgerd_;
 };
 
 TEST_F(LedgerctlOptionsTest, NegativeUnsignedOptionsAreUsageErrors) {

@@ -17,6 +17,7 @@
 #include "stakeledger/v1/projections.grpc.pb.h"
 #include "tests/ledger_test_util.h"
 #include "tests/ledgerctl_run.h"
+#include "tests/ledgerctl_test.h"
 #include "tests/ledgerd_process.h"
 
 namespace stakeledger::tests {
@@ -36,21 +37,11 @@ uint64_t JsonNumber(const std::string& json, const std::string& field) {
   return value;
 }
 
-class ProjectionsTest : public ::testing::Test {
+class ProjectionsTest : public LedgerctlTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ledgerd_.Start().ok());
-    const LedgerctlResult imported = Ctl({"import", STAKELEDGER_DATA_DIR});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  }
-
-  std::unique_ptr<v1::Projections::Stub> ProjectionsStub() {
-    return v1::Projections::NewStub(
-        grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials()));
-  }
-  LedgerctlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", ledgerd_.address()});
-    return RunLedgerctl(args);
+    LedgerctlTest::SetUp();
+    ImportDataSet();
   }
 
   // `stake --json ...`, retried until the projection has caught up with
@@ -138,8 +129,6 @@ class ProjectionsTest : public ::testing::Test {
     EXPECT_TRUE(GetLogInfo(*store, &info).ok());
     return info.head_position();
   }
-
-  LedgerdProcess ledgerd_;
 };
 
 TEST_F(ProjectionsTest, SoftbankNvidiaStakeIsAboutFivePercentIn2018AndNoneIn2020) {

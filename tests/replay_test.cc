@@ -15,6 +15,7 @@
 #include "stakeledger/v1/projections.grpc.pb.h"
 #include "tests/ledger_test_util.h"
 #include "tests/ledgerctl_run.h"
+#include "tests/ledgerctl_test.h"
 #include "tests/ledgerd_process.h"
 
 namespace stakeledger::tests {
@@ -36,21 +37,14 @@ std::string StakeAnnouncement(const std::string& id, const std::string& holder,
                       R"("}}]})");
 }
 
-class ReplayTest : public ::testing::Test {
+class ReplayTest : public LedgerctlTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ledgerd_.Start().ok());
+    LedgerctlTest::SetUp();
     // The entities only: the pairs below are not in the data set.
-    const LedgerctlResult imported =
-        Ctl({"import", absl::StrCat(STAKELEDGER_DATA_DIR, "/entities.jsonl")});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    ImportEntities();
     channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
     projections_ = v1::Projections::NewStub(channel_);
-  }
-
-  LedgerctlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", ledgerd_.address()});
-    return RunLedgerctl(args);
   }
 
   // Appends `count` stake announcements of graphcore in perplexity in one
@@ -95,7 +89,6 @@ class ReplayTest : public ::testing::Test {
     return request;
   }
 
-  LedgerdProcess ledgerd_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Projections::Stub> projections_;
 };
