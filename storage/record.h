@@ -49,7 +49,8 @@ struct LogEventView {
 // format with protobuf's CodedInputStream; fields it does not keep are
 // skipped, and checked as DecodeLogValue's parse checks them (wire format,
 // UTF-8 of the string fields), so that both accept and refuse the same
-// values. Errors: DATA_LOSS as DecodeLogValue (*view is then unspecified).
+// values. Thread-safe. Errors: DATA_LOSS as DecodeLogValue (*view is then
+// unspecified).
 absl::Status DecodeLogView(absl::string_view value, LogEventView* view);
 
 // The view of a decoded event: its fields view `event`'s strings.

@@ -93,8 +93,9 @@ class StakeFactSink {
 // The one reading of an announcement's facts (ExtractFacts's semantics,
 // below): hands each stake fact, correction and fund to `sink` as it reads
 // it, without building messages, each date parsed once. Returns the
-// announcement's fact count. Errors: as ExtractFacts; the sink may have
-// taken some facts by then, which the caller then drops.
+// announcement's fact count. Thread-safe (for distinct sinks). Errors: as
+// ExtractFacts; the sink may have taken some facts by then, which the
+// caller then drops.
 absl::StatusOr<uint32_t> VisitFacts(const v1::Announcement& announcement, StakeFactSink* sink);
 
 struct AnnouncementFacts {
