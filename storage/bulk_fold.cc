@@ -69,7 +69,7 @@ absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> DecodeBatches(const Data
       BulkBatch* batch = batches[part].get();
       batch->Reserve(end - begin + 1);
       statuses[part] =
-          ForEachLogEvent(db, begin, end, filter, [batch](const v1::RecordedEvent& event) {
+          ForEachLogEventView(db, begin, end, filter, [batch](const LogEventView& event) {
             batch->Decode(event);
             return absl::OkStatus();
           });

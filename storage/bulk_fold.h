@@ -47,7 +47,10 @@ class BulkBatch {
  public:
   virtual ~BulkBatch() = default;
   // Decodes one event (of the projection's types), in position order.
-  virtual void Decode(const v1::RecordedEvent& event) = 0;
+  // Keeps nothing `event` views.
+  virtual void Decode(const LogEventView& event) = 0;
+  // The same of a decoded event (tests build their events so).
+  void Decode(const v1::RecordedEvent& event) { Decode(ViewOf(event)); }
   // Makes room for up to `events_max` events (fewer if the filter skips
   // some), before the first Decode: growing while decoding would copy.
   virtual void Reserve(size_t events_max) { (void)events_max; }
@@ -87,7 +90,7 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
 // Reads the events at positions first..last that `filter` passes and
 // decodes them into batches of `fold`, the range split into `threads`
 // parts read on a thread each; returns the batches in position order.
-// Errors: as ForEachLogEvent.
+// Errors: as ForEachLogEventView.
 absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> DecodeBatches(const Database& db,
                                                                       const BulkFold& fold,
                                                                       const EventFilter& filter,

@@ -37,6 +37,11 @@ bool EventFilter::Matches(const v1::RecordedEvent& event) const {
   return event_types_.empty() || event_types_.contains(event.event_type());
 }
 
+bool EventFilter::Matches(const LogEventView& event) const {
+  if (!absl::StartsWith(event.stream, stream_prefix_)) return false;
+  return event_types_.empty() || event_types_.contains(event.event_type);
+}
+
 namespace {
 
 bool ChunkFull(const EventList& out, size_t bytes, const ChunkBounds& bounds) {
@@ -76,24 +81,56 @@ absl::StatusOr<ScanResult> ScanLog(const Database& db, uint64_t from, bool backw
   return result;
 }
 
+namespace {
+
+// An iterator over positions first..last of the log that does not fill
+// the block cache: a scan reads them once, in order, and caching the
+// blocks would only evict what queries and appends use.
+// REQUIRES: first <= last; `upper` outlives the iterator.
+std::unique_ptr<rocksdb::Iterator> OnceThrough(const Database& db, uint64_t first, uint64_t last,
+                                               std::string* upper, rocksdb::Slice* upper_slice) {
+  *upper = EncodePosition(last + 1);
+  *upper_slice = rocksdb::Slice(*upper);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = last == UINT64_MAX ? nullptr : upper_slice;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(options, db.log()));
+  it->Seek(EncodePosition(first));
+  return it;
+}
+
+}  // namespace
+
 absl::Status ForEachLogEvent(const Database& db, uint64_t first, uint64_t last,
                              const EventFilter& filter,
                              const std::function<absl::Status(const v1::RecordedEvent&)>& fn) {
   if (first > last) return absl::OkStatus();
-  const std::string upper = EncodePosition(last + 1);
-  const rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = last == UINT64_MAX ? nullptr : &upper_slice;
-  // Read once, in order: caching the blocks would only evict what
-  // queries and appends use.
-  options.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(options, db.log()));
+  std::string upper;
+  rocksdb::Slice upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it = OnceThrough(db, first, last, &upper, &upper_slice);
   v1::RecordedEvent event;
-  for (it->Seek(EncodePosition(first)); it->Valid(); it->Next()) {
+  for (; it->Valid(); it->Next()) {
     const rocksdb::Slice value = it->value();
     event.Clear();
     RETURN_IF_ERROR(DecodeLogValue(absl::string_view(value.data(), value.size()),
                                    /*include_record=*/false, &event));
+    if (!filter.Matches(event)) continue;
+    RETURN_IF_ERROR(fn(event));
+  }
+  return FromRocksStatus(it->status(), "scanning the log");
+}
+
+absl::Status ForEachLogEventView(const Database& db, uint64_t first, uint64_t last,
+                                 const EventFilter& filter,
+                                 const std::function<absl::Status(const LogEventView&)>& fn) {
+  if (first > last) return absl::OkStatus();
+  std::string upper;
+  rocksdb::Slice upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it = OnceThrough(db, first, last, &upper, &upper_slice);
+  LogEventView event;
+  for (; it->Valid(); it->Next()) {
+    const rocksdb::Slice value = it->value();
+    RETURN_IF_ERROR(DecodeLogView(absl::string_view(value.data(), value.size()), &event));
     if (!filter.Matches(event)) continue;
     RETURN_IF_ERROR(fn(event));
   }

@@ -8,6 +8,7 @@
 #ifndef STAKELEDGER_STORAGE_RECORD_H_
 #define STAKELEDGER_STORAGE_RECORD_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -29,6 +30,31 @@ std::string EncodeLogValue(absl::string_view leaf_hash, absl::string_view record
 // bytes when `include_record`). Errors: DATA_LOSS when the value is too
 // short or the record does not parse. Does not re-hash; see VerifyLogValue.
 absl::Status DecodeLogValue(absl::string_view value, bool include_record, v1::RecordedEvent* event);
+
+// The fields of a record a bulk fold reads, viewing the log value they were
+// decoded from (valid as long as its bytes are). No message is built and
+// nothing is copied.
+struct LogEventView {
+  uint64_t position = 0;
+  absl::string_view stream;
+  absl::string_view event_type;
+  absl::string_view content_type;
+  absl::string_view payload;
+  // recorded_at, as google.protobuf.Timestamp holds it.
+  int64_t recorded_at_seconds = 0;
+  int32_t recorded_at_nanos = 0;
+};
+
+// Decodes the fields of LogEventView from a log value, walking the wire
+// format with protobuf's CodedInputStream; fields it does not keep are
+// skipped, and checked as DecodeLogValue's parse checks them (wire format,
+// UTF-8 of the string fields), so that both accept and refuse the same
+// values. Thread-safe. Errors: DATA_LOSS as DecodeLogValue (*view is then
+// unspecified).
+absl::Status DecodeLogView(absl::string_view value, LogEventView* view);
+
+// The view of a decoded event: its fields view `event`'s strings.
+LogEventView ViewOf(const v1::RecordedEvent& event);
 
 // The record bytes of a log value. REQUIRES: value.size() >= kLeafHashBytes.
 absl::string_view RecordBytes(absl::string_view value);

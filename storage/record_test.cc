@@ -136,5 +136,119 @@ TEST(Record, DecodeOfAnUnparsableRecordIsDataLoss) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("does not parse")));
 }
 
+// The view DecodeLogView gives of `value`, or its error.
+absl::StatusOr<LogEventView> View(absl::string_view value) {
+  LogEventView view;
+  const absl::Status status = DecodeLogView(value, &view);
+  if (!status.ok()) return status;
+  return view;
+}
+
+// The view of what DecodeLogValue decodes from `value`, or its error;
+// `event` holds the strings the view points into.
+absl::StatusOr<LogEventView> ViewOfDecoded(absl::string_view value, v1::RecordedEvent* event) {
+  const absl::Status status = DecodeLogValue(value, /*include_record=*/false, event);
+  if (!status.ok()) return status;
+  return ViewOf(*event);
+}
+
+std::string Fields(const LogEventView& view) {
+  return absl::StrCat(view.position, "|", view.stream, "|", view.event_type, "|", view.content_type,
+                      "|", absl::BytesToHexString(view.payload), "|", view.recorded_at_seconds, "|",
+                      view.recorded_at_nanos);
+}
+
+// DecodeLogView accepts `value` exactly when DecodeLogValue does, and then
+// gives the fields it gives.
+void ExpectViewAsDecoded(absl::string_view value) {
+  v1::RecordedEvent event;
+  const absl::StatusOr<LogEventView> decoded = ViewOfDecoded(value, &event);
+  const absl::StatusOr<LogEventView> view = View(value);
+  ASSERT_EQ(view.ok(), decoded.ok()) << absl::BytesToHexString(value) << ": " << view.status();
+  if (!view.ok()) {
+    EXPECT_THAT(view, StatusIs(absl::StatusCode::kDataLoss));
+    return;
+  }
+  EXPECT_EQ(Fields(*view), Fields(*decoded)) << absl::BytesToHexString(value);
+}
+
+TEST(RecordView, GivesTheFieldsOfTheDecodedEvent) {
+  const std::string value = SampleLogValue();
+  const absl::StatusOr<LogEventView> view = View(value);
+  ASSERT_THAT(view, testing::IsOk());
+  EXPECT_EQ(view->position, 42u);
+  EXPECT_EQ(view->stream, "company-softbank");
+  EXPECT_EQ(view->event_type, "stake.changed");
+  EXPECT_EQ(view->content_type, "application/json");
+  EXPECT_EQ(view->payload, R"({"ppm":49000})");
+  EXPECT_EQ(view->recorded_at_seconds, 1'700'000'000);
+  EXPECT_EQ(view->recorded_at_nanos, 123'000);
+  // Views into the value itself: nothing copied.
+  EXPECT_GE(view->payload.data(), value.data());
+  EXPECT_LE(view->payload.data() + view->payload.size(), value.data() + value.size());
+  ExpectViewAsDecoded(value);
+}
+
+TEST(RecordView, OfAShortValueIsDataLoss) {
+  EXPECT_THAT(View(std::string(kLeafHashBytes - 1, 'x')),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shorter")));
+}
+
+TEST(RecordView, OfInvalidUtf8InAStringFieldIsDataLoss) {
+  std::string value = SampleLogValue();
+  value[value.find("stake.changed")] = '\xff';
+  EXPECT_THAT(View(value), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("does not parse")));
+  ExpectViewAsDecoded(value);
+}
+
+TEST(RecordView, SkipsUnknownFieldsAndMergesRepeatedTimestampsAsProtobufDoes) {
+  // Field 20 (varint 5); field 5 as a varint (not its wire type: an
+  // unknown field); recorded_at again, nanos only (merged); field 2
+  // again (the last one counts).
+  const std::string extra(
+      "\xa0\x01\x05"
+      "\x28\x07"
+      "\x4a\x02\x10\x09"
+      "\x12\x01z",
+      12);
+  const std::string record = SerializeRecord(SampleEvent()) + extra;
+  const std::string value = EncodeLogValue(LeafHash(record), record);
+  const absl::StatusOr<LogEventView> view = View(value);
+  ASSERT_THAT(view, testing::IsOk());
+  EXPECT_EQ(view->event_type, "stake.changed");
+  EXPECT_EQ(view->stream, "z");
+  EXPECT_EQ(view->recorded_at_seconds, 1'700'000'000);
+  EXPECT_EQ(view->recorded_at_nanos, 9);
+  ExpectViewAsDecoded(value);
+}
+
+// Every truncation of a record and every byte of it replaced by a few
+// others: the view and the full parse agree, the damaged record refused
+// with DATA_LOSS by both or read the same by both.
+TEST(RecordView, AgreesWithTheFullParseOnDamagedRecords) {
+  const std::string value = SampleLogValue();
+  // Tags of field number 0 (no field has it), of each wire type; an end
+  // of group without its start; a group that never ends.
+  for (const std::string& tail : {std::string("\x00", 1),
+                                  std::string("\x01"
+                                              "12345678"),
+                                  std::string("\x02\x00", 2),
+                                  std::string("\x05"
+                                              "1234"),
+                                  std::string("\x0c"), std::string("\x0b")}) {
+    ASSERT_NO_FATAL_FAILURE(ExpectViewAsDecoded(value + tail));
+  }
+  for (size_t size = kLeafHashBytes; size < value.size(); ++size) {
+    ASSERT_NO_FATAL_FAILURE(ExpectViewAsDecoded(value.substr(0, size)));
+  }
+  for (size_t i = kLeafHashBytes; i < value.size(); ++i) {
+    for (const char replacement : {'\x00', '\x01', '\x7f', '\x80', '\xff', '\x0a', '\x3a'}) {
+      std::string damaged = value;
+      damaged[i] = replacement;
+      ASSERT_NO_FATAL_FAILURE(ExpectViewAsDecoded(damaged)) << "byte " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace stakeledger::storage

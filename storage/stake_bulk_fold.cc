@@ -35,7 +35,8 @@ struct StakeBatch : BulkBatch {
     uint32_t corrections_end = 0;
     uint32_t funds_end = 0;
   };
-  void Decode(const v1::RecordedEvent& event) override;
+  using BulkBatch::Decode;
+  void Decode(const LogEventView& event) override;
   void Reserve(size_t events_max) override {
     events.reserve(events_max);
     versions.reserve(events_max);
@@ -79,6 +80,28 @@ Version ToVersion(const v1::StakeEntry& entry, int start_day, ByteArena* arena) 
   version.start_day = start_day;
   version.qualifier = entry.qualifier();
   version.absolute = entry.absolute();
+  return version;
+}
+
+// A version of `fact`, its strings copied into `arena` but for `id` (the
+// announcement's, already there).
+Version ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t position,
+                  int64_t recorded_at_us, ByteArena* arena) {
+  Version version;
+  version.holder = arena->Copy(fact.holder);
+  version.target = arena->Copy(fact.target);
+  version.announcement_id = id;
+  version.quote = arena->Copy(fact.quote);
+  version.effective_date = arena->Copy(fact.effective_date);
+  version.position = position;
+  version.recorded_at_us = recorded_at_us;
+  version.known_from = position;
+  version.ppm = fact.ppm;
+  version.fact_index = fact.fact_index;
+  version.part = fact.part;
+  version.start_day = fact.start_day;
+  version.qualifier = fact.qualifier;
+  version.absolute = fact.absolute;
   return version;
 }
 
@@ -279,41 +302,84 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
 
 }  // namespace
 
+namespace {
+
+// Decodes the announcement of `event` into *announcement. Errors:
+// INVALID_ARGUMENT naming the position when the payload does not decode.
+absl::Status DecodeAnnouncementAt(const LogEventView& event, v1::Announcement* announcement) {
+  const absl::Status status =
+      domain::DecodeAnnouncementInto(event.content_type, event.payload, announcement);
+  if (status.ok()) return status;
+  return absl::InvalidArgumentError(
+      absl::StrCat("position ", event.position, ": ", status.message()));
+}
+
+int64_t RecordedAtUs(const LogEventView& event) {
+  google::protobuf::Timestamp recorded_at;
+  recorded_at.set_seconds(event.recorded_at_seconds);
+  recorded_at.set_nanos(event.recorded_at_nanos);
+  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(recorded_at);
+}
+
+// Appends the facts of one announcement to a batch's vectors.
+class BatchSink : public StakeFactSink {
+ public:
+  BatchSink(StakeBatch* batch, absl::string_view id, uint64_t position, int64_t recorded_at_us)
+      : batch_(batch), id_(id), position_(position), recorded_at_us_(recorded_at_us) {}
+
+  void Stake(const StakeFactView& stake) override {
+    batch_->versions.push_back(ToVersion(stake, id_, position_, recorded_at_us_, &batch_->bytes));
+  }
+  void Correction(StakeCorrection correction) override {
+    batch_->corrections.push_back(std::move(correction));
+  }
+  void Fund(absl::string_view fund, absl::string_view sponsor) override {
+    batch_->funds.emplace_back(std::string(fund), std::string(sponsor));
+  }
+
+ private:
+  StakeBatch* const batch_;
+  const absl::string_view id_;
+  const uint64_t position_;
+  const int64_t recorded_at_us_;
+};
+
+}  // namespace
+
 void DecodeStakeEvent(const v1::RecordedEvent& event, v1::Announcement* announcement,
                       DecodedStakeEvent* decoded) {
-  const absl::Status status =
-      domain::DecodeAnnouncementInto(event.content_type(), event.payload(), announcement);
-  if (!status.ok()) {
-    decoded->decode_status = absl::InvalidArgumentError(
-        absl::StrCat("position ", event.position(), ": ", status.message()));
-    return;
-  }
-  const int64_t recorded_at_us =
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_at());
-  decoded->facts = ExtractFacts(*announcement, event.position(), recorded_at_us);
+  DecodeStakeEvent(ViewOf(event), announcement, decoded);
+}
+
+void DecodeStakeEvent(const LogEventView& event, v1::Announcement* announcement,
+                      DecodedStakeEvent* decoded) {
+  decoded->decode_status = DecodeAnnouncementAt(event, announcement);
+  if (!decoded->decode_status.ok()) return;
+  decoded->facts = ExtractFacts(*announcement, event.position, RecordedAtUs(event));
   decoded->announcement_id = announcement->announcement_id();
 }
 
-void StakeBatch::Decode(const v1::RecordedEvent& event) {
-  DecodedStakeEvent decoded;
-  DecodeStakeEvent(event, &announcement, &decoded);
+void StakeBatch::Decode(const LogEventView& event) {
   Event out;
-  out.position = event.position();
-  if (!decoded.decode_status.ok()) {
-    out.status = decoded.decode_status;
-  } else if (!decoded.facts.ok()) {
-    out.status = decoded.facts.status();
-  } else {
-    AnnouncementFacts& facts = *decoded.facts;
-    out.id = bytes.Copy(decoded.announcement_id);
-    out.fact_count = facts.fact_count;
-    for (const v1::StakeEntry& entry : facts.stakes) {
-      // ExtractFacts checked that every date parses.
-      const absl::StatusOr<std::pair<int, int>> period = DatePeriod(entry.effective_date());
-      versions.push_back(ToVersion(entry, period.ok() ? period->first : 0, &bytes));
+  out.position = event.position;
+  out.status = DecodeAnnouncementAt(event, &announcement);
+  const size_t versions_begin = versions.size();
+  const size_t corrections_begin = corrections.size();
+  const size_t funds_begin = funds.size();
+  if (out.status.ok()) {
+    const absl::string_view id = bytes.Copy(announcement.announcement_id());
+    BatchSink sink(this, id, event.position, RecordedAtUs(event));
+    const absl::StatusOr<uint32_t> fact_count = VisitFacts(announcement, &sink);
+    if (fact_count.ok()) {
+      out.id = id;
+      out.fact_count = *fact_count;
+    } else {
+      // The fold fails at this event: it keeps none of its facts.
+      out.status = fact_count.status();
+      versions.resize(versions_begin);
+      corrections.resize(corrections_begin);
+      funds.resize(funds_begin);
     }
-    std::move(facts.corrections.begin(), facts.corrections.end(), std::back_inserter(corrections));
-    std::move(facts.funds.begin(), facts.funds.end(), std::back_inserter(funds));
   }
   CHECK(versions.size() < UINT32_MAX);
   out.versions_end = static_cast<uint32_t>(versions.size());

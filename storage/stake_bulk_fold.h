@@ -46,6 +46,9 @@ struct DecodedStakeEvent : DecodedEvent {
 // REQUIRES: an announcement event.
 void DecodeStakeEvent(const v1::RecordedEvent& event, v1::Announcement* announcement,
                       DecodedStakeEvent* decoded);
+// The same of an event's view (a bulk fold's decoding).
+void DecodeStakeEvent(const LogEventView& event, v1::Announcement* announcement,
+                      DecodedStakeEvent* decoded);
 
 struct StakeBatch;  // stake_bulk_fold.cc
 

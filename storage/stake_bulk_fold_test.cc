@@ -180,5 +180,86 @@ TEST_F(StakeBulkFoldTest, UndecodablePayloadFailsNamingItsPosition) {
   EXPECT_NE(status.message().find("at position 7: "), std::string::npos) << status;
 }
 
+// An announcement "a" dated announced_date whose fact 0 is a stake change
+// effective on `stake_date` (none: the announcement's date).
+v1::Announcement OneStake(const std::string& announced_date, const std::string& stake_date) {
+  v1::Announcement announcement;
+  announcement.set_announcement_id("a");
+  announcement.set_announced_date(announced_date);
+  v1::Fact* fact = announcement.add_facts();
+  fact->set_quote("bought half");
+  v1::StakeChange* change = fact->mutable_stake_change();
+  change->set_holder("h");
+  change->set_target("t");
+  change->set_effective_date(stake_date);
+  change->mutable_resulting_stake()->set_ppm(500000);
+  return announcement;
+}
+
+// Collects what VisitFacts hands over.
+struct Collected : StakeFactSink {
+  void Stake(const StakeFactView& stake) override {
+    stakes.push_back(absl::StrCat(stake.fact_index, " ", stake.holder, ">", stake.target, " ",
+                                  stake.effective_date, " ", stake.start_day, " ", stake.ppm));
+  }
+  void Correction(StakeCorrection correction) override {
+    corrections.push_back(correction.announcement_id);
+  }
+  void Fund(absl::string_view fund, absl::string_view sponsor) override {
+    funds.push_back(absl::StrCat(fund, "/", sponsor));
+  }
+  std::vector<std::string> stakes;
+  std::vector<std::string> corrections;
+  std::vector<std::string> funds;
+};
+
+TEST(StakeFacts, EachStakeComesWithItsEffectiveDateAndPeriodStart) {
+  v1::Announcement announcement = OneStake("2024-03", "");
+  announcement.add_facts()->mutable_fund_established()->set_fund("f");
+  announcement.add_facts()->mutable_correction()->set_announcement_id("b");
+  Collected collected;
+  const absl::StatusOr<uint32_t> count = VisitFacts(announcement, &collected);
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 3u);
+  EXPECT_EQ(collected.stakes, std::vector<std::string>{"0 h>t 2024-03 20240301 500000"});
+  EXPECT_EQ(collected.funds, std::vector<std::string>{"f/"});
+  EXPECT_EQ(collected.corrections, std::vector<std::string>{"b"});
+}
+
+TEST(StakeFacts, ABadStakeDateIsReportedOnlyAfterEveryCorrectionWasRead) {
+  v1::Announcement announcement = OneStake("2024-03-01", "2024-13");
+  absl::StatusOr<AnnouncementFacts> facts = ExtractFacts(announcement, 1, 0);
+  EXPECT_EQ(facts.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(facts.status().message().find("announcement 'a' fact 0: "), std::string::npos)
+      << facts.status();
+  v1::Correction* correction = announcement.add_facts()->mutable_correction();
+  correction->set_action(v1::Correction::SUPERSEDE);
+  correction->set_corrected_date("2024-02-30");
+  facts = ExtractFacts(announcement, 1, 0);
+  EXPECT_EQ(facts.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(facts.status().message().find("fact 0"), std::string::npos) << facts.status();
+}
+
+// An event whose second fact's date does not parse fails the fold there,
+// naming the event and the fact, as the event-by-event fold does.
+TEST_F(StakeBulkFoldTest, AnEventWithABadDateFailsTheFoldAtItsPosition) {
+  StakeOwnershipProjection projection;
+  ProjectionTxn state(db_.get(), "bulk", 1);
+  std::unique_ptr<BulkFold> fold = projection.NewBulkFold(&state);
+  v1::Announcement announcement = OneStake("2024-03-01", "");
+  announcement.add_facts()->CopyFrom(OneStake("2024-03-01", "someday").facts(0));
+  v1::RecordedEvent event;
+  event.set_position(9);
+  event.set_event_type(domain::kAnnouncementEventType);
+  event.set_content_type(domain::kAnnouncementContentType);
+  event.set_payload(domain::ToPayloadBinary(announcement));
+  std::unique_ptr<BulkBatch> batch = fold->NewBatch();
+  batch->Decode(event);
+  const absl::Status status = fold->Fold(std::move(batch));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("at position 9: announcement 'a' fact 1: "), std::string::npos)
+      << status;
+}
+
 }  // namespace
 }  // namespace stakeledger::storage

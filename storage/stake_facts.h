@@ -62,6 +62,42 @@ Entry BaseEntry(const v1::Announcement& announcement, const v1::Fact& fact, uint
   return entry;
 }
 
+// One stake fact as ExtractFacts reads it (of one JointVenturePartner for
+// a joint venture). Its strings view the announcement.
+struct StakeFactView {
+  uint32_t fact_index = 0;
+  // The partner's index for a joint venture, else 0.
+  uint32_t part = 0;
+  absl::string_view holder;
+  absl::string_view target;
+  // The fact's, or the announcement's announced_date when it has none.
+  absl::string_view effective_date;
+  absl::string_view quote;
+  bool absolute = false;
+  int64_t ppm = 0;
+  v1::Qualifier qualifier = v1::QUALIFIER_UNSPECIFIED;
+  // The first day (YYYYMMDD) of effective_date's period.
+  int start_day = 0;
+};
+
+// Takes what changes ownership in an announcement, fact by fact, in order.
+class StakeFactSink {
+ public:
+  virtual ~StakeFactSink() = default;
+  // `stake` is valid only during the call.
+  virtual void Stake(const StakeFactView& stake) = 0;
+  virtual void Correction(StakeCorrection correction) = 0;
+  virtual void Fund(absl::string_view fund, absl::string_view sponsor) = 0;
+};
+
+// The one reading of an announcement's facts (ExtractFacts's semantics,
+// below): hands each stake fact, correction and fund to `sink` as it reads
+// it, without building messages, each date parsed once. Returns the
+// announcement's fact count. Thread-safe (for distinct sinks). Errors: as
+// ExtractFacts; the sink may have taken some facts by then, which the
+// caller then drops.
+absl::StatusOr<uint32_t> VisitFacts(const v1::Announcement& announcement, StakeFactSink* sink);
+
 struct AnnouncementFacts {
   // Stake facts with holder, target, fact_index, part, effective_date,
   // absolute, ppm, qualifier, quote, announcement_id set; position,
@@ -78,7 +114,8 @@ struct AnnouncementFacts {
 // the whole), joint-venture partners' shares. Warrants, announced or
 // terminated acquisitions and funding rounds are not ownership. A fact
 // without effective_date takes the announcement's announced_date.
-// Errors: INVALID_ARGUMENT for an unparseable date.
+// Errors: INVALID_ARGUMENT for an unparseable date (a correction's first,
+// else the first stake fact's).
 absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcement,
                                                uint64_t position, int64_t recorded_at_us);
 
