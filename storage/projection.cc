@@ -93,16 +93,11 @@ std::string GenerationsEnd(absl::string_view name) { return absl::StrCat(name, "
 
 }  // namespace
 
-namespace {
-
-// The keys of one generation of `name`: [first, second).
 std::pair<std::string, std::string> GenerationRange(absl::string_view name, uint64_t generation) {
   if (generation == 0) return {ProjectionPrefix(name, 0), GenerationsBegin(name)};
   return {ProjectionPrefix(name, generation),
           generation == UINT64_MAX ? GenerationsEnd(name) : ProjectionPrefix(name, generation + 1)};
 }
-
-}  // namespace
 
 absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64_t generation) {
   const auto [begin, end] = GenerationRange(name, generation);
@@ -112,6 +107,45 @@ absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64
 absl::Status CompactGeneration(const Database& db, absl::string_view name, uint64_t generation,
                                std::atomic<bool>* canceled, int threads) {
   const auto [begin, end] = GenerationRange(name, generation);
+  return CompactKeyRange(db, begin, end, canceled, threads);
+}
+
+std::vector<std::pair<std::string, std::string>> OtherGenerationRanges(absl::string_view name,
+                                                                       uint64_t keep) {
+  std::vector<std::pair<std::string, std::string>> ranges;
+  if (keep != 0) ranges.push_back(GenerationRange(name, 0));
+  if (keep <= 1) {
+    ranges.emplace_back(keep == 0 ? GenerationsBegin(name) : ProjectionPrefix(name, 2),
+                        GenerationsEnd(name));
+    return ranges;
+  }
+  ranges.emplace_back(GenerationsBegin(name), ProjectionPrefix(name, keep));
+  if (keep != UINT64_MAX)
+    ranges.emplace_back(ProjectionPrefix(name, keep + 1), GenerationsEnd(name));
+  return ranges;
+}
+
+uint64_t StoredBytes(const Database& db,
+                     const std::vector<std::pair<std::string, std::string>>& ranges) {
+  std::vector<rocksdb::Range> slices;
+  for (const auto& [begin, end] : ranges) slices.emplace_back(begin, end);
+  std::vector<uint64_t> sizes(slices.size(), 0);
+  rocksdb::SizeApproximationOptions options;
+  options.include_files = true;
+  options.include_memtables = false;
+  if (!db.db()
+           ->GetApproximateSizes(options, db.projections(), slices.data(),
+                                 static_cast<int>(slices.size()), sizes.data())
+           .ok()) {
+    return 0;
+  }
+  uint64_t total = 0;
+  for (uint64_t size : sizes) total += size;
+  return total;
+}
+
+absl::Status CompactKeyRange(const Database& db, const std::string& begin, const std::string& end,
+                             std::atomic<bool>* canceled, int threads) {
   rocksdb::CompactRangeOptions options;
   // Other compactions (the live generation's) go on meanwhile.
   options.exclusive_manual_compaction = false;
@@ -137,15 +171,10 @@ absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view nam
 }
 
 absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, uint64_t keep) {
-  const std::string generations_begin = GenerationsBegin(name);
-  if (keep != 0) RETURN_IF_ERROR(DeleteGeneration(db, name, 0));
-  if (keep <= 1) {
-    return DeleteKeyRange(db, keep == 0 ? generations_begin : ProjectionPrefix(name, 2),
-                          GenerationsEnd(name));
+  for (const auto& [begin, end] : OtherGenerationRanges(name, keep)) {
+    RETURN_IF_ERROR(DeleteKeyRange(db, begin, end));
   }
-  RETURN_IF_ERROR(DeleteKeyRange(db, generations_begin, ProjectionPrefix(name, keep)));
-  if (keep == UINT64_MAX) return absl::OkStatus();
-  return DeleteKeyRange(db, ProjectionPrefix(name, keep + 1), GenerationsEnd(name));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> ReadCheckpoint(const Database& db, absl::string_view name,

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -68,6 +69,20 @@ absl::Status DeleteGeneration(const Database& db, absl::string_view name, uint64
 // Errors: CANCELLED when *canceled stopped it; as RocksDB compactions.
 absl::Status CompactGeneration(const Database& db, absl::string_view name, uint64_t generation,
                                std::atomic<bool>* canceled, int threads = 1);
+// The keys of one generation of `name`: [first, second).
+std::pair<std::string, std::string> GenerationRange(absl::string_view name, uint64_t generation);
+// The key ranges of every generation of `name` but `keep`: what
+// DeleteOtherGenerations deletes.
+std::vector<std::pair<std::string, std::string>> OtherGenerationRanges(absl::string_view name,
+                                                                       uint64_t keep);
+// The bytes of SST files in the projections family within `ranges`,
+// approximately (deleted keys count until compaction drops their files).
+uint64_t StoredBytes(const Database& db,
+                     const std::vector<std::pair<std::string, std::string>>& ranges);
+// Compacts [begin, end) of the projections family as CompactGeneration
+// does its generation's range. Errors: as CompactGeneration.
+absl::Status CompactKeyRange(const Database& db, const std::string& begin, const std::string& end,
+                             std::atomic<bool>* canceled, int threads = 1);
 
 // A bulk transaction (a rebuild's shadow generation) keeps the changes of
 // many chunks in memory up to this many bytes (BufferedChangeBytes) before

@@ -169,13 +169,18 @@ void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
   absl::StatusOr<uint64_t> generation = ReadActiveGeneration(db, name, rocksdb::ReadOptions());
   runner->status.layout_version = runner->projection->layout_version();
   if (generation.ok()) {
-    generation = AdoptLayout(db, *runner->projection, *generation,
-                             &runner->status.replaced_layout_version);
+    generation =
+        AdoptLayout(db, *runner->projection, *generation, &runner->status.replaced_layout_version);
   }
   runner->start_status = generation.status();
   if (generation.ok()) {
     runner->generation = *generation;
     runner->start_status = DeleteOtherGenerations(db, name, *generation);
+    // Files of deleted generations a stop kept from being compacted away.
+    if (runner->start_status.ok() &&
+        StoredBytes(db, OtherGenerationRanges(name, *generation)) > 0) {
+      StartReclaim(OtherGenerationRanges(name, *generation));
+    }
     // Files a crash left between writing and ingesting, of any generation.
     for (const std::string& tag : {ProjectionPrefix(name, 0), absl::StrCat(name, "\x01")}) {
       if (runner->start_status.ok()) runner->start_status = RemoveBulkLoadFiles(db, tag);
@@ -225,15 +230,17 @@ void ProjectionEngine::WaitForReclaim() {
   if (reclaim.joinable()) reclaim.join();
 }
 
-void ProjectionEngine::StartReclaim(std::string name, uint64_t generation) {
+void ProjectionEngine::StartReclaim(std::vector<std::pair<std::string, std::string>> ranges) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return;
   std::thread previous = std::move(reclaim_thread_);
-  reclaim_thread_ = std::thread(
-      [this, name = std::move(name), generation, previous = std::move(previous)]() mutable {
+  reclaim_thread_ =
+      std::thread([this, ranges = std::move(ranges), previous = std::move(previous)]() mutable {
         if (previous.joinable()) previous.join();
-        // A failure leaves the deleted range to ordinary compaction.
-        (void)CompactGeneration(log_->database(), name, generation, &reclaim_canceled_);
+        for (const auto& [begin, end] : ranges) {
+          // A failure leaves the deleted range to ordinary compaction.
+          if (!CompactKeyRange(log_->database(), begin, end, &reclaim_canceled_).ok()) return;
+        }
       });
 }
 
@@ -784,7 +791,7 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
   }
   // A failure here only leaves garbage that the next start discards.
   if (DeleteGeneration(log_->database(), name, old_generation).ok()) {
-    StartReclaim(std::string(name), old_generation);
+    StartReclaim({GenerationRange(name, old_generation)});
   }
   measure();
   progress.eta = absl::ZeroDuration();

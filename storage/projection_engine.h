@@ -150,8 +150,10 @@ class ProjectionEngine {
   // After a swap, a background thread compacts the old generation's
   // deleted range (CompactGeneration), so its files leave the disk and
   // the queries' seeks soon instead of whenever compaction gets there;
-  // Stop cancels it. Waits until the compactions started so far are done
-  // (for tests and benchmarks). Thread-safe.
+  // Stop cancels it. A start (Add) that finds files in the ranges of
+  // generations other than the active one (a reclaim a stop cancelled, a
+  // shadow an interrupted rebuild left) compacts them the same way. Waits until the compactions
+  // started so far are done (for tests and benchmarks). Thread-safe.
   void WaitForReclaim();
 
  private:
@@ -188,9 +190,9 @@ class ProjectionEngine {
   absl::Status FoldInBulk(
       Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
       const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced, int* writes);
-  // Starts compacting generation `generation` of `name` on a thread that
+  // Starts compacting `ranges` of the projections family on a thread that
   // first waits for the compaction started before it.
-  void StartReclaim(std::string name, uint64_t generation);
+  void StartReclaim(std::vector<std::pair<std::string, std::string>> ranges);
 
   EventLog* const log_;
   const size_t rebuild_buffer_bytes_max_;

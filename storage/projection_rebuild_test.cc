@@ -325,6 +325,43 @@ TEST_F(ProjectionRebuildTest, StopMidRebuildLeavesLiveIntactAndRestartDiscardsSh
   EXPECT_EQ(Answers(kKnownAtHead), before);
 }
 
+// A stop cancels the reclaim of a deleted generation (or leaves a
+// shadow): the next start finds files in the ranges of generations other
+// than the active one and compacts them away, so the disk does not keep
+// them until ordinary compaction happens to get there. Answers unchanged.
+TEST_F(ProjectionRebuildTest, AStartCompactsAwayTheFilesOfDeletedGenerations) {
+  AppendAnnouncements(0, kAnnouncements);
+  const uint64_t head = log_->head_position();
+  std::vector<std::string> before;
+  {
+    ProjectionEngine engine(log_.get());
+    engine.Add(std::make_unique<StakeOwnershipProjection>());
+    ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+    before = Answers(kKnownAtHead);
+  }
+  // What a stale shadow leaves: keys of generation 7, flushed into files.
+  const Database& db = log_->database();
+  const std::string stale = ProjectionPrefix(kStakeOwnershipProjection, 7);
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(db.db()
+                    ->Put(rocksdb::WriteOptions(), db.projections(), absl::StrCat(stale, "k", i),
+                          std::string(100, 'v'))
+                    .ok());
+  }
+  ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), db.projections()).ok());
+  const auto others = OtherGenerationRanges(kStakeOwnershipProjection, 0);
+  ASSERT_GT(StoredBytes(db, others), 0u);
+
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  engine.WaitForReclaim();
+  EXPECT_EQ(StoredBytes(db, others), 0u);
+  EXPECT_EQ(KeysOf(7), 0);
+  EXPECT_EQ(ActiveGeneration(), 0u);
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+  EXPECT_EQ(Answers(kKnownAtHead), before);
+}
+
 // The writes of the projections family in its active memtable (since
 // the last flush).
 uint64_t MemtableEntries(const Database& db) {
