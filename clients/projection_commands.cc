@@ -413,11 +413,14 @@ int RunProjections(const GlobalOptions& globals) {
                       {"ERROR", Align::kLeft, 60}},
                      &std::cout);
   for (const v1::ProjectionStatus& p : response.projections()) {
+    std::string state = p.state();
+    if (p.state() == "rebuilding") {
+      absl::StrAppend(&state, " (at ", p.rebuild_position(), ")");
+    } else if (p.folded_position() > p.position()) {
+      absl::StrAppend(&state, " (folded ", p.folded_position(), ")");
+    }
     table.AddRow(
-        {p.name(),
-         p.state() == "rebuilding" ? absl::StrCat(p.state(), " (at ", p.rebuild_position(), ")")
-                                   : p.state(),
-         absl::StrCat(p.position()), absl::StrCat(p.lag_events()),
+        {p.name(), state, absl::StrCat(p.position()), absl::StrCat(p.lag_events()),
          absl::StrCat(static_cast<int64_t>(p.events_per_second())),
          p.error().empty() ? "" : absl::StrCat("at ", p.error_position(), ": ", p.error())});
   }

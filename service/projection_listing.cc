@@ -79,6 +79,7 @@ v1::ListProjectionsResponse ProjectionQueries::List() const {
     out->set_error(status.error);
     out->set_error_position(status.error_position);
     out->set_rebuild_position(status.rebuild_position);
+    out->set_folded_position(status.folded_position);
   }
   return response;
 }

@@ -410,6 +410,7 @@ absl::Status ProjectionEngine::CatchUpInBulk(Runner* runner, uint64_t* position)
     status = ApplyChunk(projection, &txn, &folded, &events, &failed_at);
     publish();
     std::lock_guard<std::mutex> lock(mu_);
+    runner->status.folded_position = folded;
     CountEvents(runner, events);
     if (!status.ok()) {
       runner->status.error_position = failed_at;
@@ -423,6 +424,10 @@ absl::Status ProjectionEngine::CatchUpInBulk(Runner* runner, uint64_t* position)
     const absl::Status flushed = txn.Flush();
     if (status.ok()) status = flushed;
     publish();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    runner->status.folded_position = 0;
   }
   *position = runner->applied;
   return status;
@@ -443,17 +448,21 @@ uint64_t ProjectionEngine::FoldEmptyInBulk(Runner* runner, uint64_t generation) 
   (void)FoldInBulk(
       projection, fold.get(), generation, log_->head_position(),
       [&](uint64_t position, uint64_t events) -> absl::Status {
-        (void)position;
         std::lock_guard<std::mutex> apply(runner->apply_mu);
         if (runner->generation != generation) {
           return absl::AbortedError("a rebuild swapped the generation");
         }
         std::lock_guard<std::mutex> lock(mu_);
         if (stopping_) return absl::CancelledError("the engine is stopping");
+        runner->status.folded_position = position;
         CountEvents(runner, events);
         return absl::OkStatus();
       },
       &writes);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    runner->status.folded_position = 0;
+  }
   // Written in several steps, the generation's files overlap: make them
   // one run for the queries (see RebuildInto); a failure only leaves them.
   if (writes > 1) {

@@ -83,6 +83,11 @@ struct ProjectionStatus {
   uint64_t error_position = 0;
   // kRebuilding only: the last position the shadow generation applied.
   uint64_t rebuild_position = 0;
+  // kCatchingUp in bulk only: the last position folded in memory and not
+  // yet written (position is what has been written, what queries see; a
+  // bulk catch-up writes when its buffer fills, which may be only at the
+  // end). 0 otherwise.
+  uint64_t folded_position = 0;
   // The layout the projection writes (Projection::layout_version), and the
   // one its stored state had when this start found it in another layout
   // (0: it did not), so that it folds the whole log again.

@@ -362,6 +362,36 @@ TEST_F(ProjectionRebuildTest, AStartCompactsAwayTheFilesOfDeletedGenerations) {
   EXPECT_EQ(Answers(kKnownAtHead), before);
 }
 
+// A bulk catch-up writes when its buffer fills (here only at the end):
+// until then the status says how far it has folded, beside the position
+// queries see, so that an operator sees it move.
+TEST_F(ProjectionRebuildTest, BulkCatchUpReportsHowFarItFoldedBeforeItWrites) {
+  AppendAnnouncements(0, kAnnouncements);
+  const uint64_t head = log_->head_position();
+  // In the second chunk: the last chunk's worth of events goes the
+  // ordinary way (CatchUpInBulk).
+  const uint64_t gate = kProjectionChunkEventsMax + kProjectionChunkEventsMax / 2;
+  ASSERT_LT(gate + kProjectionChunkEventsMax, head);
+  ProjectionEngine engine(log_.get(), kRebuildBufferBytesMax, /*bulk_catch_up_lag_events_min=*/1);
+  auto owned = std::make_unique<GatedProjection>();
+  GatedProjection* gated = owned.get();
+  gated->Arm(gate);
+  engine.Add(std::move(owned));
+  gated->WaitReached();
+  const auto folding = engine.StatusOf(kStakeOwnershipProjection);
+  ASSERT_TRUE(folding.ok());
+  EXPECT_EQ(folding->state, ProjectionState::kCatchingUp);
+  EXPECT_EQ(folding->position, 0u);
+  EXPECT_GE(folding->folded_position, kProjectionChunkEventsMax);
+  EXPECT_LT(folding->folded_position, gate);
+  gated->Open();
+  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, head, kWait));
+  const auto done = engine.StatusOf(kStakeOwnershipProjection);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->position, head);
+  EXPECT_EQ(done->folded_position, 0u);
+}
+
 // The writes of the projections family in its active memtable (since
 // the last flush).
 uint64_t MemtableEntries(const Database& db) {
