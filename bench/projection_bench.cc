@@ -275,8 +275,8 @@ void BM_ParsePayload(benchmark::State& state) {
 BENCHMARK(BM_ParsePayload);
 
 // A rebuild's first stage alone: reading the log and decoding every
-// announcement into the bulk fold's batches (DecodeBatches), on Arg
-// threads, batch by batch as the engine does, nothing folded. The floor of
+// announcement into the bulk fold's batches (BulkDecoder), on Arg
+// threads, as the engine does, nothing folded. The floor of
 // the rebuild's throughput on this machine. cpu_s: the CPU time of every
 // thread of the process meanwhile (what the decoding costs, less sensitive
 // to other load on the machine than the wall time).
@@ -298,11 +298,13 @@ void BM_RebuildDecode(benchmark::State& state) {
   uint64_t events_total = 0;
   const double cpu_start = ProcessCpuSeconds();
   for (auto _ : state) {
-    for (uint64_t first = 1; first <= fixture.events; first += kBulkFoldBatchEventsMax) {
-      const uint64_t last = std::min<uint64_t>(fixture.events, first + kBulkFoldBatchEventsMax - 1);
-      auto batches = DecodeBatches(fixture.log->database(), *fold, *filter, first, last, threads);
-      Check(batches.status());
-      benchmark::DoNotOptimize(batches->data());
+    BulkDecoder decoder(fixture.log->database(), *fold, *filter, 1, fixture.events,
+                        kBulkFoldBatchEventsMax, threads);
+    for (;;) {
+      auto decoded = decoder.Next();
+      Check(decoded.status());
+      if (decoded->batch == nullptr) break;
+      benchmark::DoNotOptimize(decoded->batch.get());
     }
     events_total += fixture.events;
   }

@@ -50,34 +50,75 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
   return IngestBulkLoadFiles(db, written);
 }
 
-absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> DecodeBatches(const Database& db,
-                                                                      const BulkFold& fold,
-                                                                      const EventFilter& filter,
-                                                                      uint64_t first, uint64_t last,
-                                                                      int threads) {
-  std::vector<std::unique_ptr<BulkBatch>> batches;
-  if (first > last) return batches;
-  const uint64_t span = last - first + 1;
-  const uint64_t parts = std::clamp<uint64_t>(static_cast<uint64_t>(threads), 1, span);
-  std::vector<absl::Status> statuses(parts);
-  std::vector<std::thread> workers;
-  for (uint64_t part = 0; part < parts; ++part) batches.push_back(fold.NewBatch());
-  for (uint64_t part = 0; part < parts; ++part) {
-    const uint64_t begin = first + span * part / parts;
-    const uint64_t end = first + span * (part + 1) / parts - 1;
-    workers.emplace_back([&, part, begin, end] {
-      BulkBatch* batch = batches[part].get();
-      batch->Reserve(end - begin + 1);
-      statuses[part] =
-          ForEachLogEventView(db, begin, end, filter, [batch](const LogEventView& event) {
-            batch->Decode(event);
-            return absl::OkStatus();
-          });
-    });
+BulkDecoder::BulkDecoder(const Database& db, const BulkFold& fold, const EventFilter& filter,
+                         uint64_t first, uint64_t last, uint64_t batch_events_max, int threads)
+    : db_(db),
+      fold_(fold),
+      filter_(filter),
+      first_(first),
+      last_(last),
+      batch_events_max_(std::max<uint64_t>(1, batch_events_max)),
+      batches_(first > last ? 0 : (last - first) / batch_events_max_ + 1),
+      slots_(kBulkDecodeBatchesAhead) {
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
+}
+
+BulkDecoder::~BulkDecoder() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
   }
-  for (std::thread& worker : workers) worker.join();
-  for (const absl::Status& status : statuses) RETURN_IF_ERROR(status);
-  return batches;
+  changed_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+uint64_t BulkDecoder::LastOf(uint64_t index) const {
+  const uint64_t begin = first_ + index * batch_events_max_;
+  return std::min(last_, begin + batch_events_max_ - 1);
+}
+
+void BulkDecoder::Work() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    changed_.wait(lock, [this] {
+      return stop_ || claimed_ >= batches_ || claimed_ < taken_ + kBulkDecodeBatchesAhead;
+    });
+    if (stop_ || claimed_ >= batches_) return;
+    const uint64_t index = claimed_++;
+    lock.unlock();
+    const uint64_t begin = first_ + index * batch_events_max_;
+    const uint64_t end = LastOf(index);
+    std::unique_ptr<BulkBatch> batch = fold_.NewBatch();
+    batch->Reserve(end - begin + 1);
+    BulkBatch* raw = batch.get();
+    absl::Status status =
+        ForEachLogEventView(db_, begin, end, filter_, [raw](const LogEventView& event) {
+          raw->Decode(event);
+          return absl::OkStatus();
+        });
+    lock.lock();
+    Slot& slot = slots_[index % kBulkDecodeBatchesAhead];
+    slot.batch = std::move(batch);
+    slot.status = std::move(status);
+    slot.ready = true;
+    changed_.notify_all();
+  }
+}
+
+absl::StatusOr<BulkDecoder::Decoded> BulkDecoder::Next() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (taken_ >= batches_) return Decoded{nullptr, last_};
+  Slot& slot = slots_[taken_ % kBulkDecodeBatchesAhead];
+  changed_.wait(lock, [&slot] { return slot.ready; });
+  Decoded decoded{std::move(slot.batch), LastOf(taken_)};
+  const absl::Status status = std::move(slot.status);
+  slot = Slot();
+  ++taken_;
+  if (!status.ok()) stop_ = true;
+  lock.unlock();
+  changed_.notify_all();
+  RETURN_IF_ERROR(status);
+  return decoded;
 }
 
 }  // namespace stakeledger::storage

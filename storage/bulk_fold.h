@@ -12,10 +12,13 @@
 #ifndef STAKELEDGER_STORAGE_BULK_FOLD_H_
 #define STAKELEDGER_STORAGE_BULK_FOLD_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,12 +30,15 @@
 
 namespace stakeledger::storage {
 
-// Events read, decoded and folded per batch of a bulk fold; the next batch
-// is decoded while one is folded, so about two batches of decoded events
-// are held at once.
-inline constexpr uint64_t kBulkFoldBatchEventsMax = 32768;
-// Threads that read and decode a batch of the log.
+// Log positions per batch of a bulk fold: each is read and decoded on one
+// thread, while the fold takes the batches before it.
+inline constexpr uint64_t kBulkFoldBatchEventsMax = 8192;
+// Threads that read and decode batches of the log.
 inline constexpr int kBulkDecodeThreads = 2;
+// Batches decoded ahead of the fold at most (decoding, or decoded and not
+// yet taken): about this many times kBulkFoldBatchEventsMax decoded events
+// are held at once.
+inline constexpr uint64_t kBulkDecodeBatchesAhead = 4;
 
 // Builds one run: writes its changes to `out` in strictly ascending key
 // order (relative to the generation's prefix), as it makes them. Called
@@ -88,14 +94,56 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
                        std::vector<RunBuilder> builders, uint64_t position);
 
 // Reads the events at positions first..last that `filter` passes and
-// decodes them into batches of `fold`, the range split into `threads`
-// parts read on a thread each; returns the batches in position order.
-// Errors: as ForEachLogEventView.
-absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> DecodeBatches(const Database& db,
-                                                                      const BulkFold& fold,
-                                                                      const EventFilter& filter,
-                                                                      uint64_t first, uint64_t last,
-                                                                      int threads);
+// decodes them into batches of `fold`, `batch_events_max` positions each,
+// on `threads` threads that run up to kBulkDecodeBatchesAhead batches
+// ahead of the caller: a continuous pipeline, with no wait for the slowest
+// thread at the end of each batch. Next hands the batches over in
+// position order. Destroying the decoder stops and joins its threads.
+// REQUIRES: db, fold and filter outlive it. Next is called from one
+// thread.
+class BulkDecoder {
+ public:
+  BulkDecoder(const Database& db, const BulkFold& fold, const EventFilter& filter, uint64_t first,
+              uint64_t last, uint64_t batch_events_max, int threads);
+  ~BulkDecoder();
+  BulkDecoder(const BulkDecoder&) = delete;
+  BulkDecoder& operator=(const BulkDecoder&) = delete;
+
+  struct Decoded {
+    // nullptr once every batch was handed over.
+    std::unique_ptr<BulkBatch> batch;
+    // The last log position the batch covers.
+    uint64_t last = 0;
+  };
+  // The next batch, waiting for it to be decoded. Errors: as
+  // ForEachLogEventView; the decoder stops then.
+  absl::StatusOr<Decoded> Next();
+
+ private:
+  struct Slot {
+    std::unique_ptr<BulkBatch> batch;
+    absl::Status status;
+    bool ready = false;
+  };
+  void Work();
+  uint64_t LastOf(uint64_t index) const;
+
+  const Database& db_;
+  const BulkFold& fold_;
+  const EventFilter& filter_;
+  const uint64_t first_;
+  const uint64_t last_;
+  const uint64_t batch_events_max_;
+  const uint64_t batches_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  // By batch index modulo kBulkDecodeBatchesAhead; guarded by mu_.
+  std::vector<Slot> slots_;
+  uint64_t claimed_ = 0;  // batches a thread has started; guarded by mu_
+  uint64_t taken_ = 0;    // batches handed over; guarded by mu_
+  bool stop_ = false;     // guarded by mu_
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace stakeledger::storage
 

@@ -4,7 +4,6 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <future>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -566,9 +565,9 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn*
   return absl::OkStatus();
 }
 
-// Batches of the log are read and decoded on kBulkDecodeThreads threads,
-// the next while one is folded on this thread: decoding is most of the
-// work and needs no state, folding is cheap and must go in order.
+// Batches of the log are read and decoded on kBulkDecodeThreads threads
+// (BulkDecoder), ahead of the fold on this thread: decoding is most of the
+// work and needs no state, folding must go in order.
 absl::Status ProjectionEngine::FoldInBulk(
     Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
     const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced, int* writes) {
@@ -576,32 +575,22 @@ absl::Status ProjectionEngine::FoldInBulk(
   const Database& db = log_->database();
   const std::string name(projection->name());
   ASSIGN_OR_RETURN(const EventFilter filter, TypeFilter(*projection, log_->limits()));
-  auto decode = [&](uint64_t first) {
-    const uint64_t last = std::min(head, first + bulk_fold_batch_events_max_ - 1);
-    return std::async(std::launch::async, [&db, fold, &filter, first, last] {
-      return DecodeBatches(db, *fold, filter, first, last, kBulkDecodeThreads);
-    });
-  };
-  // Declared after `filter`, which it reads: destroyed (waited for) first.
-  std::future<absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>>> next = decode(1);
-  for (uint64_t first = 1; first <= head;) {
-    const uint64_t last = std::min(head, first + bulk_fold_batch_events_max_ - 1);
-    absl::StatusOr<std::vector<std::unique_ptr<BulkBatch>>> batches = next.get();
-    if (last < head) next = decode(last + 1);
-    RETURN_IF_ERROR(batches.status());
-    for (std::unique_ptr<BulkBatch>& batch : *batches) {
-      const absl::Status status = fold->Fold(std::move(batch));
-      if (!status.ok()) {
-        return absl::Status(status.code(),
-                            absl::StrCat("rebuilding '", name, "' ", status.message()));
-      }
+  // Declared after `filter`, which it reads: destroyed (stopped) first.
+  BulkDecoder decoder(db, *fold, filter, 1, head, bulk_fold_batch_events_max_, kBulkDecodeThreads);
+  for (uint64_t folded = 0;;) {
+    ASSIGN_OR_RETURN(BulkDecoder::Decoded decoded, decoder.Next());
+    if (decoded.batch == nullptr) break;
+    const absl::Status status = fold->Fold(std::move(decoded.batch));
+    if (!status.ok()) {
+      return absl::Status(status.code(),
+                          absl::StrCat("rebuilding '", name, "' ", status.message()));
     }
     if (fold->held_bytes() > rebuild_buffer_bytes_max_) {
-      RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), last));
+      RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), decoded.last));
       ++*writes;
     }
-    RETURN_IF_ERROR(advanced(last, last - first + 1));
-    first = last + 1;
+    RETURN_IF_ERROR(advanced(decoded.last, decoded.last - folded));
+    folded = decoded.last;
   }
   RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), head));
   ++*writes;
