@@ -176,9 +176,9 @@ void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
     runner->generation = *generation;
     runner->start_status = DeleteOtherGenerations(db, name, *generation);
     // Files of deleted generations a stop kept from being compacted away.
-    if (runner->start_status.ok() &&
-        StoredBytes(db, OtherGenerationRanges(name, *generation)) > 0) {
-      StartReclaim(OtherGenerationRanges(name, *generation));
+    auto others = OtherGenerationRanges(name, *generation);
+    if (runner->start_status.ok() && StoredBytes(db, others) > 0) {
+      StartReclaim(std::move(others));
     }
     // Files a crash left between writing and ingesting, of any generation.
     for (const std::string& tag : {ProjectionPrefix(name, 0), absl::StrCat(name, "\x01")}) {
