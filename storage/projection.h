@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "stakeledger/v1/event_store.pb.h"
 #include "storage/byte_arena.h"
 #include "storage/db.h"
@@ -83,6 +84,25 @@ uint64_t StoredBytes(const Database& db,
 // does its generation's range. Errors: as CompactGeneration.
 absl::Status CompactKeyRange(const Database& db, const std::string& begin, const std::string& end,
                              std::atomic<bool>* canceled, int threads = 1);
+
+// Reclaims the disk of [begin, end) of the projections family, a range
+// whose keys were all deleted at `deleted_at_sequence` (a former
+// generation; DB::GetLatestSequenceNumber after the deletion and the
+// swap). Once no snapshot older than that remains (waiting at most
+// kReclaimSnapshotWaitMax), drops the SST files wholly inside the range
+// without reading them and deletes the range again (what a dropped file
+// held may uncover older values); then compacts what is left as
+// CompactKeyRange does. Blocks until done.
+// REQUIRES: nothing reads [begin, end) at a snapshot taken after
+// `deleted_at_sequence`, and nothing writes it again.
+// Errors: as CompactKeyRange; as RocksDB writes.
+absl::Status ReclaimKeyRange(const Database& db, const std::string& begin, const std::string& end,
+                             uint64_t deleted_at_sequence, std::atomic<bool>* canceled);
+// How long ReclaimKeyRange waits for the readers of a former generation
+// (a cursor holds its snapshot while it streams an answer) before it
+// leaves the range to the compaction alone, and how often it looks.
+inline constexpr absl::Duration kReclaimSnapshotWaitMax = absl::Seconds(10);
+inline constexpr absl::Duration kReclaimSnapshotPollInterval = absl::Milliseconds(10);
 
 // A bulk transaction (a rebuild's shadow generation) keeps the changes of
 // many chunks in memory up to this many bytes (BufferedChangeBytes) before

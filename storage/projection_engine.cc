@@ -178,7 +178,7 @@ void ProjectionEngine::Add(std::unique_ptr<Projection> projection) {
     // Files of deleted generations a stop kept from being compacted away.
     auto others = OtherGenerationRanges(name, *generation);
     if (runner->start_status.ok() && StoredBytes(db, others) > 0) {
-      StartReclaim(std::move(others));
+      StartReclaim(std::move(others), ProjectionPrefix(name, *generation));
     }
     // Files a crash left between writing and ingesting, of any generation.
     for (const std::string& tag : {ProjectionPrefix(name, 0), absl::StrCat(name, "\x01")}) {
@@ -229,16 +229,25 @@ void ProjectionEngine::WaitForReclaim() {
   if (reclaim.joinable()) reclaim.join();
 }
 
-void ProjectionEngine::StartReclaim(std::vector<std::pair<std::string, std::string>> ranges) {
+void ProjectionEngine::StartReclaim(std::vector<std::pair<std::string, std::string>> ranges,
+                                    std::string retired_end) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return;
   std::thread previous = std::move(reclaim_thread_);
+  // After the ranges' deletion and the swap: a snapshot from before may
+  // still read the former active generation.
+  const uint64_t deleted_at = log_->database().db()->GetLatestSequenceNumber();
   reclaim_thread_ =
-      std::thread([this, ranges = std::move(ranges), previous = std::move(previous)]() mutable {
+      std::thread([this, ranges = std::move(ranges), retired_end = std::move(retired_end),
+                   deleted_at, previous = std::move(previous)]() mutable {
         if (previous.joinable()) previous.join();
+        const Database& db = log_->database();
         for (const auto& [begin, end] : ranges) {
+          const absl::Status reclaimed =
+              end <= retired_end ? ReclaimKeyRange(db, begin, end, deleted_at, &reclaim_canceled_)
+                                 : CompactKeyRange(db, begin, end, &reclaim_canceled_);
           // A failure leaves the deleted range to ordinary compaction.
-          if (!CompactKeyRange(log_->database(), begin, end, &reclaim_canceled_).ok()) return;
+          if (!reclaimed.ok()) return;
         }
       });
 }
@@ -789,7 +798,7 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
   }
   // A failure here only leaves garbage that the next start discards.
   if (DeleteGeneration(log_->database(), name, old_generation).ok()) {
-    StartReclaim({GenerationRange(name, old_generation)});
+    StartReclaim({GenerationRange(name, old_generation)}, ProjectionPrefix(name, shadow));
   }
   measure();
   progress.eta = absl::ZeroDuration();

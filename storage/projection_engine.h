@@ -152,13 +152,15 @@ class ProjectionEngine {
   absl::StatusOr<RebuildProgress> Rebuild(absl::string_view name,
                                           const RebuildProgressFn& on_progress);
 
-  // After a swap, a background thread compacts the old generation's
-  // deleted range (CompactGeneration), so its files leave the disk and
-  // the queries' seeks soon instead of whenever compaction gets there;
-  // Stop cancels it. A start (Add) that finds files in the ranges of
-  // generations other than the active one (a reclaim a stop cancelled, a
-  // shadow an interrupted rebuild left) compacts them the same way. Waits until the compactions
-  // started so far are done (for tests and benchmarks). Thread-safe.
+  // After a swap, a background thread reclaims the old generation's
+  // deleted range (ReclaimKeyRange: its files are dropped unread, what is
+  // left is compacted), so its files leave the disk and the queries'
+  // seeks soon instead of whenever compaction gets there; Stop cancels
+  // it. A start (Add) that finds files in the ranges of generations other
+  // than the active one (a reclaim a stop cancelled) reclaims them the
+  // same way, and compacts a shadow an interrupted rebuild left. Waits
+  // until the reclaims started so far are done (for tests and
+  // benchmarks). Thread-safe.
   void WaitForReclaim();
 
  private:
@@ -195,9 +197,14 @@ class ProjectionEngine {
   absl::Status FoldInBulk(
       Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
       const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced, int* writes);
-  // Starts compacting `ranges` of the projections family on a thread that
-  // first waits for the compaction started before it.
-  void StartReclaim(std::vector<std::pair<std::string, std::string>> ranges);
+  // Starts reclaiming `ranges` of the projections family on a thread that
+  // first waits for the reclaim started before it. A range that ends at or
+  // before `retired_end` holds generations older than the active one, never
+  // written again: its files are dropped (ReclaimKeyRange). One after it
+  // may hold the next shadow, which a rebuild may be writing meanwhile:
+  // it is only compacted (CompactKeyRange).
+  void StartReclaim(std::vector<std::pair<std::string, std::string>> ranges,
+                    std::string retired_end);
 
   EventLog* const log_;
   const size_t rebuild_buffer_bytes_max_;
