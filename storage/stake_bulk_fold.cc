@@ -108,8 +108,8 @@ Version ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t posi
 // What the runs of one TakeRuns write, shared by their builders.
 struct Held {
   std::vector<ByteArena> arenas;
-  std::deque<Version> versions;
-  std::deque<Announcement> announcements;
+  ChunkedVector<Version> versions;
+  ChunkedVector<Announcement> announcements;
   absl::flat_hash_map<std::string, uint64_t> funds;
   // By name id: the name's place in byte order. Keys start with names
   // ended by NUL (which no name holds), so ordering pairs of ranks orders

@@ -1,0 +1,51 @@
+#include "storage/chunked_vector.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace stakeledger::storage {
+namespace {
+
+// Chunks of 4 elements, so that a few dozen cross many chunk boundaries.
+using Small = ChunkedVector<std::string, 2>;
+
+TEST(ChunkedVectorTest, KeepsElementsInOrderAcrossChunks) {
+  Small vector;
+  EXPECT_TRUE(vector.empty());
+  for (int i = 0; i < 37; ++i) vector.push_back(std::to_string(i));
+  ASSERT_EQ(vector.size(), 37u);
+  for (int i = 0; i < 37; ++i) EXPECT_EQ(vector[i], std::to_string(i));
+  EXPECT_EQ(vector.back(), "36");
+  std::vector<std::string> iterated(vector.begin(), vector.end());
+  ASSERT_EQ(iterated.size(), 37u);
+  EXPECT_EQ(iterated.front(), "0");
+  EXPECT_EQ(iterated.back(), "36");
+}
+
+TEST(ChunkedVectorTest, GrowingMovesNoElement) {
+  Small vector;
+  vector.emplace_back() = "first";
+  const std::string* first = &vector[0];
+  for (int i = 0; i < 100; ++i) vector.push_back("more");
+  EXPECT_EQ(&vector[0], first);
+  EXPECT_EQ(*first, "first");
+}
+
+TEST(ChunkedVectorTest, SwapAndClear) {
+  Small a, b;
+  for (int i = 0; i < 5; ++i) a.push_back("a");
+  b.push_back("b");
+  a.swap(b);
+  EXPECT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0], "b");
+  EXPECT_EQ(b.size(), 5u);
+  b.clear();
+  EXPECT_TRUE(b.empty());
+  b.push_back("again");
+  EXPECT_EQ(b[0], "again");
+}
+
+}  // namespace
+}  // namespace stakeledger::storage
