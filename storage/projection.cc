@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "rocksdb/convenience.h"
+#include "rocksdb/metadata.h"
 #include "storage/bulk_fold.h"
 #include "storage/bulk_load.h"
 #include "storage/check.h"
@@ -228,6 +229,33 @@ absl::StatusOr<bool> GenerationIsEmpty(const Database& db, absl::string_view nam
                                        uint64_t generation) {
   const auto [begin, end] = GenerationRange(name, generation);
   return KeyRangeIsEmpty(db, begin, end);
+}
+
+GenerationShape ShapeOf(const Database& db, absl::string_view name, uint64_t generation) {
+  const auto [begin, end] = GenerationRange(name, generation);
+  rocksdb::ColumnFamilyMetaData family;
+  db.db()->GetColumnFamilyMetaData(db.projections(), &family);
+  // Sorted runs come top down (level-0 files newest first): the last one
+  // holding any of the generation is its bottom.
+  GenerationShape shape;
+  auto add_run = [&shape](uint64_t bytes) {
+    ++shape.sorted_runs;
+    shape.upper_bytes += shape.bottom_bytes;
+    shape.bottom_bytes = bytes;
+  };
+  for (const rocksdb::LevelMetaData& level : family.levels) {
+    uint64_t bytes = 0;
+    for (const rocksdb::SstFileMetaData& file : level.files) {
+      if (file.largestkey < begin || file.smallestkey >= end) continue;
+      if (level.level == 0) {
+        add_run(file.size);
+      } else {
+        bytes += file.size;
+      }
+    }
+    if (bytes > 0) add_run(bytes);
+  }
+  return shape;
 }
 
 absl::Status DeleteOtherGenerations(const Database& db, absl::string_view name, uint64_t keep) {

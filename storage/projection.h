@@ -104,6 +104,17 @@ absl::Status ReclaimKeyRange(const Database& db, const std::string& begin, const
 inline constexpr absl::Duration kReclaimSnapshotWaitMax = absl::Seconds(10);
 inline constexpr absl::Duration kReclaimSnapshotPollInterval = absl::Milliseconds(10);
 
+// Where the SST files holding keys of one generation lie: the sorted runs
+// a seek may consult (each level-0 file one, each other level one), the
+// bytes of the bottom one (the oldest) and of those above it. A file that
+// also holds other keys counts whole.
+struct GenerationShape {
+  uint64_t bottom_bytes = 0;
+  uint64_t upper_bytes = 0;
+  int sorted_runs = 0;
+};
+GenerationShape ShapeOf(const Database& db, absl::string_view name, uint64_t generation);
+
 // A bulk transaction (a rebuild's shadow generation) keeps the changes of
 // many chunks in memory up to this many bytes (BufferedChangeBytes) before
 // it writes them as one SST file. The stake-ownership fold keeps about

@@ -229,18 +229,23 @@ void ProjectionEngine::WaitForReclaim() {
   if (reclaim.joinable()) reclaim.join();
 }
 
-void ProjectionEngine::StartReclaim(std::vector<std::pair<std::string, std::string>> ranges,
-                                    std::string retired_end) {
+void ProjectionEngine::StartBackground(std::function<void()> work) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return;
   std::thread previous = std::move(reclaim_thread_);
+  reclaim_thread_ = std::thread([work = std::move(work), previous = std::move(previous)]() mutable {
+    if (previous.joinable()) previous.join();
+    work();
+  });
+}
+
+void ProjectionEngine::StartReclaim(std::vector<std::pair<std::string, std::string>> ranges,
+                                    std::string retired_end) {
   // After the ranges' deletion and the swap: a snapshot from before may
   // still read the former active generation.
   const uint64_t deleted_at = log_->database().db()->GetLatestSequenceNumber();
-  reclaim_thread_ =
-      std::thread([this, ranges = std::move(ranges), retired_end = std::move(retired_end),
-                   deleted_at, previous = std::move(previous)]() mutable {
-        if (previous.joinable()) previous.join();
+  StartBackground(
+      [this, ranges = std::move(ranges), retired_end = std::move(retired_end), deleted_at] {
         const Database& db = log_->database();
         for (const auto& [begin, end] : ranges) {
           const absl::Status reclaimed =
@@ -250,6 +255,25 @@ void ProjectionEngine::StartReclaim(std::vector<std::pair<std::string, std::stri
           if (!reclaimed.ok()) return;
         }
       });
+}
+
+void ProjectionEngine::MaybeSettle(Runner* runner) {
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> apply(runner->apply_mu);
+    generation = runner->generation;
+  }
+  const std::string name(runner->projection->name());
+  const GenerationShape shape = ShapeOf(log_->database(), name, generation);
+  const uint64_t total = shape.bottom_bytes + shape.upper_bytes;
+  if (shape.sorted_runs < 2 || shape.upper_bytes < settle_.upper_bytes_min ||
+      shape.upper_bytes < total / std::max<uint64_t>(1, settle_.upper_share_divisor)) {
+    return;
+  }
+  StartBackground([this, range = GenerationRange(name, generation)] {
+    // A failure or a Stop leaves the files to ordinary compaction.
+    (void)CompactKeyRange(log_->database(), range.first, range.second, &reclaim_canceled_);
+  });
 }
 
 std::vector<ProjectionStatus> ProjectionEngine::Status() const {
@@ -298,6 +322,10 @@ void ProjectionEngine::Run(Runner* runner) {
     std::lock_guard<std::mutex> lock(mu_);
     runner->status.position = position;
   }
+  // Once per idle spell, after settle_.idle of it, the runner looks at
+  // whether its generation should settle (SettleOptions).
+  absl::Time idle_since = absl::Now();
+  bool settle_looked = false;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_ && status.ok()) {
     const uint64_t head = log_->head_position();
@@ -306,6 +334,13 @@ void ProjectionEngine::Run(Runner* runner) {
     if (position >= head) {
       runner->status.state = ProjectionState::kLive;
       changed_.notify_all();
+      if (!settle_looked && absl::Now() - idle_since >= settle_.idle) {
+        settle_looked = true;
+        lock.unlock();
+        MaybeSettle(runner);
+        lock.lock();
+        continue;
+      }
       // Read under mu_: a Stop after this wakes the wait below.
       const uint64_t epoch = log_->head_wake_epoch();
       lock.unlock();
@@ -322,6 +357,8 @@ void ProjectionEngine::Run(Runner* runner) {
                       runner->status.lag_events > kProjectionChunkEventsMax;
     lock.unlock();
     status = bulk ? CatchUpInBulk(runner, &position) : RunChunk(runner, &position);
+    idle_since = absl::Now();
+    settle_looked = false;
     lock.lock();
     changed_.notify_all();
   }

@@ -563,6 +563,61 @@ TEST_F(ProjectionRebuildTest, AReaderFromBeforeTheSwapReadsTheOldGenerationWhole
   EXPECT_EQ(GenerationFileBytes(db, 1), 0u);
 }
 
+// Folded event by event, a generation lies in several sorted runs (here
+// level-0 files, one per flush); once the projection has been idle long
+// enough, it is compacted into one, and answers as before.
+TEST_F(ProjectionRebuildTest, AnIdleProjectionSettlesIntoOneLevel) {
+  const Database& db = log_->database();
+  ProjectionEngine engine(log_.get());
+  SettleOptions settle;
+  settle.idle = absl::Milliseconds(300);
+  settle.upper_bytes_min = 0;
+  settle.upper_share_divisor = 1000;
+  engine.set_settle_options(settle);
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  constexpr int kBursts = 3;
+  for (int burst = 0; burst < kBursts; ++burst) {
+    AppendAnnouncements(burst * kAnnouncements / kBursts, kAnnouncements / kBursts);
+    ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
+    ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), db.projections()).ok());
+  }
+  const std::vector<std::string> before = Answers(kKnownAtHead);
+  // Each flush wrote a level-0 file, unless a settle came between.
+  ASSERT_GE(ShapeOf(db, kStakeOwnershipProjection, 0).sorted_runs, 1);
+
+  const absl::Time deadline = absl::Now() + kWait;
+  while (ShapeOf(db, kStakeOwnershipProjection, 0).sorted_runs > 1 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const GenerationShape shape = ShapeOf(db, kStakeOwnershipProjection, 0);
+  EXPECT_EQ(shape.sorted_runs, 1);
+  EXPECT_EQ(shape.upper_bytes, 0u);
+  EXPECT_GT(shape.bottom_bytes, 0u);
+  EXPECT_EQ(Answers(kKnownAtHead), before);
+}
+
+// Without the idle spell (or below the share), nothing settles: the
+// shape the flushes left stays.
+TEST_F(ProjectionRebuildTest, ABusyOrSettledProjectionIsLeftAlone) {
+  const Database& db = log_->database();
+  ProjectionEngine engine(log_.get());
+  SettleOptions settle;
+  settle.upper_bytes_min = uint64_t{1} << 40;
+  engine.set_settle_options(settle);
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  for (int burst = 0; burst < 2; ++burst) {
+    AppendAnnouncements(burst * kAnnouncements / 2, kAnnouncements / 2);
+    ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
+    ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), db.projections()).ok());
+  }
+  const GenerationShape shape = ShapeOf(db, kStakeOwnershipProjection, 0);
+  EXPECT_EQ(shape.sorted_runs, 2);
+  EXPECT_GT(shape.upper_bytes, 0u);
+  absl::SleepFor(settle.idle + absl::Milliseconds(500));
+  engine.WaitForReclaim();
+  EXPECT_EQ(ShapeOf(db, kStakeOwnershipProjection, 0).sorted_runs, 2);
+}
+
 TEST_F(ProjectionRebuildTest, UnknownProjectionIsNotFound) {
   ProjectionEngine engine(log_.get());
   engine.Add(std::make_unique<StakeOwnershipProjection>());
