@@ -121,6 +121,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir,
   // million announcements. Past this size RocksDB flushes the families
   // that hold the oldest file back.
   options.max_total_wal_size = kWalBytesMax;
+  // RocksDB's own diagnostic log (LOG) is renamed at every start and kept
+  // 1,000 times by default: a directory restarted often filled up with
+  // them. Keep the last few, each at most kInfoLogBytesMax.
+  options.keep_log_file_num = kInfoLogFilesKept;
+  options.max_log_file_size = kInfoLogBytesMax;
   const auto families = Families(projection_cache_bytes_max);
   static_assert(kFamilyCount == 8, "Families() lists every column family");
   std::unique_ptr<Database> database(new Database());

@@ -29,6 +29,11 @@ absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view co
 inline constexpr size_t kProjectionCacheBytesDefault = size_t{1} << 30;
 // The largest projections block cache Open accepts.
 inline constexpr size_t kProjectionCacheBytesCeiling = size_t{64} << 30;
+// RocksDB's diagnostic log (LOG in the directory): the files kept (the
+// current one and those of earlier starts or past the size), and the
+// size at which a new one begins.
+inline constexpr size_t kInfoLogFilesKept = 5;
+inline constexpr size_t kInfoLogBytesMax = size_t{64} << 20;
 
 // Owns the DB and one handle per column family (keys.h). Not copyable.
 // Thread-safe as rocksdb::DB is.

@@ -3,6 +3,7 @@
 #include "storage/event_log.h"
 
 #include <cctype>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
@@ -54,6 +55,20 @@ std::vector<v1::ProposedEvent> EventsWithIds(uint32_t first, size_t count) {
 }
 
 using EventLogTest = testing::EventLogTest;
+
+// Every start renames RocksDB's diagnostic log; a directory restarted
+// many times keeps only the last kInfoLogFilesKept of them.
+TEST_F(EventLogTest, RestartsKeepAFewDiagnosticLogsOnly) {
+  auto logs = [this] {
+    size_t count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+      if (entry.path().filename().string().rfind("LOG", 0) == 0) ++count;
+    }
+    return count;
+  };
+  for (size_t start = 0; start < kInfoLogFilesKept + 3; ++start) Reopen();
+  EXPECT_EQ(logs(), kInfoLogFilesKept);
+}
 
 TEST_F(EventLogTest, EmptyLogHasHeadZero) {
   EXPECT_EQ(log_->head_position(), 0u);
