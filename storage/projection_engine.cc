@@ -258,6 +258,12 @@ void ProjectionEngine::StartReclaim(std::vector<std::pair<std::string, std::stri
 }
 
 void ProjectionEngine::MaybeSettle(Runner* runner) {
+  {
+    // A rebuild replaces the generation soon: compacting it would only
+    // hold up the reclaim after the swap (the same thread).
+    std::lock_guard<std::mutex> lock(mu_);
+    if (runner->rebuilding) return;
+  }
   uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> apply(runner->apply_mu);
