@@ -161,6 +161,16 @@ class ProjectionRebuildTest : public EventLogTest, public ::testing::WithParamIn
     }
     return levels;
   }
+  // Adds stake-ownership to `engine`, waits until it is at the head and
+  // its start's reclaim is done, and rebuilds it.
+  void FoldThenRebuild(ProjectionEngine* engine) {
+    engine->Add(std::make_unique<StakeOwnershipProjection>());
+    ASSERT_TRUE(engine->WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
+    engine->WaitForReclaim();
+    ASSERT_TRUE(
+        engine->Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; })
+            .ok());
+  }
   // The number of keys of one generation.
   int KeysOf(uint64_t generation) {
     const std::string prefix = ProjectionPrefix(kStakeOwnershipProjection, generation);
@@ -501,23 +511,16 @@ TEST_F(ProjectionRebuildTest, ARebuildAfterARestartStaysAsIngestedThroughTheRecl
   const Database& db = log_->database();
   {
     ProjectionEngine engine(log_.get());
-    engine.Add(std::make_unique<StakeOwnershipProjection>());
-    ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
-    ASSERT_TRUE(
-        engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; })
-            .ok());
+    ASSERT_NO_FATAL_FAILURE(FoldThenRebuild(&engine));
     engine.WaitForReclaim();
   }
   ASSERT_EQ(ActiveGeneration(), 1u);
   const std::vector<std::string> before = Answers(kKnownAtHead);
 
   ProjectionEngine engine(log_.get());
-  engine.Add(std::make_unique<StakeOwnershipProjection>());
-  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
-  engine.WaitForReclaim();
-  ASSERT_TRUE(
-      engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; }).ok());
+  ASSERT_NO_FATAL_FAILURE(FoldThenRebuild(&engine));
   ASSERT_EQ(ActiveGeneration(), 2u);
+  // Taken before the reclaim of generation 1 runs its course.
   const auto ingested = GenerationFiles(db, 2);
   ASSERT_FALSE(ingested.empty());
   for (const auto& [level, name] : ingested) EXPECT_GT(level, 0) << name;
@@ -535,11 +538,8 @@ TEST_F(ProjectionRebuildTest, AReaderFromBeforeTheSwapReadsTheOldGenerationWhole
   AppendAnnouncements(0, kAnnouncements);
   const Database& db = log_->database();
   ProjectionEngine engine(log_.get());
-  engine.Add(std::make_unique<StakeOwnershipProjection>());
-  ASSERT_TRUE(engine.WaitFor(kStakeOwnershipProjection, log_->head_position(), kWait));
   // Generation 1 is ingested below level 0, where whole files are dropped.
-  ASSERT_TRUE(
-      engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; }).ok());
+  ASSERT_NO_FATAL_FAILURE(FoldThenRebuild(&engine));
   engine.WaitForReclaim();
   const int keys = KeysOf(1);
   ASSERT_GT(keys, 0);
