@@ -72,7 +72,7 @@ class AnnouncementsTest : public ::testing::Test {
     Connect();
   }
   void Connect() {
-    channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    channel_ = ledgerd_.NewChannel();
     announcements_ = v1::Announcements::NewStub(channel_);
   }
 

@@ -45,7 +45,7 @@ class AuditReportTest : public LedgerctlTest {
     report_path_ = data.parent_path() / (data.filename().string() + "-report.json");
     LedgerctlTest::SetUp();
     ImportDataSet();
-    channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    channel_ = ledgerd_.NewChannel();
     projections_ = v1::Projections::NewStub(channel_);
   }
   void TearDown() override {

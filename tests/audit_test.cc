@@ -144,7 +144,7 @@ TEST_F(AuditTest, ReadVerifyChecksEveryEventAgainstTheSignedHead) {
 
 TEST_F(AuditTest, AuditServiceErrorsHaveSpecificCodes) {
   AppendEvents(ledgerd_, 3, "codes");
-  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+  auto channel = ledgerd_.NewChannel();
   auto audit = v1::Audit::NewStub(channel);
   auto call_inclusion = [&](uint64_t position, uint64_t size) {
     grpc::ClientContext context;
@@ -197,7 +197,7 @@ TEST_F(AuditTest, ReadVerifyBackwardsChecksEveryEvent) {
 
 TEST_F(AuditTest, ReadsCarryInclusionProofsOnRequest) {
   AppendEvents(ledgerd_, 5, "proved");
-  auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+  auto channel = ledgerd_.NewChannel();
   auto audit = v1::Audit::NewStub(channel);
   auto store = v1::EventStore::NewStub(channel);
   v1::SignedTreeHead head;

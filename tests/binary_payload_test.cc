@@ -76,7 +76,7 @@ class BinaryPayloadTest : public ::testing::Test {
     Connect();
   }
   void Connect() {
-    channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    channel_ = ledgerd_.NewChannel();
     announcements_ = v1::Announcements::NewStub(channel_);
   }
 

@@ -46,7 +46,7 @@ class DomainSnapshotTest : public ::testing::Test {
     Connect();
   }
   void Connect() {
-    channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    channel_ = ledgerd_.NewChannel();
     announcements_ = v1::Announcements::NewStub(channel_);
   }
   void Disconnect() {

@@ -33,7 +33,7 @@ class InvestmentsTest : public LedgerctlTest {
   void SetUp() override {
     LedgerctlTest::SetUp();
     ImportDataSet();
-    channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    channel_ = ledgerd_.NewChannel();
     projections_ = v1::Projections::NewStub(channel_);
   }
 

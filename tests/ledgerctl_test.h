@@ -38,8 +38,7 @@ class LedgerctlTest : public ::testing::Test {
   void ImportEntities() { Import(absl::StrCat(STAKELEDGER_DATA_DIR, "/entities.jsonl")); }
 
   std::unique_ptr<v1::Projections::Stub> ProjectionsStub() const {
-    return v1::Projections::NewStub(
-        grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials()));
+    return v1::Projections::NewStub(ledgerd_.NewChannel());
   }
 
   LedgerdProcess ledgerd_;

@@ -143,12 +143,18 @@ grpc::ChannelArguments LedgerdProcess::SmallWindowArgs() {
   return args;
 }
 
-std::unique_ptr<v1::EventStore::Stub> LedgerdProcess::NewStub(grpc::ChannelArguments args) const {
+std::shared_ptr<grpc::Channel> LedgerdProcess::NewChannel(grpc::ChannelArguments args) const {
   args.SetMaxReceiveMessageSize(kChannelMessageBytesMax);
   // Its own connection, not one shared through gRPC's global pool.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return v1::EventStore::NewStub(
-      grpc::CreateCustomChannel(address(), grpc::InsecureChannelCredentials(), args));
+  auto channel = grpc::CreateCustomChannel(address(), grpc::InsecureChannelCredentials(), args);
+  // Not connected in time: the test's calls report it.
+  (void)channel->WaitForConnected(absl::ToChronoTime(absl::Now() + kConnectTimeout));
+  return channel;
+}
+
+std::unique_ptr<v1::EventStore::Stub> LedgerdProcess::NewStub(grpc::ChannelArguments args) const {
+  return v1::EventStore::NewStub(NewChannel(std::move(args)));
 }
 
 absl::Status LedgerdProcess::Start(std::vector<std::string> extra_args) {

@@ -48,6 +48,7 @@ class LedgerdProcess {
   // is for a subscriber that stopped reading).
   static constexpr absl::Duration kStartTimeout = absl::Seconds(10);
   static constexpr absl::Duration kStopTimeout = absl::Seconds(20);
+  static constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
 
   // Creates a fresh data directory under $TMPDIR (or /tmp). Aborts when it
   // cannot: nothing can be tested without it.
@@ -95,8 +96,13 @@ class LedgerdProcess {
   // The stub of the current run; a restart makes a new one (the port
   // changes). While not running, a stub whose calls fail with UNAVAILABLE.
   v1::EventStore::Stub& stub() const;
-  // A new stub on a new channel (its own connection) to the current run,
-  // with `args` added to the harness's own. REQUIRES: running().
+  // A new channel (its own connection) to the current run, with `args`
+  // added to the harness's own, connected before it is returned (waiting
+  // up to kConnectTimeout): under load a first connect can fail at once
+  // ("failed to connect to all addresses"), and an RPC then fails with
+  // UNAVAILABLE instead of waiting for gRPC's retry. REQUIRES: running().
+  std::shared_ptr<grpc::Channel> NewChannel(grpc::ChannelArguments args = {}) const;
+  // A stub on NewChannel(args).
   std::unique_ptr<v1::EventStore::Stub> NewStub(grpc::ChannelArguments args = {}) const;
   // Channel arguments for a client whose unread messages must hold the
   // server back quickly: a fixed small HTTP/2 receive window (no BDP

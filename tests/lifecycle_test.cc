@@ -184,8 +184,7 @@ TEST(ProjectionsOffTest, AppendsWorkAndStakeQueriesAreRefusedNamingTheFlag) {
   ASSERT_TRUE(started.ok()) << started;
   EXPECT_TRUE(
       HasCode(Append(ledgerd.stub(), MakeAppend("s", {MakeEvent("T", "{}")})), StatusCode::OK));
-  auto projections = v1::Projections::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", ledgerd.port()), grpc::InsecureChannelCredentials()));
+  auto projections = v1::Projections::NewStub(ledgerd.NewChannel());
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::StakeRequest request;

@@ -26,7 +26,7 @@ TEST(ProjectionCacheFlagTest, AtTheCeilingLedgerdStartsServesAndStops) {
   const absl::Status started =
       ledgerd.Start({"--projection-cache-bytes-max", absl::StrCat(kCacheBytesCeiling)});
   ASSERT_TRUE(started.ok()) << started;
-  auto channel = grpc::CreateChannel(ledgerd.address(), grpc::InsecureChannelCredentials());
+  auto channel = ledgerd.NewChannel();
   auto projections = v1::Projections::NewStub(channel);
   v1::StakeRequest request;
   request.set_holder("nobody");

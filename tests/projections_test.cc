@@ -123,7 +123,7 @@ class ProjectionsTest : public LedgerctlTest {
   }
 
   uint64_t Head() {
-    auto channel = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    auto channel = ledgerd_.NewChannel();
     auto store = v1::EventStore::NewStub(channel);
     v1::LogInfo info;
     EXPECT_TRUE(GetLogInfo(*store, &info).ok());

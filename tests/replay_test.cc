@@ -43,7 +43,7 @@ class ReplayTest : public LedgerctlTest {
     LedgerctlTest::SetUp();
     // The entities only: the pairs below are not in the data set.
     ImportEntities();
-    channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    channel_ = ledgerd_.NewChannel();
     projections_ = v1::Projections::NewStub(channel_);
   }
 

@@ -27,7 +27,7 @@ class Utf8Test : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(ledgerd_.Start().ok());
-    channel_ = grpc::CreateChannel(ledgerd_.address(), grpc::InsecureChannelCredentials());
+    channel_ = ledgerd_.NewChannel();
     projections_ = v1::Projections::NewStub(channel_);
     announcements_ = v1::Announcements::NewStub(channel_);
   }
