@@ -34,10 +34,18 @@ ProgressReporter::ProgressReporter(std::ostream* out, bool interactive, size_t t
                                    std::string what)
     : out_(out), interactive_(interactive), total_(total), what_(std::move(what)) {}
 
-void ProgressReporter::Update(size_t done) {
+std::string ProgressReporter::Line(absl::Time now) const {
+  std::string line = FormatProgressLine(done_, total_, what_, now - start_);
+  if (!note_.empty()) absl::StrAppend(&line, "  ", note_);
+  return line;
+}
+
+void ProgressReporter::Update(size_t done, absl::string_view note) {
   done_ = std::min(done, total_);
+  const bool new_note = !note.empty() && note != note_;
+  note_ = std::string(note);
   const absl::Time now = absl::Now();
-  const std::string line = FormatProgressLine(done_, total_, what_, now - start_);
+  const std::string line = Line(now);
   if (interactive_) {
     // Pad over what is left of a longer previous line.
     const size_t pad = drawn_width_ > line.size() ? drawn_width_ - line.size() : 0;
@@ -45,13 +53,14 @@ void ProgressReporter::Update(size_t done) {
     drawn_width_ = line.size();
     return;
   }
-  if (now - last_plain_ < kPlainInterval) return;
+  if (!new_note && now - last_plain_ < kPlainInterval) return;
   last_plain_ = now;
   *out_ << line << std::endl;
 }
 
 void ProgressReporter::Finish() {
-  const std::string line = FormatProgressLine(done_, total_, what_, absl::Now() - start_);
+  note_.clear();
+  const std::string line = Line(absl::Now());
   if (interactive_) {
     const size_t pad = drawn_width_ > line.size() ? drawn_width_ - line.size() : 0;
     *out_ << '\r' << line << std::string(pad, ' ') << std::endl;

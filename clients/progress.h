@@ -34,8 +34,10 @@ class ProgressReporter {
   ProgressReporter(std::ostream* out, bool interactive, size_t total, std::string what);
 
   // Records that `done` items are finished and redraws (interactive) or
-  // prints a line when kPlainInterval has passed (plain).
-  void Update(size_t done);
+  // prints a line when kPlainInterval has passed (plain). A `note` (what
+  // is being done, e.g. "writing the index") follows the line; a new
+  // non-empty note is printed at once also in plain mode.
+  void Update(size_t done, absl::string_view note = {});
   // Prints the final state and ends the line.
   void Finish();
 
@@ -47,7 +49,10 @@ class ProgressReporter {
   const absl::Time start_ = absl::Now();
   absl::Time last_plain_ = absl::InfinitePast();
   size_t done_ = 0;
+  std::string note_;
   size_t drawn_width_ = 0;
+
+  std::string Line(absl::Time now) const;
 };
 
 }  // namespace stakeledger::clients

@@ -10,6 +10,7 @@ namespace {
 
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 TEST(FormatProgressLine, ShowsBarCountRateAndEta) {
@@ -54,6 +55,23 @@ TEST(ProgressReporter, PlainPrintsLinesWithoutCarriageReturns) {
   EXPECT_EQ(text.find('\r'), std::string::npos);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
   EXPECT_THAT(text, HasSubstr("2/3 events"));
+}
+
+TEST(ProgressReporter, ANewNoteIsPrintedAtOnceAndTheFinalLineHasNone) {
+  std::ostringstream out;
+  ProgressReporter progress(&out, /*interactive=*/false, 3, "events");
+  progress.Update(1);
+  progress.Update(3, "writing the index");  // a new note: printed at once
+  progress.Update(3, "writing the index");  // the same note: not again
+  progress.Finish();
+  const std::string text = out.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);
+  EXPECT_THAT(text, HasSubstr("3/3 events"));
+  EXPECT_THAT(text, HasSubstr("3/3 events  "));
+  EXPECT_THAT(text, HasSubstr("  writing the index\n"));
+  EXPECT_EQ(text.find("writing", text.rfind("writing") + 1), std::string::npos);
+  const std::string last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+  EXPECT_THAT(last, Not(HasSubstr("writing")));
 }
 
 }  // namespace

@@ -428,6 +428,21 @@ int RunProjections(const GlobalOptions& globals) {
   return kExitOk;
 }
 
+// What the bar says beside the count while the rebuild is not folding.
+absl::string_view RebuildStageNote(const v1::RebuildProgress& progress) {
+  if (progress.done()) return "";
+  switch (progress.stage()) {
+    case v1::RebuildProgress::STAGE_WRITING:
+      return "writing the index";
+    case v1::RebuildProgress::STAGE_COMPACTING:
+      return "compacting the index";
+    case v1::RebuildProgress::STAGE_SWITCHING:
+      return "switching to the new copy";
+    default:
+      return "";
+  }
+}
+
 // Follows a rebuild: a progress bar on a terminal, plain lines otherwise
 // (JSON lines with --json), and a summary. No deadline: a rebuild takes as
 // long as the log is long; an interrupt cancels it (the live copy stays).
@@ -457,7 +472,7 @@ int RunRebuild(const std::string& projection, const GlobalOptions& globals) {
     }
     const size_t total = std::max<uint64_t>(progress.head(), 1);
     if (!bar.has_value()) bar.emplace(&std::cout, interactive, total, "events");
-    bar->Update(std::min<uint64_t>(progress.position(), total));
+    bar->Update(std::min<uint64_t>(progress.position(), total), RebuildStageNote(progress));
   }
   const grpc::Status status = reader->Finish();
   if (bar.has_value()) bar->Finish();

@@ -42,6 +42,20 @@ v1::RebuildProgress ToProto(const storage::RebuildProgress& progress) {
       progress.eta == absl::InfiniteDuration() ? -1 : absl::ToDoubleSeconds(progress.eta));
   out.set_elapsed_seconds(absl::ToDoubleSeconds(progress.elapsed));
   out.set_done(progress.done);
+  switch (progress.stage) {
+    case storage::RebuildStage::kFolding:
+      out.set_stage(v1::RebuildProgress::STAGE_FOLDING);
+      break;
+    case storage::RebuildStage::kWriting:
+      out.set_stage(v1::RebuildProgress::STAGE_WRITING);
+      break;
+    case storage::RebuildStage::kCompacting:
+      out.set_stage(v1::RebuildProgress::STAGE_COMPACTING);
+      break;
+    case storage::RebuildStage::kSwitching:
+      out.set_stage(v1::RebuildProgress::STAGE_SWITCHING);
+      break;
+  }
   return out;
 }
 

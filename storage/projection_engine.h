@@ -109,7 +109,14 @@ struct ProjectionStatus {
   uint32_t replaced_layout_version = 0;
 };
 
+// What a rebuild is doing: folding the log (also the events appended
+// meanwhile, after a write), writing what it folded as sorted files (a
+// 10M log takes about 10 s, with no report meanwhile), compacting several
+// writes into one level, or applying the last events and switching.
+enum class RebuildStage { kFolding, kWriting, kCompacting, kSwitching };
+
 struct RebuildProgress {
+  RebuildStage stage = RebuildStage::kFolding;
   // The last position the shadow applied, and the head when last read.
   uint64_t position = 0;
   uint64_t head = 0;
@@ -211,9 +218,11 @@ class ProjectionEngine {
   // after each batch with the last position folded and the events read;
   // its error stops the fold. Errors: as the log's reads, the fold's Fold
   // (naming the position) and WriteRuns; `advanced`'s.
+  // `writing` is called before each write.
   absl::Status FoldInBulk(
       Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
-      const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced, int* writes);
+      const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced,
+      const std::function<void()>& writing, int* writes);
   // Starts reclaiming `ranges` of the projections family on a thread that
   // first waits for the reclaim started before it. A range that ends at or
   // before `retired_end` holds generations older than the active one, never

@@ -277,6 +277,15 @@ TEST_P(ProjectionRebuildTest, BulkFoldRebuildWritesTheLiveGenerationsKeys) {
   EXPECT_EQ(result->position, head);
   ASSERT_FALSE(reports.empty());
   EXPECT_TRUE(reports.back().done);
+  // Each stage is reported as it begins: the writes, the compaction of
+  // several writes (the small buffer), then the switch.
+  auto reported = [&](RebuildStage stage) {
+    return std::count_if(reports.begin(), reports.end(),
+                         [stage](const RebuildProgress& p) { return p.stage == stage; });
+  };
+  EXPECT_GE(reported(RebuildStage::kWriting), 1);
+  EXPECT_EQ(reported(RebuildStage::kCompacting) > 0, GetParam() == kSmallBufferBytes);
+  EXPECT_EQ(reports.back().stage, RebuildStage::kSwitching);
   EXPECT_EQ(ActiveGeneration(), 1u);
   EXPECT_EQ(testing::GenerationState(log_->database(), kStakeOwnershipProjection, 1), live);
   // Written in one step or many, the new generation sits in one level

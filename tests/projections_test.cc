@@ -327,6 +327,8 @@ TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
   // Not a terminal: plain lines, then the summary.
   EXPECT_THAT(rebuilt.out, HasSubstr("events"));
+  // The write sends no report while it runs: the line says what it does.
+  EXPECT_THAT(rebuilt.out, HasSubstr("  writing the index\n"));
   EXPECT_THAT(rebuilt.out, HasSubstr("rebuilt stake-ownership: "));
   EXPECT_THAT(rebuilt.out, HasSubstr("now live at"));
   const std::string in_2018 = Stake({"softbank-group", "nvidia", "--as-of", "2018-06-30"});
@@ -338,7 +340,9 @@ TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
 
   const LedgerctlResult json = Ctl({"--json", "rebuild", "stake-ownership"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"stage\":\"STAGE_WRITING\""));
   EXPECT_THAT(json.out, HasSubstr("\"done\":true"));
+  EXPECT_THAT(json.out, HasSubstr("\"stage\":\"STAGE_SWITCHING\""));
   EXPECT_THAT(Stake({"softbank-group", "nvidia", "--as-of", "2018-06-30"}),
               HasSubstr("\"ppm\":50000"));
 }
