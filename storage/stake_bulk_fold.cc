@@ -149,9 +149,11 @@ void EntryKeyInto(const Held& held, const Version& version, std::string* key) {
                     version.position, version.fact_index, version.part, version.known_from, key);
 }
 
-// The announcements in id order. Announcement ids hold no NUL
+// The announcements whose ids lie in [first, last) (an empty `last`: no
+// bound), in id order. Announcement ids hold no NUL
 // (domain/announcement_check.h), so their records' keys sort as the ids do.
-std::vector<const Announcement*> ById(const Held& held) {
+std::vector<const Announcement*> ById(const Held& held, absl::string_view first,
+                                      absl::string_view last) {
   struct Item {
     uint64_t head;
     absl::string_view id;
@@ -160,6 +162,7 @@ std::vector<const Announcement*> ById(const Held& held) {
   std::vector<Item> items;
   items.reserve(held.announcements.size());
   for (const Announcement& announcement : held.announcements) {
+    if (announcement.id < first || (!last.empty() && announcement.id >= last)) continue;
     items.push_back({KeyWord(announcement.id, 0), announcement.id, &announcement});
   }
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
@@ -182,18 +185,45 @@ void PrefetchStrings(const Version& version) {
   __builtin_prefetch(version.effective_date.data());
 }
 
-// The 'S' fund keys, then the 'f' records: each announcement's fact count
-// and its facts' versions' keys, in the order they were written.
-absl::Status FundsAndRecords(const Held& held, BulkLoadFileWriter* out) {
+// The 'S' fund keys.
+absl::Status Funds(const Held& held, BulkLoadFileWriter* out) {
   std::vector<std::pair<absl::string_view, uint64_t>> funds(held.funds.begin(), held.funds.end());
   std::sort(funds.begin(), funds.end());
   for (const auto& [key, position] : funds) {
     RETURN_IF_ERROR(out->Put(key, EncodePosition(position)));
   }
+  return absl::OkStatus();
+}
+
+// How many ids RecordSplit samples.
+constexpr size_t kRecordSplitSamples = 1024;
+
+// An id about in the middle of the announcements' ids, from an even
+// sample of them: the records are written as two runs split there, one a
+// core each (at 10M the records were the last run to end, alone on a core
+// for two of the write's ten seconds). Empty when there are too few
+// announcements to bother.
+std::string RecordSplit(const Held& held) {
+  const size_t count = held.announcements.size();
+  if (count < kRecordSplitSamples) return "";
+  std::vector<absl::string_view> sample;
+  sample.reserve(kRecordSplitSamples);
+  for (size_t i = 0; i < kRecordSplitSamples; ++i) {
+    sample.push_back(held.announcements[i * count / kRecordSplitSamples].id);
+  }
+  std::nth_element(sample.begin(), sample.begin() + sample.size() / 2, sample.end());
+  return std::string(sample[sample.size() / 2]);
+}
+
+// The 'f' records of the ids in [first, last) (an empty `last`: no bound):
+// each announcement's fact count and its facts' versions' keys, in the
+// order they were written.
+absl::Status Records(const Held& held, absl::string_view first, absl::string_view last,
+                     BulkLoadFileWriter* out) {
   v1::AnnouncementVersions record;
   std::string key;
   std::string value;
-  const auto by_id = ById(held);
+  const auto by_id = ById(held, first, last);
   for (size_t a = 0; a < by_id.size(); ++a) {
     if (a + kPrefetchAhead < by_id.size()) __builtin_prefetch(by_id[a + kPrefetchAhead]);
     if (a + kPrefetchAhead / 2 < by_id.size()) {
@@ -583,9 +613,16 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
     held->names.push_back(names_[by_rank[rank]]);
   }
   const uint32_t split = HolderSplit(*held);
+  auto record_split = std::make_shared<const std::string>(RecordSplit(*held));
   // Key order: 'S' < 'f' < 'p' < 't'.
   return {
-      [held](BulkLoadFileWriter* out) { return FundsAndRecords(*held, out); },
+      [held, record_split](BulkLoadFileWriter* out) {
+        RETURN_IF_ERROR(Funds(*held, out));
+        return Records(*held, "", *record_split, out);
+      },
+      [held, record_split](BulkLoadFileWriter* out) {
+        return record_split->empty() ? absl::OkStatus() : Records(*held, *record_split, "", out);
+      },
       [held, split](BulkLoadFileWriter* out) { return Entries(*held, 0, split, out); },
       [held, split](BulkLoadFileWriter* out) { return Entries(*held, split, UINT32_MAX, out); },
       [held](BulkLoadFileWriter* out) { return Members(*held, out); },
