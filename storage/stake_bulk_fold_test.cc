@@ -45,7 +45,9 @@ class Maker : public testing::RandomHistory {
         if (Pick(2) > 0) {
           *change->mutable_resulting_stake() = Stake();
         } else {
+          // A change may be a sale: negative ppm (ten bytes on the wire).
           *change->mutable_change() = Stake();
+          if (Pick(2) == 0) change->mutable_change()->set_ppm(-change->change().ppm());
         }
         if (Pick(4) > 0) change->set_effective_date(Date());
         break;
