@@ -3,7 +3,14 @@
 namespace stakeledger::storage {
 
 std::string AnnouncementVersionsKey(absl::string_view announcement_id) {
-  return absl::StrCat("f", announcement_id);
+  std::string key;
+  AnnouncementVersionsKeyInto(announcement_id, &key);
+  return key;
+}
+
+void AnnouncementVersionsKeyInto(absl::string_view announcement_id, std::string* key) {
+  key->assign("f");
+  key->append(announcement_id.data(), announcement_id.size());
 }
 
 void AddFactVersionKey(uint32_t fact, absl::string_view key, v1::AnnouncementVersions* record) {

@@ -31,6 +31,8 @@ namespace stakeledger::storage {
 // The key of an announcement's record: "f" then the id (ids hold no NUL,
 // domain/announcement_check.h, so records sort as their ids do).
 std::string AnnouncementVersionsKey(absl::string_view announcement_id);
+// The same into *key, reusing its buffer (the bulk fold writes millions).
+void AnnouncementVersionsKeyInto(absl::string_view announcement_id, std::string* key);
 
 // Appends `key` to the keys of fact `fact` of `record`, adding empty facts
 // before it as needed.

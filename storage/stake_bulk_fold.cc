@@ -14,6 +14,7 @@
 #include "storage/keys.h"
 #include "storage/stake_keys.h"
 #include "storage/status_macros.h"
+#include "storage/wire_bytes.h"
 
 namespace stakeledger::storage {
 
@@ -123,51 +124,11 @@ struct Held {
   absl::string_view Name(uint32_t id) const { return names[ranks[id]]; }
 };
 
-// StakeEntry's wire bytes, written straight from a version's views:
-// building the message first copied every string twice (into the message,
-// then out) and checked each for UTF-8, which the log's decoding already
-// did. Fields go in number order and proto3 defaults are left out, as
-// SerializeToString writes them; the key-for-key test against the event-by-
-// event fold (stake_bulk_fold_test.cc) compares the bytes.
-class EntryBytes {
- public:
-  explicit EntryBytes(std::string* out) : out_(out) {}
-
-  void String(uint32_t field, absl::string_view value) {
-    if (value.empty()) return;
-    Tag(field, WireType::kLengthDelimited);
-    Varint(value.size());
-    out_->append(value.data(), value.size());
-  }
-  // Every integer, bool and enum field: a negative int64 or enum is its
-  // two's-complement 64 bits.
-  void Number(uint32_t field, uint64_t value) {
-    if (value == 0) return;
-    Tag(field, WireType::kVarint);
-    Varint(value);
-  }
-
- private:
-  enum class WireType : uint32_t { kVarint = 0, kLengthDelimited = 2 };
-
-  void Tag(uint32_t field, WireType type) { Varint(field << 3 | static_cast<uint32_t>(type)); }
-  void Varint(uint64_t value) {
-    uint8_t bytes[10];
-    size_t n = 0;
-    while (value >= 0x80) {
-      bytes[n++] = static_cast<uint8_t>(value | 0x80);
-      value >>= 7;
-    }
-    bytes[n++] = static_cast<uint8_t>(value);
-    out_->append(reinterpret_cast<const char*>(bytes), n);
-  }
-
-  std::string* out_;
-};
-
+// StakeEntry's wire bytes (wire_bytes.h); the key-for-key test against the
+// event-by-event fold (stake_bulk_fold_test.cc) compares them.
 void EntryValueInto(const Held& held, const Version& version, std::string* value) {
   value->clear();
-  EntryBytes bytes(value);
+  WireBytes bytes(value);
   bytes.String(1, held.Name(version.holder_id));
   bytes.String(2, held.Name(version.target_id));
   bytes.String(3, version.announcement_id);
@@ -266,12 +227,43 @@ std::string RecordSplit(const Held& held) {
   return std::string(sample[sample.size() / 2]);
 }
 
+// An announcement's AnnouncementVersions wire bytes (wire_bytes.h), as
+// AddFactVersionKey builds the message: per fact index up to the last one
+// with a version, that fact's versions' keys in the order written (an
+// empty FactVersionKeys for a fact without). `keys` is scratch.
+void RecordValueInto(const Held& held, const Announcement& announcement,
+                     std::vector<std::string>* keys, std::string* value) {
+  const size_t count = announcement.versions.size();
+  if (keys->size() < count) keys->resize(count);
+  uint32_t facts = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const Version& version = held.versions[announcement.versions[i]];
+    EntryKeyInto(held, version, &(*keys)[i]);
+    facts = std::max(facts, version.fact_index + 1);
+  }
+  value->clear();
+  WireBytes bytes(value);
+  bytes.Number(1, announcement.fact_count);
+  for (uint32_t fact = 0; fact < facts; ++fact) {
+    size_t size = 0;
+    for (size_t i = 0; i < count; ++i) {
+      if (held.versions[announcement.versions[i]].fact_index == fact) {
+        size += WireBytes::BytesSize((*keys)[i]);
+      }
+    }
+    bytes.Length(2, size);
+    for (size_t i = 0; i < count; ++i) {
+      if (held.versions[announcement.versions[i]].fact_index == fact) bytes.Bytes(1, (*keys)[i]);
+    }
+  }
+}
+
 // The 'f' records of the ids in [first, last) (an empty `last`: no bound):
 // each announcement's fact count and its facts' versions' keys, in the
 // order they were written.
 absl::Status Records(const Held& held, absl::string_view first, absl::string_view last,
                      BulkLoadFileWriter* out) {
-  v1::AnnouncementVersions record;
+  std::vector<std::string> keys;
   std::string key;
   std::string value;
   const auto by_id = ById(held, first, last);
@@ -282,16 +274,10 @@ absl::Status Records(const Held& held, absl::string_view first, absl::string_vie
         __builtin_prefetch(&held.versions[index]);
       }
     }
-    const Announcement* announcement = by_id[a];
-    record.Clear();
-    record.set_fact_count(announcement->fact_count);
-    for (uint32_t index : announcement->versions) {
-      const Version& version = held.versions[index];
-      EntryKeyInto(held, version, &key);
-      AddFactVersionKey(version.fact_index, key, &record);
-    }
-    record.SerializeToString(&value);
-    RETURN_IF_ERROR(out->Put(AnnouncementVersionsKey(announcement->id), value));
+    const Announcement& announcement = *by_id[a];
+    RecordValueInto(held, announcement, &keys, &value);
+    AnnouncementVersionsKeyInto(announcement.id, &key);
+    RETURN_IF_ERROR(out->Put(key, value));
   }
   return absl::OkStatus();
 }

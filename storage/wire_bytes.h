@@ -1,0 +1,81 @@
+// Protobuf wire bytes written straight from views, for the bulk fold's
+// values: building a message first copies every string into it and then
+// out again, and checks each for UTF-8, which the log's decoding already
+// did. The caller writes fields in number order and leaves proto3 defaults
+// out (String, Number), as SerializeToString does; the bytes are then those
+// of the message. wire_bytes_test.cc compares them with protobuf's.
+#ifndef STAKELEDGER_STORAGE_WIRE_BYTES_H_
+#define STAKELEDGER_STORAGE_WIRE_BYTES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace stakeledger::storage {
+
+// Appends to a string it does not own. Not thread-safe.
+class WireBytes {
+ public:
+  explicit WireBytes(std::string* out) : out_(out) {}
+
+  // A singular string or bytes field: nothing when empty.
+  void String(uint32_t field, absl::string_view value) {
+    if (!value.empty()) Bytes(field, value);
+  }
+  // One element of a repeated string or bytes field: written even when
+  // empty.
+  void Bytes(uint32_t field, absl::string_view value) {
+    Length(field, value.size());
+    out_->append(value.data(), value.size());
+  }
+  // A singular integer, bool or enum field: nothing when 0. A negative
+  // int64 or enum is passed as its two's-complement 64 bits.
+  void Number(uint32_t field, uint64_t value) {
+    if (value == 0) return;
+    Varint(field << 3 | kVarint);
+    Varint(value);
+  }
+  // The tag and length of a length-delimited field whose `size` bytes the
+  // caller appends next (an embedded message).
+  void Length(uint32_t field, size_t size) {
+    Varint(field << 3 | kLengthDelimited);
+    Varint(size);
+  }
+
+  // How many bytes Bytes(field, value) appends, for an embedded message's
+  // length. REQUIRES: field < 16 (a one-byte tag).
+  static size_t BytesSize(absl::string_view value) {
+    return 1 + VarintSize(value.size()) + value.size();
+  }
+
+ private:
+  static constexpr uint32_t kVarint = 0;
+  static constexpr uint32_t kLengthDelimited = 2;
+
+  static size_t VarintSize(uint64_t value) {
+    size_t n = 1;
+    while (value >= 0x80) {
+      value >>= 7;
+      ++n;
+    }
+    return n;
+  }
+  void Varint(uint64_t value) {
+    char bytes[10];
+    size_t n = 0;
+    while (value >= 0x80) {
+      bytes[n++] = static_cast<char>(value | 0x80);
+      value >>= 7;
+    }
+    bytes[n++] = static_cast<char>(value);
+    out_->append(bytes, n);
+  }
+
+  std::string* out_;
+};
+
+}  // namespace stakeledger::storage
+
+#endif  // STAKELEDGER_STORAGE_WIRE_BYTES_H_
