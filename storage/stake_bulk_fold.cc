@@ -19,6 +19,7 @@
 namespace stakeledger::storage {
 
 using Version = StakeBulkFold::Version;
+using NamedVersion = StakeBulkFold::NamedVersion;
 using Announcement = StakeBulkFold::Announcement;
 
 // The events of one range of the log, decoded on one thread.
@@ -44,12 +45,13 @@ struct StakeBatch : BulkBatch {
   }
 
   std::vector<Event> events;
-  std::vector<Version> versions;
+  std::vector<NamedVersion> versions;
   std::vector<StakeCorrection> corrections;
   std::vector<std::pair<std::string, std::string>> funds;  // (fund, sponsor)
   ByteArena bytes;
-  // DecodeStakeEvent's scratch space.
+  // DecodeStakeEvent's scratch space, and ToVersion's.
   v1::Announcement announcement;
+  std::string head;
 };
 
 namespace {
@@ -58,52 +60,69 @@ namespace {
 // their strings, about: the version and its index; the hash slot and the
 // inline vector of version indexes.
 constexpr size_t kVersionBytes = sizeof(Version) + 8;
+static_assert(sizeof(Version) <= 64, "a version fits in a cache line");
 constexpr size_t kAnnouncementBytes = 96;
 
 constexpr char kEntryWhat[] = "a stake-ownership entry";
 
 uint64_t IdHash(absl::string_view id) { return absl::Hash<absl::string_view>()(id); }
 
-Version ToVersion(const v1::StakeEntry& entry, int start_day, ByteArena* arena) {
-  Version version;
-  version.holder = arena->Copy(entry.holder());
-  version.target = arena->Copy(entry.target());
-  version.announcement_id = arena->Copy(entry.announcement_id());
-  version.quote = arena->Copy(entry.quote());
-  version.effective_date = arena->Copy(entry.effective_date());
-  version.position = entry.position();
-  version.recorded_at_us = entry.recorded_at_us();
-  version.known_from = entry.known_from();
-  version.known_until = entry.known_until();
-  version.ppm = entry.ppm();
-  version.fact_index = entry.fact_index();
-  version.part = entry.part();
-  version.start_day = start_day;
-  version.qualifier = entry.qualifier();
-  version.absolute = entry.absolute();
-  return version;
+// The head (Version) of `entry`: its wire bytes without names and
+// known_until, which proto3 then leaves out. For what the fold reads back
+// and what a correction dates anew: rare, so through the message.
+absl::string_view HeadOf(v1::StakeEntry entry, ByteArena* arena) {
+  entry.clear_holder();
+  entry.clear_target();
+  entry.set_known_until(0);
+  return arena->Copy(entry.SerializeAsString());
 }
 
-// A version of `fact`, its strings copied into `arena` but for `id` (the
-// announcement's, already there).
-Version ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t position,
-                  int64_t recorded_at_us, ByteArena* arena) {
-  Version version;
-  version.holder = arena->Copy(fact.holder);
-  version.target = arena->Copy(fact.target);
-  version.announcement_id = id;
-  version.quote = arena->Copy(fact.quote);
-  version.effective_date = arena->Copy(fact.effective_date);
+// A version read back from the generation, its names copied into `arena`.
+NamedVersion ToVersion(const v1::StakeEntry& entry, int start_day, ByteArena* arena) {
+  NamedVersion named;
+  named.holder = arena->Copy(entry.holder());
+  named.target = arena->Copy(entry.target());
+  Version& version = named.version;
+  version.head = HeadOf(entry, arena);
+  version.position = entry.position();
+  version.known_from = entry.known_from();
+  version.known_until = entry.known_until();
+  version.start_day = start_day;
+  version.fact_index = entry.fact_index();
+  version.part = entry.part();
+  return named;
+}
+
+// A version of `fact` (announcement `id`, at `position`), its head and
+// names written into `arena`: the head as HeadOf writes that of the
+// entry ExtractFacts makes of the fact (wire_bytes.h; the key-for-key test
+// compares the values). `scratch` is scratch space.
+NamedVersion ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t position,
+                       int64_t recorded_at_us, ByteArena* arena, std::string* scratch) {
+  scratch->clear();
+  WireBytes bytes(scratch);
+  bytes.String(3, id);
+  bytes.Number(4, fact.fact_index);
+  bytes.Number(5, fact.part);
+  bytes.String(6, fact.effective_date);
+  bytes.Number(7, fact.absolute ? 1 : 0);
+  bytes.Number(8, static_cast<uint64_t>(fact.ppm));
+  bytes.Number(9, static_cast<uint64_t>(static_cast<int64_t>(fact.qualifier)));
+  bytes.String(10, fact.quote);
+  bytes.Number(11, position);
+  bytes.Number(12, static_cast<uint64_t>(recorded_at_us));
+  bytes.Number(13, position);  // known_from
+  NamedVersion named;
+  named.holder = arena->Copy(fact.holder);
+  named.target = arena->Copy(fact.target);
+  Version& version = named.version;
+  version.head = arena->Copy(*scratch);
   version.position = position;
-  version.recorded_at_us = recorded_at_us;
   version.known_from = position;
-  version.ppm = fact.ppm;
+  version.start_day = fact.start_day;
   version.fact_index = fact.fact_index;
   version.part = fact.part;
-  version.start_day = fact.start_day;
-  version.qualifier = fact.qualifier;
-  version.absolute = fact.absolute;
-  return version;
+  return named;
 }
 
 // What the runs of one TakeRuns write, shared by their builders.
@@ -123,27 +142,6 @@ struct Held {
   // where a version's own views point all over the batches' blocks.
   absl::string_view Name(uint32_t id) const { return names[ranks[id]]; }
 };
-
-// StakeEntry's wire bytes (wire_bytes.h); the key-for-key test against the
-// event-by-event fold (stake_bulk_fold_test.cc) compares them.
-void EntryValueInto(const Held& held, const Version& version, std::string* value) {
-  value->clear();
-  WireBytes bytes(value);
-  bytes.String(1, held.Name(version.holder_id));
-  bytes.String(2, held.Name(version.target_id));
-  bytes.String(3, version.announcement_id);
-  bytes.Number(4, version.fact_index);
-  bytes.Number(5, version.part);
-  bytes.String(6, version.effective_date);
-  bytes.Number(7, version.absolute ? 1 : 0);
-  bytes.Number(8, static_cast<uint64_t>(version.ppm));
-  bytes.Number(9, static_cast<uint64_t>(static_cast<int64_t>(version.qualifier)));
-  bytes.String(10, version.quote);
-  bytes.Number(11, version.position);
-  bytes.Number(12, static_cast<uint64_t>(version.recorded_at_us));
-  bytes.Number(13, version.known_from);
-  bytes.Number(14, version.known_until);
-}
 
 void EntryKeyInto(const Held& held, const Version& version, std::string* key) {
   StakeEntryKeyInto(held.Name(version.holder_id), held.Name(version.target_id), version.start_day,
@@ -190,12 +188,6 @@ std::vector<const Announcement*> ById(const Held& held, absl::string_view first,
 // in key order the versions, the announcements and the strings they view
 // are read from all over memory.
 constexpr size_t kPrefetchAhead = 16;
-
-void PrefetchStrings(const Version& version) {
-  __builtin_prefetch(version.announcement_id.data());
-  __builtin_prefetch(version.quote.data());
-  __builtin_prefetch(version.effective_date.data());
-}
 
 // The 'S' fund keys.
 absl::Status Funds(const Held& held, BulkLoadFileWriter* out) {
@@ -315,7 +307,9 @@ uint32_t HolderSplit(const Held& held) {
 
 // A version's place in key order (StakeEntryKey's fields, the pair as
 // name ranks), then its index: of versions with one key, the last written
-// is the one kept, as the last write of a key wins event by event.
+// is the one kept, as the last write of a key wins event by event. With
+// what its value takes besides the names, so that the run reads no
+// version after the sort.
 struct EntrySlot {
   uint64_t pair;
   uint64_t position;
@@ -324,6 +318,8 @@ struct EntrySlot {
   uint32_t fact;
   uint32_t part;
   uint32_t index;
+  absl::string_view head;
+  uint64_t known_until;
 
   auto Key() const { return std::tie(pair, start, position, fact, part, known_from); }
 };
@@ -342,7 +338,7 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
     if (holder < holders_begin || holder >= holders_end) continue;
     slots.push_back({uint64_t{holder} << 32 | held.ranks[version.target_id], version.position,
                      version.known_from, static_cast<uint32_t>(version.start_day),
-                     version.fact_index, version.part, i});
+                     version.fact_index, version.part, i, version.head, version.known_until});
   }
   std::sort(slots.begin(), slots.end(), [](const EntrySlot& a, const EntrySlot& b) {
     return a.Key() != b.Key() ? a.Key() < b.Key() : a.index < b.index;
@@ -351,15 +347,23 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
   std::string value;
   for (size_t i = 0; i < slots.size(); ++i) {
     if (i + kPrefetchAhead < slots.size()) {
-      __builtin_prefetch(&held.versions[slots[i + kPrefetchAhead].index]);
+      const absl::string_view head = slots[i + kPrefetchAhead].head;
+      __builtin_prefetch(head.data());
+      __builtin_prefetch(head.data() + head.size() - 1);
     }
-    if (i + kPrefetchAhead / 2 < slots.size()) {
-      PrefetchStrings(held.versions[slots[i + kPrefetchAhead / 2].index]);
-    }
-    if (i + 1 < slots.size() && slots[i + 1].Key() == slots[i].Key()) continue;
-    const Version& version = held.versions[slots[i].index];
-    EntryKeyInto(held, version, &key);
-    EntryValueInto(held, version, &value);
+    const EntrySlot& slot = slots[i];
+    if (i + 1 < slots.size() && slots[i + 1].Key() == slot.Key()) continue;
+    const absl::string_view holder = held.names[slot.pair >> 32];
+    const absl::string_view target = held.names[slot.pair & UINT32_MAX];
+    StakeEntryKeyInto(holder, target, static_cast<int>(slot.start), slot.position, slot.fact,
+                      slot.part, slot.known_from, &key);
+    // StakeEntry's fields in number order: the names, the head, known_until.
+    value.clear();
+    WireBytes bytes(&value);
+    bytes.String(1, holder);
+    bytes.String(2, target);
+    value.append(slot.head.data(), slot.head.size());
+    bytes.Number(14, slot.known_until);
     RETURN_IF_ERROR(out->Put(key, value));
   }
   return absl::OkStatus();
@@ -393,7 +397,8 @@ class BatchSink : public StakeFactSink {
       : batch_(batch), id_(id), position_(position), recorded_at_us_(recorded_at_us) {}
 
   void Stake(const StakeFactView& stake) override {
-    batch_->versions.push_back(ToVersion(stake, id_, position_, recorded_at_us_, &batch_->bytes));
+    batch_->versions.push_back(
+        ToVersion(stake, id_, position_, recorded_at_us_, &batch_->bytes, &batch_->head));
   }
   void Correction(StakeCorrection correction) override {
     batch_->corrections.push_back(std::move(correction));
@@ -490,7 +495,9 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
     own = AddAnnouncement(event.id);
   }
   if (own != nullptr) own->fact_count = event.fact_count;
-  for (uint32_t i = first_version; i < event.versions_end; ++i) PutVersion(batch.versions[i], own);
+  for (uint32_t i = first_version; i < event.versions_end; ++i) {
+    PutVersion(Interned(batch.versions[i]), own);
+  }
   // `own` may move when Correct reads an announcement back: not used below.
   for (uint32_t i = before != nullptr ? before->funds_end : 0; i < event.funds_end; ++i) {
     const auto& [fund, sponsor] = batch.funds[i];
@@ -541,7 +548,7 @@ absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id) {
         }
         const int start_day = static_cast<int>(
             ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
-        it->second = AddVersion(ToVersion(entry, start_day, &arena_));
+        it->second = AddVersion(Interned(ToVersion(entry, start_day, &arena_)));
       }
       announcement.versions.push_back(it->second);
     }
@@ -569,13 +576,18 @@ uint32_t StakeBulkFold::Intern(absl::string_view name) {
   return id;
 }
 
+Version StakeBulkFold::Interned(const NamedVersion& named) {
+  Version version = named.version;
+  version.holder_id = Intern(named.holder);
+  version.target_id = Intern(named.target);
+  return version;
+}
+
 uint32_t StakeBulkFold::AddVersion(const Version& version) {
   CHECK(versions_.size() < UINT32_MAX);
   held_bytes_ += kVersionBytes;
   const uint32_t index = static_cast<uint32_t>(versions_.size());
   versions_.push_back(version);
-  versions_.back().holder_id = Intern(version.holder);
-  versions_.back().target_id = Intern(version.target);
   return index;
 }
 
@@ -604,20 +616,23 @@ absl::Status StakeBulkFold::CorrectFact(uint32_t fact, const std::string& date, 
   for (uint32_t index : announcement->versions) {
     if (versions_[index].fact_index == fact) known.push_back(index);
   }
-  absl::string_view kept_date;
   int start_day = 0;
   for (uint32_t index : known) {
     if (versions_[index].known_until != 0) continue;
     versions_[index].known_until = position;
     if (date.empty()) continue;
-    if (kept_date.empty()) {
+    if (start_day == 0) {
       ASSIGN_OR_RETURN(const auto period, DatePeriod(date));
       start_day = period.first;
-      // The correction goes with its batch: its date is kept here.
-      kept_date = arena_.Copy(date);
     }
     Version next = versions_[index];
-    next.effective_date = kept_date;
+    v1::StakeEntry entry;
+    if (!entry.ParseFromArray(next.head.data(), static_cast<int>(next.head.size()))) {
+      return absl::InternalError("a version's head does not parse");
+    }
+    entry.set_effective_date(date);
+    entry.set_known_from(position);
+    next.head = HeadOf(std::move(entry), &arena_);
     next.start_day = start_day;
     next.known_from = position;
     next.known_until = 0;

@@ -20,9 +20,12 @@ class WireBytes {
  public:
   explicit WireBytes(std::string* out) : out_(out) {}
 
-  // A singular string or bytes field: nothing when empty.
-  void String(uint32_t field, absl::string_view value) {
+  // A singular string or bytes field: nothing when empty. Returns where
+  // its bytes begin in the output (its size when empty), for a view of
+  // them.
+  size_t String(uint32_t field, absl::string_view value) {
     if (!value.empty()) Bytes(field, value);
+    return out_->size() - value.size();
   }
   // One element of a repeated string or bytes field: written even when
   // empty.
