@@ -36,16 +36,11 @@ class WireBytes {
   // A singular integer, bool or enum field: nothing when 0. A negative
   // int64 or enum is passed as its two's-complement 64 bits.
   void Number(uint32_t field, uint64_t value) {
-    if (value == 0) return;
-    Varint(field << 3 | kVarint);
-    Varint(value);
+    if (value != 0) Pair(field << 3 | kVarint, value);
   }
   // The tag and length of a length-delimited field whose `size` bytes the
   // caller appends next (an embedded message).
-  void Length(uint32_t field, size_t size) {
-    Varint(field << 3 | kLengthDelimited);
-    Varint(size);
-  }
+  void Length(uint32_t field, size_t size) { Pair(field << 3 | kLengthDelimited, size); }
 
   // How many bytes Bytes(field, value) appends, for an embedded message's
   // length. REQUIRES: field < 16 (a one-byte tag).
@@ -65,15 +60,21 @@ class WireBytes {
     }
     return n;
   }
-  void Varint(uint64_t value) {
-    char bytes[10];
+  // A tag and a varint, in one append: a version's head takes a dozen.
+  void Pair(uint32_t tag, uint64_t value) {
+    char bytes[15];
+    size_t n = Varint(tag, bytes);
+    n += Varint(value, bytes + n);
+    out_->append(bytes, n);
+  }
+  static size_t Varint(uint64_t value, char* bytes) {
     size_t n = 0;
     while (value >= 0x80) {
       bytes[n++] = static_cast<char>(value | 0x80);
       value >>= 7;
     }
     bytes[n++] = static_cast<char>(value);
-    out_->append(bytes, n);
+    return n;
   }
 
   std::string* out_;
