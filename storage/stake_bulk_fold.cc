@@ -276,8 +276,9 @@ absl::Status Records(const Held& held, absl::string_view first, absl::string_vie
 }
 
 // The 't' member keys (the holders of a target), once each: pairs of name
-// ranks, sorted as integers. A pair has ten versions on average at 10M
-// over a million pairs: a set takes each once, and only those are sorted.
+// ranks, sorted as integers. A pair may have many versions (ten on average
+// in the benchmark's 10M history over a million pairs): a set takes each
+// pair once, and only those are sorted.
 absl::Status Members(const Held& held, BulkLoadFileWriter* out) {
   absl::flat_hash_set<uint64_t> seen;
   for (const Version& version : held.versions) {
@@ -349,9 +350,12 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
   std::string value;
   for (size_t i = 0; i < slots.size(); ++i) {
     if (i + kPrefetchAhead < slots.size()) {
+      // A head may span two cache lines.
       const absl::string_view head = slots[i + kPrefetchAhead].head;
-      __builtin_prefetch(head.data());
-      __builtin_prefetch(head.data() + head.size() - 1);
+      if (!head.empty()) {
+        __builtin_prefetch(head.data());
+        __builtin_prefetch(head.data() + head.size() - 1);
+      }
     }
     const EntrySlot& slot = slots[i];
     if (i + 1 < slots.size() && slots[i + 1].Key() == slot.Key()) continue;
