@@ -37,13 +37,15 @@ ProgressReporter::ProgressReporter(std::ostream* out, bool interactive, size_t t
 std::string ProgressReporter::Line(absl::Time now) const {
   std::string line = FormatProgressLine(done_, total_, what_, now - start_);
   if (!note_.empty()) absl::StrAppend(&line, "  ", note_);
+  if (!note_.empty() && !detail_.empty()) absl::StrAppend(&line, ": ", detail_);
   return line;
 }
 
-void ProgressReporter::Update(size_t done, absl::string_view note) {
+void ProgressReporter::Update(size_t done, absl::string_view note, absl::string_view detail) {
   done_ = std::min(done, total_);
   const bool new_note = !note.empty() && note != note_;
   note_ = std::string(note);
+  detail_ = std::string(detail);
   const absl::Time now = absl::Now();
   const std::string line = Line(now);
   if (interactive_) {
@@ -60,6 +62,7 @@ void ProgressReporter::Update(size_t done, absl::string_view note) {
 
 void ProgressReporter::Finish() {
   note_.clear();
+  detail_.clear();
   const std::string line = Line(absl::Now());
   if (interactive_) {
     const size_t pad = drawn_width_ > line.size() ? drawn_width_ - line.size() : 0;

@@ -35,9 +35,11 @@ class ProgressReporter {
 
   // Records that `done` items are finished and redraws (interactive) or
   // prints a line when kPlainInterval has passed (plain). A `note` (what
-  // is being done, e.g. "writing the index") follows the line; a new
-  // non-empty note is printed at once also in plain mode.
-  void Update(size_t done, absl::string_view note = {});
+  // is being done, e.g. "writing the index") follows the line, and a
+  // `detail` (how far that is, e.g. "1200000 keys") the note; a new
+  // non-empty note is printed at once also in plain mode, a new detail
+  // alone is not.
+  void Update(size_t done, absl::string_view note = {}, absl::string_view detail = {});
   // Prints the final state and ends the line.
   void Finish();
 
@@ -50,6 +52,7 @@ class ProgressReporter {
   absl::Time last_plain_ = absl::InfinitePast();
   size_t done_ = 0;
   std::string note_;
+  std::string detail_;
   size_t drawn_width_ = 0;
 
   std::string Line(absl::Time now) const;

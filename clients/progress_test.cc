@@ -74,5 +74,31 @@ TEST(ProgressReporter, ANewNoteIsPrintedAtOnceAndTheFinalLineHasNone) {
   EXPECT_THAT(last, Not(HasSubstr("writing")));
 }
 
+TEST(ProgressReporter, ADetailFollowsTheNoteAndAloneIsNotPrintedAtOnce) {
+  std::ostringstream out;
+  ProgressReporter progress(&out, /*interactive=*/false, 3, "events");
+  progress.Update(3, "writing the index", "4096 keys");  // a new note: printed at once
+  progress.Update(3, "writing the index", "8192 keys");  // a new detail only: not yet
+  progress.Finish();
+  const std::string text = out.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  EXPECT_THAT(text, HasSubstr("  writing the index: 4096 keys\n"));
+  EXPECT_THAT(text, Not(HasSubstr("8192")));
+  const std::string last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+  EXPECT_THAT(last, Not(HasSubstr("keys")));
+}
+
+TEST(ProgressReporter, ADetailIsDrawnAfterTheNoteOnATerminal) {
+  std::ostringstream out;
+  ProgressReporter progress(&out, /*interactive=*/true, 3, "events");
+  progress.Update(3, "writing the index", "8192 keys");
+  EXPECT_THAT(out.str(), HasSubstr("  writing the index: 8192 keys"));
+  progress.Update(3);  // no note: no detail either
+  progress.Finish();
+  const std::string text = out.str();
+  const std::string last = text.substr(text.rfind('\r') + 1);
+  EXPECT_THAT(last, Not(HasSubstr("keys")));
+}
+
 }  // namespace
 }  // namespace stakeledger::clients

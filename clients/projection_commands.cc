@@ -443,6 +443,15 @@ absl::string_view RebuildStageNote(const v1::RebuildProgress& progress) {
   }
 }
 
+// How far the stage is: while writing, the keys written so far.
+std::string RebuildStageDetail(const v1::RebuildProgress& progress) {
+  if (progress.done() || progress.stage() != v1::RebuildProgress::STAGE_WRITING ||
+      progress.index_keys_written() == 0) {
+    return "";
+  }
+  return absl::StrCat(progress.index_keys_written(), " keys");
+}
+
 // Follows a rebuild: a progress bar on a terminal, plain lines otherwise
 // (JSON lines with --json), and a summary. No deadline: a rebuild takes as
 // long as the log is long; an interrupt cancels it (the live copy stays).
@@ -472,7 +481,8 @@ int RunRebuild(const std::string& projection, const GlobalOptions& globals) {
     }
     const size_t total = std::max<uint64_t>(progress.head(), 1);
     if (!bar.has_value()) bar.emplace(&std::cout, interactive, total, "events");
-    bar->Update(std::min<uint64_t>(progress.position(), total), RebuildStageNote(progress));
+    bar->Update(std::min<uint64_t>(progress.position(), total), RebuildStageNote(progress),
+                RebuildStageDetail(progress));
   }
   const grpc::Status status = reader->Finish();
   if (bar.has_value()) bar->Finish();

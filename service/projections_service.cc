@@ -42,6 +42,7 @@ v1::RebuildProgress ToProto(const storage::RebuildProgress& progress) {
       progress.eta == absl::InfiniteDuration() ? -1 : absl::ToDoubleSeconds(progress.eta));
   out.set_elapsed_seconds(absl::ToDoubleSeconds(progress.elapsed));
   out.set_done(progress.done);
+  out.set_index_keys_written(progress.index_keys_written);
   switch (progress.stage) {
     case storage::RebuildStage::kFolding:
       out.set_stage(v1::RebuildProgress::STAGE_FOLDING);

@@ -12,7 +12,8 @@
 
 namespace stakeledger::storage {
 absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t generation,
-                       std::vector<RunBuilder> builders, uint64_t position) {
+                       std::vector<RunBuilder> builders, uint64_t position,
+                       std::atomic<uint64_t>* keys_written) {
   const std::string prefix = ProjectionPrefix(name, generation);
   // The checkpoint sorts before every state key: a file of its own first.
   const std::string checkpoint_key = CheckpointKey(name, generation).substr(prefix.size());
@@ -23,7 +24,7 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
   std::vector<std::thread> threads;
   for (size_t i = 0; i < builders.size(); ++i) {
     threads.emplace_back([&, i] {
-      BulkLoadFileWriter out(db, prefix, prefix);
+      BulkLoadFileWriter out(db, prefix, prefix, keys_written);
       const absl::Status built = builders[i](&out);
       // An empty path: the run had nothing to write.
       paths[i] = built.ok() ? out.Finish() : built;

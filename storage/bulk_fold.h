@@ -12,6 +12,7 @@
 #ifndef STAKELEDGER_STORAGE_BULK_FOLD_H_
 #define STAKELEDGER_STORAGE_BULK_FOLD_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -88,10 +89,13 @@ class BulkFold {
 
 // Builds every run on a thread of its own, writes each as an SST file and
 // ingests them with the checkpoint `position` of generation `generation`
-// of `name`, all at once. Errors: as the builders, WriteBulkLoadFile and
-// IngestBulkLoadFiles; nothing is visible then.
+// of `name`, all at once. A `keys_written` that is not null counts the
+// keys as they are written, the checkpoint included (BulkLoadFileWriter).
+// Errors: as the builders, WriteBulkLoadFile and IngestBulkLoadFiles;
+// nothing is visible then.
 absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t generation,
-                       std::vector<RunBuilder> builders, uint64_t position);
+                       std::vector<RunBuilder> builders, uint64_t position,
+                       std::atomic<uint64_t>* keys_written = nullptr);
 
 // Reads the events at positions first..last that `filter` passes and
 // decodes them into batches of `fold`, `batch_events_max` positions each,

@@ -34,8 +34,13 @@ absl::Status FromErrorCode(const std::error_code& error, absl::string_view conte
 }  // namespace
 
 BulkLoadFileWriter::BulkLoadFileWriter(const Database& db, absl::string_view prefix,
-                                       absl::string_view file_tag)
-    : db_(db), key_(prefix), prefix_bytes_(prefix.size()), file_tag_(file_tag) {}
+                                       absl::string_view file_tag,
+                                       std::atomic<uint64_t>* keys_written)
+    : db_(db),
+      key_(prefix),
+      prefix_bytes_(prefix.size()),
+      file_tag_(file_tag),
+      keys_written_(keys_written) {}
 
 BulkLoadFileWriter::~BulkLoadFileWriter() {
   if (path_.empty()) return;
@@ -72,6 +77,9 @@ absl::Status BulkLoadFileWriter::Write(absl::string_view key,
                                   : writer_->Delete(key_),
                               "writing a bulk-load file");
   }
+  if (status_.ok() && keys_written_ != nullptr && ++keys_unreported_ == kKeysWrittenBatch) {
+    keys_written_->fetch_add(std::exchange(keys_unreported_, 0), std::memory_order_relaxed);
+  }
   return status_;
 }
 
@@ -82,6 +90,9 @@ absl::StatusOr<std::string> BulkLoadFileWriter::Finish() {
   // the ingest records it in the MANIFEST.
   status_ = FromRocksStatus(writer_->Finish(), "finishing a bulk-load file");
   if (!status_.ok()) return status_;
+  if (keys_written_ != nullptr) {
+    keys_written_->fetch_add(std::exchange(keys_unreported_, 0), std::memory_order_relaxed);
+  }
   writer_.reset();
   return std::exchange(path_, std::string());
 }

@@ -6,6 +6,8 @@
 #ifndef STAKELEDGER_STORAGE_BULK_LOAD_H_
 #define STAKELEDGER_STORAGE_BULK_LOAD_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,10 +51,18 @@ absl::Status BulkLoad(const Database& db, absl::string_view prefix,
 // REQUIRES: keys strictly ascending. Errors (Write, Finish): as
 // WriteBulkLoadFile; after an error every later call returns it. Not
 // thread-safe; distinct writers (of distinct tags) may run on threads of
-// their own.
+// their own, and may share `keys_written`.
 class BulkLoadFileWriter {
  public:
-  BulkLoadFileWriter(const Database& db, absl::string_view prefix, absl::string_view file_tag);
+  // How many changes a writer counts before it adds them to
+  // `keys_written`: one shared counter, touched once per this many.
+  static constexpr uint64_t kKeysWrittenBatch = 4096;
+
+  // A `keys_written` that is not null is advanced by the changes written,
+  // in batches of kKeysWrittenBatch and the rest at Finish (a progress
+  // report reads it); it must outlive the writer.
+  BulkLoadFileWriter(const Database& db, absl::string_view prefix, absl::string_view file_tag,
+                     std::atomic<uint64_t>* keys_written = nullptr);
   ~BulkLoadFileWriter();
   BulkLoadFileWriter(const BulkLoadFileWriter&) = delete;
   BulkLoadFileWriter& operator=(const BulkLoadFileWriter&) = delete;
@@ -77,6 +87,9 @@ class BulkLoadFileWriter {
   std::string path_;
   std::unique_ptr<rocksdb::SstFileWriter> writer_;
   absl::Status status_;
+  std::atomic<uint64_t>* const keys_written_;
+  // Written and not yet added to *keys_written_.
+  uint64_t keys_unreported_ = 0;
 };
 
 // BulkLoad in two steps, so that several files can be written on threads

@@ -4,6 +4,7 @@
 // deletes shadow keys of earlier files; the buffer limit is exact.
 #include "storage/bulk_load.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -149,6 +150,30 @@ TEST_F(BulkLoadTest, FileWriterWritesChangesAsTheyComeAndIngestsThem) {
   ASSERT_TRUE(IngestBulkLoadFiles(*db_, {*path}).ok());
   using Pairs = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(GenerationState(*db_, "p", 1), (Pairs{{"a", "1"}, {"b", "2"}}));
+}
+
+// Writers count into a shared counter a batch at a time (one touch per
+// kKeysWrittenBatch keys), the rest at Finish.
+TEST_F(BulkLoadTest, FileWritersCountTheirKeysABatchAtATimeAndTheRestAtFinish) {
+  constexpr uint64_t kBatch = BulkLoadFileWriter::kKeysWrittenBatch;
+  std::atomic<uint64_t> keys{0};
+  const std::string prefix = ProjectionPrefix("counted", 1);
+  BulkLoadFileWriter first(*db_, prefix, absl::StrCat(prefix, "a"), &keys);
+  BulkLoadFileWriter second(*db_, prefix, absl::StrCat(prefix, "b"), &keys);
+  // One short of a batch: nothing counted yet; at the batch: counted.
+  for (uint64_t i = 0; i + 1 < kBatch; ++i) {
+    ASSERT_TRUE(first.Put(absl::StrCat("a", 100000 + i), "v").ok());
+  }
+  EXPECT_EQ(keys.load(), 0u);
+  ASSERT_TRUE(first.Put("a999999", "v").ok());
+  EXPECT_EQ(keys.load(), kBatch);
+  // One past the batch, from the other writer: counted at its Finish.
+  ASSERT_TRUE(second.Put("b1", "v").ok());
+  EXPECT_EQ(keys.load(), kBatch);
+  ASSERT_TRUE(first.Finish().ok());
+  EXPECT_EQ(keys.load(), kBatch);
+  ASSERT_TRUE(second.Finish().ok());
+  EXPECT_EQ(keys.load(), kBatch + 1);
 }
 
 TEST_F(BulkLoadTest, FileWriterOfNothingWritesNoFile) {

@@ -509,7 +509,7 @@ uint64_t ProjectionEngine::FoldEmptyInBulk(Runner* runner, uint64_t generation) 
         CountEvents(runner, events);
         return absl::OkStatus();
       },
-      [] {}, &writes);
+      [](uint64_t) {}, &writes);
   {
     std::lock_guard<std::mutex> lock(mu_);
     runner->status.folded_position = 0;
@@ -623,11 +623,43 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn*
 absl::Status ProjectionEngine::FoldInBulk(
     Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
     const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced,
-    const std::function<void()>& writing, int* writes) {
+    const std::function<void(uint64_t index_keys_written)>& writing, int* writes) {
   *writes = 0;
   const Database& db = log_->database();
   const std::string name(projection->name());
   ASSIGN_OR_RETURN(const EventFilter filter, TypeFilter(*projection, log_->limits()));
+  uint64_t keys_before = 0;
+  // A write of 10M announcements takes seconds: it runs on a thread of its
+  // own while this one reports how far it is.
+  auto write = [&](uint64_t position) -> absl::Status {
+    std::atomic<uint64_t> keys{0};
+    std::mutex mu;
+    std::condition_variable ended;
+    bool done = false;
+    absl::Status status;
+    std::thread writer([&] {
+      absl::Status written = WriteRuns(db, name, shadow, fold->TakeRuns(), position, &keys);
+      std::lock_guard<std::mutex> lock(mu);
+      status = std::move(written);
+      done = true;
+      ended.notify_one();
+    });
+    writing(keys_before);
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      while (!ended.wait_for(lock, absl::ToChronoMilliseconds(kRebuildProgressInterval / 4),
+                             [&] { return done; })) {
+        lock.unlock();
+        writing(keys_before + keys.load(std::memory_order_relaxed));
+        lock.lock();
+      }
+    }
+    writer.join();
+    keys_before += keys.load(std::memory_order_relaxed);
+    writing(keys_before);
+    if (status.ok()) ++*writes;
+    return status;
+  };
   // Declared after `filter`, which it reads: destroyed (stopped) first.
   BulkDecoder decoder(db, *fold, filter, 1, head, bulk_fold_batch_events_max_, kBulkDecodeThreads);
   for (uint64_t folded = 0;;) {
@@ -638,18 +670,11 @@ absl::Status ProjectionEngine::FoldInBulk(
       return absl::Status(status.code(),
                           absl::StrCat("rebuilding '", name, "' ", status.message()));
     }
-    if (fold->held_bytes() > rebuild_buffer_bytes_max_) {
-      writing();
-      RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), decoded.last));
-      ++*writes;
-    }
+    if (fold->held_bytes() > rebuild_buffer_bytes_max_) RETURN_IF_ERROR(write(decoded.last));
     RETURN_IF_ERROR(advanced(decoded.last, decoded.last - folded));
     folded = decoded.last;
   }
-  writing();
-  RETURN_IF_ERROR(WriteRuns(db, name, shadow, fold->TakeRuns(), head));
-  ++*writes;
-  return absl::OkStatus();
+  return write(head);
 }
 
 // The compaction runs on a thread of its own so that the rebuild keeps
@@ -787,9 +812,22 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
         [&](uint64_t position, uint64_t events) {
           progress.position = position;
           events_total += events;
+          // Folding again after a write (the buffer filled): said at once.
+          if (progress.stage != RebuildStage::kFolding) entered(RebuildStage::kFolding);
           return advanced();
         },
-        [&] { entered(RebuildStage::kWriting); }, &writes));
+        [&](uint64_t index_keys_written) {
+          progress.index_keys_written = index_keys_written;
+          if (progress.stage != RebuildStage::kWriting) {
+            entered(RebuildStage::kWriting);
+          } else if (absl::Now() - last_report >= kRebuildProgressInterval) {
+            // A cancellation is seen by the next `advanced`, after the write.
+            last_report = absl::Now();
+            measure();
+            (void)on_progress(progress);
+          }
+        },
+        &writes));
     fold.reset();
     // Each write after the first overlaps the ones before and lands a
     // level above them: a query would seek in every one (at 10M, three

@@ -125,6 +125,10 @@ struct RebuildProgress {
   // Time left at that rate; absl::InfiniteDuration() while unknown.
   absl::Duration eta = absl::InfiniteDuration();
   absl::Duration elapsed;
+  // The keys the bulk fold's writes have written so far, each write's
+  // checkpoint included (0 without a bulk fold): while writing, how far
+  // the write is.
+  uint64_t index_keys_written = 0;
   // True for the final report, after the swap.
   bool done = false;
 };
@@ -218,11 +222,13 @@ class ProjectionEngine {
   // after each batch with the last position folded and the events read;
   // its error stops the fold. Errors: as the log's reads, the fold's Fold
   // (naming the position) and WriteRuns; `advanced`'s.
-  // `writing` is called before each write.
+  // `writing` is called as each write begins and then about every
+  // kRebuildProgressInterval / 4 until it ends, with the keys written so
+  // far by every write (RebuildProgress::index_keys_written).
   absl::Status FoldInBulk(
       Projection* projection, BulkFold* fold, uint64_t shadow, uint64_t head,
       const std::function<absl::Status(uint64_t position, uint64_t events)>& advanced,
-      const std::function<void()>& writing, int* writes);
+      const std::function<void(uint64_t index_keys_written)>& writing, int* writes);
   // Starts reclaiming `ranges` of the projections family on a thread that
   // first waits for the reclaim started before it. A range that ends at or
   // before `retired_end` holds generations older than the active one, never

@@ -286,6 +286,26 @@ TEST_P(ProjectionRebuildTest, BulkFoldRebuildWritesTheLiveGenerationsKeys) {
   EXPECT_GE(reported(RebuildStage::kWriting), 1);
   EXPECT_EQ(reported(RebuildStage::kCompacting) > 0, GetParam() == kSmallBufferBytes);
   EXPECT_EQ(reports.back().stage, RebuildStage::kSwitching);
+  // With the small buffer the fold writes and goes on folding: it says so
+  // at once, not "writing" until the next write.
+  const auto first_write =
+      std::find_if(reports.begin(), reports.end(),
+                   [](const RebuildProgress& p) { return p.stage == RebuildStage::kWriting; });
+  const bool folded_after_a_write =
+      std::any_of(first_write, reports.end(),
+                  [](const RebuildProgress& p) { return p.stage == RebuildStage::kFolding; });
+  EXPECT_EQ(folded_after_a_write, GetParam() == kSmallBufferBytes);
+  // The keys written only grow, to every key of the new generation in one
+  // write (its checkpoint included), and more in many (each write has its
+  // checkpoint, and a record read back is written again).
+  for (size_t i = 1; i < reports.size(); ++i) {
+    EXPECT_GE(reports[i].index_keys_written, reports[i - 1].index_keys_written) << i;
+  }
+  if (GetParam() == kSmallBufferBytes) {
+    EXPECT_GT(reports.back().index_keys_written, live.size());
+  } else {
+    EXPECT_EQ(reports.back().index_keys_written, live.size());
+  }
   EXPECT_EQ(ActiveGeneration(), 1u);
   EXPECT_EQ(testing::GenerationState(log_->database(), kStakeOwnershipProjection, 1), live);
   // Written in one step or many, the new generation sits in one level

@@ -23,6 +23,7 @@
 namespace stakeledger::tests {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -327,7 +328,8 @@ TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
   // Not a terminal: plain lines, then the summary.
   EXPECT_THAT(rebuilt.out, HasSubstr("events"));
-  // The write sends no report while it runs: the line says what it does.
+  // The write's stage is printed as it begins (a long write then adds the
+  // keys written so far: "writing the index: N keys").
   EXPECT_THAT(rebuilt.out, HasSubstr("  writing the index\n"));
   EXPECT_THAT(rebuilt.out, HasSubstr("rebuilt stake-ownership: "));
   EXPECT_THAT(rebuilt.out, HasSubstr("now live at"));
@@ -343,6 +345,8 @@ TEST_F(ProjectionsTest, RebuildSwapsInACopyThatAnswersTheSame) {
   EXPECT_THAT(json.out, HasSubstr("\"stage\":\"STAGE_WRITING\""));
   EXPECT_THAT(json.out, HasSubstr("\"done\":true"));
   EXPECT_THAT(json.out, HasSubstr("\"stage\":\"STAGE_SWITCHING\""));
+  // The whole index written: the seed data set's keys, as a JSON string.
+  EXPECT_THAT(json.out, ContainsRegex("\"index_keys_written\":\"[1-9][0-9]*\""));
   EXPECT_THAT(Stake({"softbank-group", "nvidia", "--as-of", "2018-06-30"}),
               HasSubstr("\"ppm\":50000"));
 }
