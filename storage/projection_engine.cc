@@ -617,6 +617,40 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn*
   return absl::OkStatus();
 }
 
+namespace {
+
+// Runs `work` on a thread of its own and calls `report` on this one about
+// every kRebuildProgressInterval / 4 until it ends (a write or a
+// compaction of a 10M rebuild takes seconds, and the rebuild goes on
+// reporting meanwhile). Returns what `work` returns.
+absl::Status RunReporting(const std::function<absl::Status()>& work,
+                          const std::function<void()>& report) {
+  std::mutex mu;
+  std::condition_variable ended;
+  bool done = false;
+  absl::Status status;
+  std::thread worker([&] {
+    absl::Status result = work();
+    std::lock_guard<std::mutex> lock(mu);
+    status = std::move(result);
+    done = true;
+    ended.notify_one();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!ended.wait_for(lock, absl::ToChronoMilliseconds(kRebuildProgressInterval / 4),
+                           [&] { return done; })) {
+      lock.unlock();
+      report();
+      lock.lock();
+    }
+  }
+  worker.join();
+  return status;
+}
+
+}  // namespace
+
 // Batches of the log are read and decoded on kBulkDecodeThreads threads
 // (BulkDecoder), ahead of the fold on this thread: decoding is most of the
 // work and needs no state, folding must go in order.
@@ -629,32 +663,14 @@ absl::Status ProjectionEngine::FoldInBulk(
   const std::string name(projection->name());
   ASSIGN_OR_RETURN(const EventFilter filter, TypeFilter(*projection, log_->limits()));
   uint64_t keys_before = 0;
-  // A write of 10M announcements takes seconds: it runs on a thread of its
-  // own while this one reports how far it is.
+  // A write of 10M announcements takes seconds: this thread reports how
+  // far it is meanwhile.
   auto write = [&](uint64_t position) -> absl::Status {
     std::atomic<uint64_t> keys{0};
-    std::mutex mu;
-    std::condition_variable ended;
-    bool done = false;
-    absl::Status status;
-    std::thread writer([&] {
-      absl::Status written = WriteRuns(db, name, shadow, fold->TakeRuns(), position, &keys);
-      std::lock_guard<std::mutex> lock(mu);
-      status = std::move(written);
-      done = true;
-      ended.notify_one();
-    });
     writing(keys_before);
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      while (!ended.wait_for(lock, absl::ToChronoMilliseconds(kRebuildProgressInterval / 4),
-                             [&] { return done; })) {
-        lock.unlock();
-        writing(keys_before + keys.load(std::memory_order_relaxed));
-        lock.lock();
-      }
-    }
-    writer.join();
+    const absl::Status status =
+        RunReporting([&] { return WriteRuns(db, name, shadow, fold->TakeRuns(), position, &keys); },
+                     [&] { writing(keys_before + keys.load(std::memory_order_relaxed)); });
     keys_before += keys.load(std::memory_order_relaxed);
     writing(keys_before);
     if (status.ok()) ++*writes;
@@ -683,19 +699,15 @@ absl::Status ProjectionEngine::FoldInBulk(
 absl::Status ProjectionEngine::CompactShadow(const std::string& name, uint64_t shadow,
                                              const std::function<absl::Status()>& advanced) {
   std::atomic<bool> cancel{false};
-  std::atomic<bool> done{false};
-  absl::Status compacted;
-  std::thread compactor([&] {
-    compacted = CompactGeneration(log_->database(), name, shadow, &cancel, kBulkCompactionThreads);
-    done = true;
-  });
   absl::Status reported;
-  while (!done) {
-    absl::SleepFor(kRebuildProgressInterval / 4);
-    if (reported.ok() && !done) reported = advanced();
-    if (!reported.ok() || stop_requested_) cancel = true;
-  }
-  compactor.join();
+  const absl::Status compacted = RunReporting(
+      [&] {
+        return CompactGeneration(log_->database(), name, shadow, &cancel, kBulkCompactionThreads);
+      },
+      [&] {
+        if (reported.ok()) reported = advanced();
+        if (!reported.ok() || stop_requested_) cancel = true;
+      });
   RETURN_IF_ERROR(reported);
   return compacted;
 }
