@@ -1,11 +1,12 @@
 // The stake-ownership fold of a whole log prefix in memory (bulk_fold.h),
 // for a rebuild. Decoding threads visit each announcement's facts
 // (VisitFacts, which the event-by-event fold's ExtractFacts runs too) into
-// batches of plain versions whose strings live in the batch's blocks; the
-// fold keeps those blocks, every version, and each announcement's versions
-// as indexes, and writes the keys the event-by-event fold
-// (stake_projection.cc) would have written, with the same values, as four
-// sorted runs built on threads of their own (the entries in two).
+// batches of versions whose entry bytes (Version::head) and names live in
+// the batch's blocks; the fold keeps those blocks, every version, and each
+// announcement's versions as indexes, and writes the keys the
+// event-by-event fold (stake_projection.cc) would have written, with the
+// same values, as sorted runs built on threads of their own (funds and
+// records, records, two of entries, members).
 //
 // Past the rebuild buffer's limit the engine writes what the fold holds;
 // the fold then remembers only which announcement ids it wrote a record of
