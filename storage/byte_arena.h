@@ -24,6 +24,14 @@ inline constexpr size_t kByteArenaBlockBytesMax = size_t{1} << 20;
 class ByteArena {
  public:
   absl::string_view Copy(absl::string_view bytes);
+  // Room for up to `bytes_max` bytes, for a caller that writes bytes of a
+  // size it knows only once written (wire_bytes.h's WireCursor) and
+  // keeps them with Commit: no copy through a buffer of its own.
+  char* Reserve(size_t bytes_max);
+  // Keeps the first `bytes` bytes of the room Reserve made, and gives the
+  // rest back. REQUIRES: bytes <= that Reserve's bytes_max, and no other
+  // call on the arena since it.
+  absl::string_view Commit(size_t bytes);
   // The bytes copied so far (not the blocks' sizes).
   size_t bytes() const { return bytes_; }
   // Frees every block.
@@ -31,6 +39,8 @@ class ByteArena {
 
  private:
   std::vector<std::unique_ptr<char[]>> blocks_;
+  // Where Reserve's room begins: next_, or a block of its own.
+  char* reserved_ = nullptr;
   char* next_ = nullptr;
   size_t left_ = 0;
   size_t block_bytes_ = kByteArenaBlockBytesMin;

@@ -46,7 +46,8 @@ struct LogEventView {
 };
 
 // Decodes the fields of LogEventView from a log value, walking the wire
-// format with protobuf's CodedInputStream; fields it does not keep are
+// format (with WireReader where the record is in the plain form the log
+// writes, else with protobuf's CodedInputStream); fields it does not keep are
 // skipped, and checked as DecodeLogValue's parse checks them (wire format,
 // UTF-8 of the string fields), so that both accept and refuse the same
 // values. Thread-safe. Errors: DATA_LOSS as DecodeLogValue (*view is then

@@ -50,9 +50,10 @@ struct StakeBatch : BulkBatch {
   std::vector<StakeCorrection> corrections;
   std::vector<std::pair<std::string, std::string>> funds;  // (fund, sponsor)
   ByteArena bytes;
-  // DecodeStakeEvent's scratch space, and ToVersion's.
+  // Decode's scratch space: kept from one event to the next, with their
+  // strings' and vectors' storage.
+  AnnouncementView view;
   v1::Announcement announcement;
-  std::string head;
 };
 
 namespace {
@@ -97,27 +98,30 @@ NamedVersion ToVersion(const v1::StakeEntry& entry, int start_day, ByteArena* ar
 // A version of `fact` (announcement `id`, at `position`), its head and
 // names written into `arena`: the head as HeadOf writes that of the
 // entry ExtractFacts makes of the fact (wire_bytes.h; the key-for-key test
-// compares the values). `scratch` is scratch space.
+// compares the values).
 NamedVersion ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t position,
-                       int64_t recorded_at_us, ByteArena* arena, std::string* scratch) {
-  scratch->clear();
-  WireBytes bytes(scratch);
-  bytes.String(3, id);
-  bytes.Number(4, fact.fact_index);
-  bytes.Number(5, fact.part);
-  bytes.String(6, fact.effective_date);
-  bytes.Number(7, fact.absolute ? 1 : 0);
-  bytes.Number(8, static_cast<uint64_t>(fact.ppm));
-  bytes.Number(9, static_cast<uint64_t>(static_cast<int64_t>(fact.qualifier)));
-  bytes.String(10, fact.quote);
-  bytes.Number(11, position);
-  bytes.Number(12, static_cast<uint64_t>(recorded_at_us));
-  bytes.Number(13, position);  // known_from
+                       int64_t recorded_at_us, ByteArena* arena) {
   NamedVersion named;
   named.holder = arena->Copy(fact.holder);
   named.target = arena->Copy(fact.target);
+  constexpr size_t kNumbersMax = 8;
+  char* const head_start = arena->Reserve(
+      WireCursor::StringBytesMax(id) + WireCursor::StringBytesMax(fact.effective_date) +
+      WireCursor::StringBytesMax(fact.quote) + kNumbersMax * WireCursor::kNumberBytesMax);
+  WireCursor head(head_start);
+  head.String(3, id);
+  head.Number(4, fact.fact_index);
+  head.Number(5, fact.part);
+  head.String(6, fact.effective_date);
+  head.Number(7, fact.absolute ? 1 : 0);
+  head.Number(8, static_cast<uint64_t>(fact.ppm));
+  head.Number(9, static_cast<uint64_t>(static_cast<int64_t>(fact.qualifier)));
+  head.String(10, fact.quote);
+  head.Number(11, position);
+  head.Number(12, static_cast<uint64_t>(recorded_at_us));
+  head.Number(13, position);  // known_from
   Version& version = named.version;
-  version.head = arena->Copy(*scratch);
+  version.head = arena->Commit(static_cast<size_t>(head.at() - head_start));
   version.position = position;
   version.known_from = position;
   version.start_day = fact.start_day;
@@ -379,14 +383,25 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
 
 namespace {
 
-// Decodes the announcement of `event` into *announcement. Errors:
-// INVALID_ARGUMENT naming the position when the payload does not decode.
-absl::Status DecodeAnnouncementAt(const LogEventView& event, v1::Announcement* announcement) {
+// Reads the announcement of `event` into *view: straight from a binary
+// payload where ParseAnnouncementView can, else through *message (scratch
+// space), which also gives the error of a payload that does not decode.
+// Errors: INVALID_ARGUMENT naming the position when the payload does not
+// decode.
+absl::Status DecodeAnnouncementAt(const LogEventView& event, v1::Announcement* message,
+                                  AnnouncementView* view) {
+  if (event.content_type == domain::kAnnouncementContentType &&
+      ParseAnnouncementView(event.payload, view)) {
+    return absl::OkStatus();
+  }
   const absl::Status status =
-      domain::DecodeAnnouncementInto(event.content_type, event.payload, announcement);
-  if (status.ok()) return status;
-  return absl::InvalidArgumentError(
-      absl::StrCat("position ", event.position, ": ", status.message()));
+      domain::DecodeAnnouncementInto(event.content_type, event.payload, message);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("position ", event.position, ": ", status.message()));
+  }
+  ViewOfAnnouncement(*message, view);
+  return absl::OkStatus();
 }
 
 int64_t RecordedAtUs(const LogEventView& event) {
@@ -403,8 +418,7 @@ class BatchSink : public StakeFactSink {
       : batch_(batch), id_(id), position_(position), recorded_at_us_(recorded_at_us) {}
 
   void Stake(const StakeFactView& stake) override {
-    batch_->versions.push_back(
-        ToVersion(stake, id_, position_, recorded_at_us_, &batch_->bytes, &batch_->head));
+    batch_->versions.push_back(ToVersion(stake, id_, position_, recorded_at_us_, &batch_->bytes));
   }
   void Correction(StakeCorrection correction) override {
     batch_->corrections.push_back(std::move(correction));
@@ -422,30 +436,27 @@ class BatchSink : public StakeFactSink {
 
 }  // namespace
 
-void DecodeStakeEvent(const v1::RecordedEvent& event, v1::Announcement* announcement,
-                      DecodedStakeEvent* decoded) {
-  DecodeStakeEvent(ViewOf(event), announcement, decoded);
-}
-
-void DecodeStakeEvent(const LogEventView& event, v1::Announcement* announcement,
-                      DecodedStakeEvent* decoded) {
-  decoded->decode_status = DecodeAnnouncementAt(event, announcement);
+void DecodeStakeEvent(const v1::RecordedEvent& event, DecodedStakeEvent* decoded) {
+  const LogEventView view = ViewOf(event);
+  v1::Announcement message;
+  AnnouncementView announcement;
+  decoded->decode_status = DecodeAnnouncementAt(view, &message, &announcement);
   if (!decoded->decode_status.ok()) return;
-  decoded->facts = ExtractFacts(*announcement, event.position, RecordedAtUs(event));
-  decoded->announcement_id = announcement->announcement_id();
+  decoded->facts = ExtractFacts(announcement, view.position, RecordedAtUs(view));
+  decoded->announcement_id = std::string(announcement.announcement_id);
 }
 
 void StakeBatch::Decode(const LogEventView& event) {
   Event out;
   out.position = event.position;
-  out.status = DecodeAnnouncementAt(event, &announcement);
+  out.status = DecodeAnnouncementAt(event, &announcement, &view);
   const size_t versions_begin = versions.size();
   const size_t corrections_begin = corrections.size();
   const size_t funds_begin = funds.size();
   if (out.status.ok()) {
-    const absl::string_view id = bytes.Copy(announcement.announcement_id());
+    const absl::string_view id = bytes.Copy(view.announcement_id);
     BatchSink sink(this, id, event.position, RecordedAtUs(event));
-    const absl::StatusOr<uint32_t> fact_count = VisitFacts(announcement, &sink);
+    const absl::StatusOr<uint32_t> fact_count = VisitFacts(view, &sink);
     if (fact_count.ok()) {
       out.id = id;
       out.fact_count = *fact_count;

@@ -41,15 +41,11 @@ struct DecodedStakeEvent : DecodedEvent {
   absl::StatusOr<AnnouncementFacts> facts = AnnouncementFacts();
 };
 
-// Decodes an announcement event as StakeOwnershipProjection::Decode does.
-// `announcement` is scratch space: a caller decoding many events passes
-// the same message each time, which saves allocating its strings anew.
+// Decodes an announcement event as StakeOwnershipProjection::Decode does:
+// a binary payload straight into views where it can
+// (ParseAnnouncementView), else through the message.
 // REQUIRES: an announcement event.
-void DecodeStakeEvent(const v1::RecordedEvent& event, v1::Announcement* announcement,
-                      DecodedStakeEvent* decoded);
-// The same of an event's view (a bulk fold's decoding).
-void DecodeStakeEvent(const LogEventView& event, v1::Announcement* announcement,
-                      DecodedStakeEvent* decoded);
+void DecodeStakeEvent(const v1::RecordedEvent& event, DecodedStakeEvent* decoded);
 
 struct StakeBatch;  // stake_bulk_fold.cc
 

@@ -11,65 +11,92 @@
 namespace stakeledger::storage {
 namespace {
 
+// The date of a fact whose own is `date`: the announcement's when empty.
+absl::string_view DateOr(absl::string_view date, const AnnouncementView& announcement) {
+  return date.empty() ? announcement.announced_date : date;
+}
+
 // The stake facts of one fact, in order, their dates and period starts
 // not yet set (VisitFacts sets them): `emit(stake, date)`.
 template <typename Emit>
-void ReadStakes(const v1::Announcement& announcement, const v1::Fact& fact, StakeFactView base,
+void ReadStakes(const AnnouncementView& announcement, const FactView& fact, StakeFactView base,
                 Emit emit) {
-  if (fact.has_stake_change()) {
-    const v1::StakeChange& change = fact.stake_change();
-    if (!change.has_resulting_stake() && !change.has_change()) return;
-    const v1::Stake& stake =
-        change.has_resulting_stake() ? change.resulting_stake() : change.change();
-    base.holder = change.holder();
-    base.target = change.target();
-    base.absolute = change.has_resulting_stake();
-    base.ppm = stake.ppm();
-    base.qualifier = stake.qualifier();
-    emit(base, DateOr(change.effective_date(), announcement));
-  } else if (fact.has_acquisition()) {
-    const v1::Acquisition& deal = fact.acquisition();
-    if (deal.stage() != v1::Acquisition::COMPLETED) return;
-    base.holder = deal.acquirer();
-    base.target = deal.target();
-    base.absolute = true;
-    base.ppm = deal.has_stake() ? deal.stake().ppm() : kWholePpm;
-    base.qualifier = deal.has_stake() ? deal.stake().qualifier() : v1::EXACT;
-    emit(base, DateOr(deal.effective_date(), announcement));
-  } else if (fact.has_joint_venture_formed()) {
-    const v1::JointVentureFormed& venture = fact.joint_venture_formed();
-    for (int i = 0; i < venture.partners_size(); ++i) {
-      const v1::JointVenturePartner& partner = venture.partners(i);
-      if (!partner.has_share()) continue;
-      StakeFactView entry = base;
-      entry.part = static_cast<uint32_t>(i);
-      entry.holder = partner.partner();
-      entry.target = venture.venture();
-      entry.absolute = true;
-      entry.ppm = partner.share().ppm();
-      entry.qualifier = partner.share().qualifier();
-      emit(entry, DateOr(venture.effective_date(), announcement));
+  switch (fact.kind) {
+    case v1::Fact::kStakeChange: {
+      const StakeChangeView& change = fact.stake_change;
+      if (!change.resulting_stake.set && !change.change.set) return;
+      const StakeView& stake = change.resulting_stake.set ? change.resulting_stake : change.change;
+      base.holder = change.holder;
+      base.target = change.target;
+      base.absolute = change.resulting_stake.set;
+      base.ppm = stake.ppm;
+      base.qualifier = static_cast<v1::Qualifier>(stake.qualifier);
+      emit(base, DateOr(change.effective_date, announcement));
+      return;
     }
+    case v1::Fact::kAcquisition: {
+      const AcquisitionView& deal = fact.acquisition;
+      if (deal.stage != v1::Acquisition::COMPLETED) return;
+      base.holder = deal.acquirer;
+      base.target = deal.target;
+      base.absolute = true;
+      base.ppm = deal.stake.set ? deal.stake.ppm : kWholePpm;
+      base.qualifier =
+          deal.stake.set ? static_cast<v1::Qualifier>(deal.stake.qualifier) : v1::EXACT;
+      emit(base, DateOr(deal.effective_date, announcement));
+      return;
+    }
+    case v1::Fact::kJointVentureFormed: {
+      const JointVentureView& venture = fact.joint_venture;
+      for (uint32_t i = venture.partners_begin; i < venture.partners_end; ++i) {
+        const PartnerView& partner = announcement.partners[i];
+        if (!partner.share.set) continue;
+        StakeFactView entry = base;
+        entry.part = i - venture.partners_begin;
+        entry.holder = partner.partner;
+        entry.target = venture.venture;
+        entry.absolute = true;
+        entry.ppm = partner.share.ppm;
+        entry.qualifier = static_cast<v1::Qualifier>(partner.share.qualifier);
+        emit(entry, DateOr(venture.effective_date, announcement));
+      }
+      return;
+    }
+    default:
+      return;
   }
 }
 
 // The first day of the period of `date`, the effective date of fact
-// `fact_index`. Errors: as CheckFactDate.
-absl::StatusOr<int> FactStartDay(const v1::Announcement& announcement, uint32_t fact_index,
+// `fact_index` of announcement `id`. Errors: as CheckFactDate.
+absl::StatusOr<int> FactStartDay(absl::string_view id, uint32_t fact_index,
                                  absl::string_view date) {
   absl::StatusOr<std::pair<int, int>> period = DatePeriod(date);
   if (period.ok()) return period->first;
-  return absl::InvalidArgumentError(absl::StrCat("announcement '", announcement.announcement_id(),
-                                                 "' fact ", fact_index, ": ",
-                                                 period.status().message()));
+  return absl::InvalidArgumentError(
+      absl::StrCat("announcement '", id, "' fact ", fact_index, ": ", period.status().message()));
+}
+
+// A correction's StakeCorrection (corrected_date only with SUPERSEDE), of
+// the message or of a view. Errors: as ReadCorrection.
+absl::StatusOr<StakeCorrection> MakeCorrection(int32_t action, absl::string_view announcement_id,
+                                               const uint32_t* fact_indexes_begin,
+                                               const uint32_t* fact_indexes_end,
+                                               absl::string_view corrected_date) {
+  StakeCorrection parsed;
+  parsed.announcement_id = std::string(announcement_id);
+  parsed.fact_indexes.assign(fact_indexes_begin, fact_indexes_end);
+  if (action == v1::Correction::SUPERSEDE) parsed.corrected_date = std::string(corrected_date);
+  if (!parsed.corrected_date.empty()) RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
+  return parsed;
 }
 
 // Collects ExtractFacts's result.
 class FactCollector : public StakeFactSink {
  public:
-  FactCollector(const v1::Announcement& announcement, uint64_t position, int64_t recorded_at_us,
+  FactCollector(absl::string_view announcement_id, uint64_t position, int64_t recorded_at_us,
                 AnnouncementFacts* out)
-      : announcement_(announcement),
+      : announcement_id_(announcement_id),
         position_(position),
         recorded_at_us_(recorded_at_us),
         out_(out) {}
@@ -78,7 +105,7 @@ class FactCollector : public StakeFactSink {
     v1::StakeEntry& entry = out_->stakes.emplace_back();
     entry.set_holder(stake.holder.data(), stake.holder.size());
     entry.set_target(stake.target.data(), stake.target.size());
-    entry.set_announcement_id(announcement_.announcement_id());
+    entry.set_announcement_id(announcement_id_.data(), announcement_id_.size());
     entry.set_fact_index(stake.fact_index);
     entry.set_part(stake.part);
     entry.set_effective_date(stake.effective_date.data(), stake.effective_date.size());
@@ -98,7 +125,7 @@ class FactCollector : public StakeFactSink {
   }
 
  private:
-  const v1::Announcement& announcement_;
+  const absl::string_view announcement_id_;
   const uint64_t position_;
   const int64_t recorded_at_us_;
   AnnouncementFacts* const out_;
@@ -116,46 +143,44 @@ const std::string& DateOr(const std::string& date, const v1::Announcement& annou
 }
 
 absl::StatusOr<StakeCorrection> ReadCorrection(const v1::Correction& correction) {
-  StakeCorrection parsed;
-  parsed.announcement_id = correction.announcement_id();
-  parsed.fact_indexes.assign(correction.fact_indexes().begin(), correction.fact_indexes().end());
-  if (correction.action() == v1::Correction::SUPERSEDE) {
-    parsed.corrected_date = correction.corrected_date();
-  }
-  if (!parsed.corrected_date.empty()) RETURN_IF_ERROR(DatePeriod(parsed.corrected_date).status());
-  return parsed;
+  const uint32_t* indexes = correction.fact_indexes().data();
+  return MakeCorrection(correction.action(), correction.announcement_id(), indexes,
+                        indexes + correction.fact_indexes_size(), correction.corrected_date());
 }
-
 absl::Status CheckFactDate(const v1::Announcement& announcement, uint32_t fact_index,
                            absl::string_view date) {
-  return FactStartDay(announcement, fact_index, date).status();
+  return FactStartDay(announcement.announcement_id(), fact_index, date).status();
 }
 
-absl::StatusOr<uint32_t> VisitFacts(const v1::Announcement& announcement, StakeFactSink* sink) {
-  const auto fact_count = static_cast<uint32_t>(announcement.facts_size());
+absl::StatusOr<uint32_t> VisitFacts(const AnnouncementView& announcement, StakeFactSink* sink) {
+  const auto fact_count = static_cast<uint32_t>(announcement.facts.size());
   // A bad correction date is reported at once; a bad stake date only after
   // every correction was read, as the first stake fact's (as ExtractFacts
   // has always done). No fact goes to the sink after one.
   absl::Status date_status;
   for (uint32_t i = 0; i < fact_count; ++i) {
-    const v1::Fact& fact = announcement.facts(static_cast<int>(i));
-    if (fact.has_correction()) {
-      ASSIGN_OR_RETURN(StakeCorrection parsed, ReadCorrection(fact.correction()));
+    const FactView& fact = announcement.facts[i];
+    if (fact.kind == v1::Fact::kCorrection) {
+      const CorrectionView& correction = fact.correction;
+      const uint32_t* indexes = announcement.fact_indexes.data();
+      ASSIGN_OR_RETURN(
+          StakeCorrection parsed,
+          MakeCorrection(correction.action, correction.announcement_id,
+                         indexes + correction.fact_indexes_begin,
+                         indexes + correction.fact_indexes_end, correction.corrected_date));
       if (date_status.ok()) sink->Correction(std::move(parsed));
       continue;
     }
-    if (fact.has_fund_established()) {
-      if (date_status.ok()) {
-        sink->Fund(fact.fund_established().fund(), fact.fund_established().sponsor());
-      }
+    if (fact.kind == v1::Fact::kFundEstablished) {
+      if (date_status.ok()) sink->Fund(fact.fund.fund, fact.fund.sponsor);
       continue;
     }
     StakeFactView base;
     base.fact_index = i;
-    base.quote = fact.quote();
-    ReadStakes(announcement, fact, base, [&](StakeFactView stake, const std::string& date) {
+    base.quote = fact.quote;
+    ReadStakes(announcement, fact, base, [&](StakeFactView stake, absl::string_view date) {
       if (!date_status.ok()) return;
-      absl::StatusOr<int> start_day = FactStartDay(announcement, i, date);
+      absl::StatusOr<int> start_day = FactStartDay(announcement.announcement_id, i, date);
       if (!start_day.ok()) {
         date_status = start_day.status();
         return;
@@ -169,12 +194,25 @@ absl::StatusOr<uint32_t> VisitFacts(const v1::Announcement& announcement, StakeF
   return fact_count;
 }
 
-absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcement,
+absl::StatusOr<uint32_t> VisitFacts(const v1::Announcement& announcement, StakeFactSink* sink) {
+  AnnouncementView view;
+  ViewOfAnnouncement(announcement, &view);
+  return VisitFacts(view, sink);
+}
+
+absl::StatusOr<AnnouncementFacts> ExtractFacts(const AnnouncementView& announcement,
                                                uint64_t position, int64_t recorded_at_us) {
   AnnouncementFacts result;
-  FactCollector collector(announcement, position, recorded_at_us, &result);
+  FactCollector collector(announcement.announcement_id, position, recorded_at_us, &result);
   ASSIGN_OR_RETURN(result.fact_count, VisitFacts(announcement, &collector));
   return result;
+}
+
+absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcement,
+                                               uint64_t position, int64_t recorded_at_us) {
+  AnnouncementView view;
+  ViewOfAnnouncement(announcement, &view);
+  return ExtractFacts(view, position, recorded_at_us);
 }
 
 StakeAnswer FoldStake(const std::vector<v1::StakeEntry>& facts, int as_of_day) {

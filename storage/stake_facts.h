@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "stakeledger/v1/announcement.pb.h"
 #include "stakeledger/v1/projections.pb.h"
+#include "storage/announcement_view.h"
 
 namespace stakeledger::storage {
 
@@ -96,6 +97,8 @@ class StakeFactSink {
 // announcement's fact count. Thread-safe (for distinct sinks). Errors: as
 // ExtractFacts; the sink may have taken some facts by then, which the
 // caller then drops.
+absl::StatusOr<uint32_t> VisitFacts(const AnnouncementView& announcement, StakeFactSink* sink);
+// The same of a message, through its view.
 absl::StatusOr<uint32_t> VisitFacts(const v1::Announcement& announcement, StakeFactSink* sink);
 
 struct AnnouncementFacts {
@@ -116,6 +119,8 @@ struct AnnouncementFacts {
 // without effective_date takes the announcement's announced_date.
 // Errors: INVALID_ARGUMENT for an unparseable date (a correction's first,
 // else the first stake fact's).
+absl::StatusOr<AnnouncementFacts> ExtractFacts(const AnnouncementView& announcement,
+                                               uint64_t position, int64_t recorded_at_us);
 absl::StatusOr<AnnouncementFacts> ExtractFacts(const v1::Announcement& announcement,
                                                uint64_t position, int64_t recorded_at_us);
 

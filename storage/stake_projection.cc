@@ -41,8 +41,7 @@ std::unique_ptr<DecodedEvent> StakeOwnershipProjection::Decode(
     const v1::RecordedEvent& event) const {
   if (event.event_type() != domain::kAnnouncementEventType) return nullptr;
   auto decoded = std::make_unique<DecodedStakeEvent>();
-  v1::Announcement announcement;
-  DecodeStakeEvent(event, &announcement, decoded.get());
+  DecodeStakeEvent(event, decoded.get());
   return decoded;
 }
 

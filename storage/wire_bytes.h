@@ -9,11 +9,60 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/string_view.h"
 
 namespace stakeledger::storage {
+
+// Writes at a pointer, into room the caller made (ByteArena::Reserve): at
+// most kNumberBytesMax bytes per Number and StringBytesMax per String. For
+// the bytes of millions of values, where a string's append costs a call
+// and a capacity check per field.
+class WireCursor {
+ public:
+  // A tag (a 32-bit varint) and a 64-bit varint: a number, or a length.
+  static constexpr size_t kNumberBytesMax = 15;
+  static size_t StringBytesMax(absl::string_view value) { return kNumberBytesMax + value.size(); }
+
+  explicit WireCursor(char* at) : at_(at) {}
+  // Where the next byte goes.
+  char* at() const { return at_; }
+
+  // As WireBytes's.
+  void String(uint32_t field, absl::string_view value) {
+    if (value.empty()) return;
+    Pair(field << 3 | kLengthDelimited, value.size());
+    std::memcpy(at_, value.data(), value.size());
+    at_ += value.size();
+  }
+  void Number(uint32_t field, uint64_t value) {
+    if (value != 0) Pair(field << 3 | kVarint, value);
+  }
+
+  // Writes `value` at `bytes`; returns how many bytes it took (at most 10).
+  static size_t Varint(uint64_t value, char* bytes) {
+    size_t n = 0;
+    while (value >= 0x80) {
+      bytes[n++] = static_cast<char>(value | 0x80);
+      value >>= 7;
+    }
+    bytes[n++] = static_cast<char>(value);
+    return n;
+  }
+
+ private:
+  static constexpr uint32_t kVarint = 0;
+  static constexpr uint32_t kLengthDelimited = 2;
+
+  void Pair(uint32_t tag, uint64_t value) {
+    at_ += Varint(tag, at_);
+    at_ += Varint(value, at_);
+  }
+
+  char* at_;
+};
 
 // Appends to a string it does not own. Not thread-safe.
 class WireBytes {
@@ -63,20 +112,10 @@ class WireBytes {
   // A tag and a varint, in one append: a version's head takes a dozen.
   void Pair(uint32_t tag, uint64_t value) {
     char bytes[15];
-    size_t n = Varint(tag, bytes);
-    n += Varint(value, bytes + n);
+    size_t n = WireCursor::Varint(tag, bytes);
+    n += WireCursor::Varint(value, bytes + n);
     out_->append(bytes, n);
   }
-  static size_t Varint(uint64_t value, char* bytes) {
-    size_t n = 0;
-    while (value >= 0x80) {
-      bytes[n++] = static_cast<char>(value | 0x80);
-      value >>= 7;
-    }
-    bytes[n++] = static_cast<char>(value);
-    return n;
-  }
-
   std::string* out_;
 };
 
