@@ -31,6 +31,9 @@ struct StakeBatch : BulkBatch {
     // parse): the fold fails there, as the event-by-event fold does.
     absl::Status status;
     absl::string_view id;
+    // IdHash(id), taken on the decoding thread: the fold's thread is the
+    // pipeline's busiest.
+    uint64_t id_hash = 0;
     uint32_t fact_count = 0;
     // Ends of this event's items in the vectors below (they begin where
     // the previous event's end).
@@ -459,6 +462,7 @@ void StakeBatch::Decode(const LogEventView& event) {
     const absl::StatusOr<uint32_t> fact_count = VisitFacts(view, &sink);
     if (fact_count.ok()) {
       out.id = id;
+      out.id_hash = IdHash(id);
       out.fact_count = *fact_count;
     } else {
       // The fold fails at this event: it keeps none of its facts.
@@ -507,9 +511,14 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
   // As the event-by-event fold: the record and the versions of its own
   // facts, its funds, then its corrections (which may name its own facts).
   const uint32_t first_version = before != nullptr ? before->versions_end : 0;
-  ASSIGN_OR_RETURN(Announcement * own, Find(event.id));
-  if (own == nullptr && first_version < event.versions_end) {
-    own = AddAnnouncement(event.id);
+  const bool has_versions = first_version < event.versions_end;
+  Announcement* own = nullptr;
+  if (has_versions && written_ids_.empty()) {
+    // Nothing to read back: one probe of the table finds or adds it.
+    own = FindOrAdd(event.id, event.id_hash);
+  } else {
+    ASSIGN_OR_RETURN(own, Find(event.id, event.id_hash));
+    if (own == nullptr && has_versions) own = AddAnnouncement(event.id, event.id_hash);
   }
   if (own != nullptr) own->fact_count = event.fact_count;
   for (uint32_t i = first_version; i < event.versions_end; ++i) {
@@ -529,8 +538,7 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Announcement*> StakeBulkFold::Find(absl::string_view id) {
-  const uint64_t hash = IdHash(id);
+absl::StatusOr<Announcement*> StakeBulkFold::Find(absl::string_view id, uint64_t hash) {
   const auto it = announcement_by_hash_.find(hash);
   if (it != announcement_by_hash_.end()) {
     Announcement& found = announcements_[it->second];
@@ -539,15 +547,27 @@ absl::StatusOr<Announcement*> StakeBulkFold::Find(absl::string_view id) {
     if (collided != collided_.end()) return &announcements_[collided->second];
   }
   if (written_ids_.empty() || !written_ids_.contains(hash)) return nullptr;
-  return ReadBack(id);
+  return ReadBack(id, hash);
 }
 
-absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id) {
+Announcement* StakeBulkFold::FindOrAdd(absl::string_view id, uint64_t hash) {
+  const auto [it, added] =
+      announcement_by_hash_.try_emplace(hash, static_cast<uint32_t>(announcements_.size()));
+  if (added) return Append(id);
+  Announcement& found = announcements_[it->second];
+  if (found.id == id) return &found;
+  const auto collided = collided_.find(id);
+  if (collided != collided_.end()) return &announcements_[collided->second];
+  collided_.emplace(id, static_cast<uint32_t>(announcements_.size()));
+  return Append(id);
+}
+
+absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id, uint64_t hash) {
   ASSIGN_OR_RETURN(std::optional<v1::AnnouncementVersions> record,
                    ReadAnnouncementVersions(*state_, id));
   if (!record.has_value()) return nullptr;
   // The id may view a correction that goes with its batch: keep a copy.
-  Announcement& announcement = *AddAnnouncement(arena_.Copy(id));
+  Announcement& announcement = *AddAnnouncement(arena_.Copy(id), hash);
   announcement.fact_count = record->fact_count();
   // A key listed twice is one version, as a read of it gives one value.
   absl::flat_hash_map<std::string, uint32_t> indexes;
@@ -573,13 +593,17 @@ absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id) {
   return &announcement;
 }
 
-Announcement* StakeBulkFold::AddAnnouncement(absl::string_view id) {
-  CHECK(announcements_.size() < UINT32_MAX);
+Announcement* StakeBulkFold::AddAnnouncement(absl::string_view id, uint64_t hash) {
   const uint32_t index = static_cast<uint32_t>(announcements_.size());
+  const auto [it, added] = announcement_by_hash_.try_emplace(hash, index);
+  if (!added) collided_.emplace(id, index);
+  return Append(id);
+}
+
+Announcement* StakeBulkFold::Append(absl::string_view id) {
+  CHECK(announcements_.size() < UINT32_MAX);
   announcements_.emplace_back().id = id;
   held_bytes_ += kAnnouncementBytes;
-  const auto [it, added] = announcement_by_hash_.try_emplace(IdHash(id), index);
-  if (!added) collided_.emplace(id, index);
   return &announcements_.back();
 }
 
@@ -613,7 +637,8 @@ void StakeBulkFold::PutVersion(const Version& version, Announcement* owner) {
 }
 
 absl::Status StakeBulkFold::Correct(const StakeCorrection& correction, uint64_t position) {
-  ASSIGN_OR_RETURN(Announcement * announcement, Find(correction.announcement_id));
+  ASSIGN_OR_RETURN(Announcement * announcement,
+                   Find(correction.announcement_id, IdHash(correction.announcement_id)));
   // A correction of an announcement without versions changes nothing.
   if (announcement == nullptr) return absl::OkStatus();
   std::vector<uint32_t> facts = correction.fact_indexes;

@@ -105,13 +105,19 @@ class StakeBulkFold : public BulkFold {
   // The announcement `id` with its versions, read back from the
   // generation when an earlier run wrote its record; nullptr when it has
   // none. Errors: DATA_LOSS for a malformed record or entry.
-  absl::StatusOr<Announcement*> Find(absl::string_view id);
+  // `hash` is IdHash(id) (stake_bulk_fold.cc).
+  absl::StatusOr<Announcement*> Find(absl::string_view id, uint64_t hash);
+  // The announcement `id`, added (with no versions yet) when the fold has
+  // none. REQUIRES: written_ids_ is empty (no record to read back).
+  Announcement* FindOrAdd(absl::string_view id, uint64_t hash);
   // Reads the record of `id` and its versions back from the generation;
   // nullptr when there is none. Errors: as Find.
-  absl::StatusOr<Announcement*> ReadBack(absl::string_view id);
+  absl::StatusOr<Announcement*> ReadBack(absl::string_view id, uint64_t hash);
   void PutVersion(const Version& version, Announcement* owner);
-  // Adds an announcement with no versions yet.
-  Announcement* AddAnnouncement(absl::string_view id);
+  // Adds an announcement with no versions yet. REQUIRES: Find found none.
+  Announcement* AddAnnouncement(absl::string_view id, uint64_t hash);
+  // Appends an announcement the table already lists.
+  Announcement* Append(absl::string_view id);
   // `named`'s version with its names' ids.
   Version Interned(const NamedVersion& named);
   // Adds `version` to versions_; returns its index.
