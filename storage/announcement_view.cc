@@ -7,27 +7,6 @@
 namespace stakeledger::storage {
 namespace {
 
-// Reads each field of `bytes`, a message, with `read`,
-// which returns whether it read its field as protobuf would; a field
-// `read` leaves alone it passes to ValidField.
-template <typename Read>
-bool ReadFields(absl::string_view bytes, Read read) {
-  WireReader reader(bytes);
-  WireField field;
-  while (!reader.done()) {
-    if (!reader.Next(&field) || !read(field)) return false;
-  }
-  return true;
-}
-
-// The schema of Message, looked up once (descriptor() costs a call and a
-// check each time).
-template <typename Message>
-const google::protobuf::Descriptor& TypeOf() {
-  static const google::protobuf::Descriptor* const type = Message::descriptor();
-  return *type;
-}
-
 // Whether `field` is of a message type: its bytes are then the message.
 bool Delimited(const WireField& field) { return field.wire_type == kWireDelimited; }
 

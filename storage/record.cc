@@ -205,77 +205,48 @@ bool ReadRecordField(CodedInputStream* input, absl::string_view record, uint32_t
 // A google.protobuf.Timestamp read with WireReader: a repeated one merges
 // into the first, as above.
 bool ReadPlainTimestamp(absl::string_view bytes, LogEventView* view) {
-  WireReader reader(bytes);
-  WireField field;
-  while (!reader.done()) {
-    if (!reader.Next(&field)) return false;
-    bool read = false;
+  return ReadFields(bytes, [&](const WireField& field) {
     switch (field.number) {
       case kSecondsField:
-        read = ReadInt64(field, &view->recorded_at_seconds);
-        break;
+        return ReadInt64(field, &view->recorded_at_seconds);
       case kNanosField:
-        read = ReadInt32(field, &view->recorded_at_nanos);
-        break;
-      default: {
-        static const google::protobuf::Descriptor* const kTimestampType =
-            google::protobuf::Timestamp::descriptor();
-        read = ValidField(*kTimestampType, field);
-      }
+        return ReadInt32(field, &view->recorded_at_nanos);
+      default:
+        return ValidField(TypeOf<google::protobuf::Timestamp>(), field);
     }
-    if (!read) return false;
-  }
-  return true;
+  });
 }
 
 // The record's fields read with WireReader (wire_reader.h), which takes
 // the plain form the log writes at a fraction of CodedInputStream's cost
-// per field. False: the record is left to the walk below, which gives
+// per field. False: the record is left to the walk above, which gives
 // the view or the error.
 bool ReadPlainRecord(absl::string_view record, LogEventView* view) {
-  WireReader reader(record);
-  WireField field;
-  while (!reader.done()) {
-    if (!reader.Next(&field)) return false;
-    bool read = false;
+  absl::string_view ignored;
+  return ReadFields(record, [&](const WireField& field) {
     switch (field.number) {
       case kPositionField:
-        read = field.wire_type == kWireVarint;
         view->position = field.varint;
-        break;
+        return field.wire_type == kWireVarint;
       case kStreamField:
-        read = ReadString(field, &view->stream);
-        break;
+        return ReadString(field, &view->stream);
       case kRevisionField:
-        read = field.wire_type == kWireVarint;
-        break;
-      case kEventIdField: {
-        absl::string_view ignored;
-        read = ReadString(field, &ignored);
-        break;
-      }
+        return field.wire_type == kWireVarint;
+      case kEventIdField:
+        return ReadString(field, &ignored);
       case kEventTypeField:
-        read = ReadString(field, &view->event_type);
-        break;
+        return ReadString(field, &view->event_type);
       case kContentTypeField:
-        read = ReadString(field, &view->content_type);
-        break;
+        return ReadString(field, &view->content_type);
       case kPayloadField:
-        read = field.wire_type == kWireDelimited;
         view->payload = field.bytes;
-        break;
+        return field.wire_type == kWireDelimited;
       case kRecordedAtField:
-        read = field.wire_type == kWireDelimited && ReadPlainTimestamp(field.bytes, view);
-        break;
-      default: {
-        static const google::protobuf::Descriptor* const kRecordType =
-            v1::RecordedEvent::descriptor();
-        read = ValidField(*kRecordType, field);
-      }
+        return field.wire_type == kWireDelimited && ReadPlainTimestamp(field.bytes, view);
+      default:
+        return ValidField(TypeOf<v1::RecordedEvent>(), field);
     }
-    if (!read) return false;
-  }
-  return true;
+  });
 }
 
 }  // namespace

@@ -97,6 +97,28 @@ bool ReadInt32(const WireField& field, int32_t* value);
 // Appends the elements of a repeated uint32 field, packed or not.
 bool ReadUint32s(const WireField& field, std::vector<uint32_t>* values);
 
+// Reads each field of `bytes`, a message, with `read(const WireField&)`,
+// which returns whether it read its field as protobuf would (false: the
+// message is left to protobuf). A field `read` does not read itself it
+// passes to ValidField.
+template <typename Read>
+bool ReadFields(absl::string_view bytes, Read read) {
+  WireReader reader(bytes);
+  WireField field;
+  while (!reader.done()) {
+    if (!reader.Next(&field) || !read(field)) return false;
+  }
+  return true;
+}
+
+// The schema of Message, looked up once (descriptor() costs a call and a
+// check each time).
+template <typename Message>
+const google::protobuf::Descriptor& TypeOf() {
+  static const google::protobuf::Descriptor* const type = Message::descriptor();
+  return *type;
+}
+
 // Whether protobuf would parse `field`, a field of a message of `type`,
 // and whether it would read it as this reader reads it (see above): a
 // field `type` does not know is skipped (protobuf keeps it as an unknown
