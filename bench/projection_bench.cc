@@ -97,6 +97,10 @@ struct Fixture {
   double append_events_per_second = 0;
   double catchup_events_per_second = 0;
   double rebuild_events_per_second = 0;
+  // Until the rebuild's first write, and in all.
+  double rebuild_folding_s = 0;
+  double rebuild_switching_s = 0;
+  double rebuild_total_s = 0;
 };
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -118,6 +122,25 @@ void PrintShape(const Database& db) {
   db.db()->GetProperty(db.projections(), "rocksdb.total-sst-files-size", &size);
   std::fprintf(stderr, "projections family, %s bytes of SST files:\n%s", size.c_str(),
                levels.c_str());
+}
+
+// Rebuilds stake-ownership, timing its stages from the progress reports
+// (each stage's first report): folding ends when writing starts; then
+// writing (and compacting, after several writes) until switching starts.
+void RebuildAndTime(ProjectionEngine* engine, Fixture* f) {
+  const auto start = std::chrono::steady_clock::now();
+  double writing_s = 0;
+  double switching_s = 0;
+  auto rebuilt = engine->Rebuild(kStakeOwnershipProjection, [&](const RebuildProgress& progress) {
+    if (progress.stage != RebuildStage::kFolding && writing_s == 0) writing_s = Since(start);
+    if (progress.stage == RebuildStage::kSwitching && switching_s == 0) switching_s = Since(start);
+    return true;
+  });
+  Check(rebuilt.status());
+  f->rebuild_events_per_second = rebuilt->events_per_second;
+  f->rebuild_folding_s = writing_s;
+  f->rebuild_switching_s = switching_s;
+  f->rebuild_total_s = Since(start);
 }
 
 // Appends the synthetic history, then folds it twice: once as a server
@@ -153,10 +176,7 @@ Fixture& Shared() {
       // so that its SST files have the current layout and table options.
       const char* rebuild = std::getenv("PROJECTION_BENCH_REBUILD");
       if (rebuild != nullptr && std::string(rebuild) == "1") {
-        auto rebuilt =
-            engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
-        Check(rebuilt.status());
-        f->rebuild_events_per_second = rebuilt->events_per_second;
+        RebuildAndTime(&engine, f);
         // The old generation's files go before the queries (and the next
         // run's rebuild) are measured.
         engine.WaitForReclaim();
@@ -191,10 +211,7 @@ Fixture& Shared() {
     // PROJECTION_BENCH_REBUILD=0 skips the rebuild (long at 10M events).
     const char* rebuild = std::getenv("PROJECTION_BENCH_REBUILD");
     if (rebuild != nullptr && std::string(rebuild) == "0") return f;
-    auto rebuilt =
-        engine.Rebuild(kStakeOwnershipProjection, [](const RebuildProgress&) { return true; });
-    Check(rebuilt.status());
-    f->rebuild_events_per_second = rebuilt->events_per_second;
+    RebuildAndTime(&engine, f);
     engine.WaitForReclaim();
     return f;
   }();
@@ -228,6 +245,9 @@ void BM_Rebuild(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(fixture.events);
   state.counters["events"] = static_cast<double>(fixture.events);
   state.counters["rebuild_events_per_s"] = fixture.rebuild_events_per_second;
+  state.counters["folding_s"] = fixture.rebuild_folding_s;
+  state.counters["switching_s"] = fixture.rebuild_switching_s;
+  state.counters["total_s"] = fixture.rebuild_total_s;
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   state.counters["max_rss_mib"] = usage.ru_maxrss / 1024.0;
