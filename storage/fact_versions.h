@@ -63,6 +63,10 @@ template <typename Entry>
 struct FactVersions {
   // Named in DATA_LOSS errors, e.g. "a stake-ownership entry".
   const char* what;
+  // The version stored at `key` (an empty one when the key is absent).
+  // Errors: DATA_LOSS ("<what> does not parse"); reading as
+  // ProjectionTxn::Get.
+  absl::StatusOr<Entry> (*get)(const ProjectionTxn& txn, const std::string& key);
   // Writes `entry` again, a version that was stored at `key` and is now
   // closed.
   absl::Status (*rewrite)(const std::string& key, const Entry& entry, ProjectionTxn* txn);
@@ -94,7 +98,7 @@ absl::Status PutAnnouncementVersions(const FactVersions<Entry>& versions,
 
 // Closes the open versions of fact `fact` of `record` at `position`; with a
 // corrected date, opens the versions that take effect then and records
-// them. Errors: as GetMessage and the projection's rewrite and put.
+// them. Errors: as the projection's get, rewrite and put.
 template <typename Entry>
 absl::Status CorrectFact(const FactVersions<Entry>& versions, uint32_t fact,
                          const std::string& corrected_date, uint64_t position,
@@ -104,7 +108,7 @@ absl::Status CorrectFact(const FactVersions<Entry>& versions, uint32_t fact,
   const int known = record->facts(static_cast<int>(fact)).keys_size();
   for (int i = 0; i < known; ++i) {
     const std::string key = record->facts(static_cast<int>(fact)).keys(i);
-    ASSIGN_OR_RETURN(auto entry, GetMessage<Entry>(*txn, key, versions.what));
+    ASSIGN_OR_RETURN(Entry entry, versions.get(*txn, key));
     if (entry.known_until() != 0) continue;
     entry.set_known_until(position);
     RETURN_IF_ERROR(versions.rewrite(key, entry, txn));

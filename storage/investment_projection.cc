@@ -45,7 +45,13 @@ absl::StatusOr<std::string> PutVersion(const v1::InvestmentEntry& entry, Project
   return std::move(keys.front());
 }
 
-constexpr FactVersions<v1::InvestmentEntry> kInvestmentVersions = {"an investments entry",
+constexpr char kInvestmentWhat[] = "an investments entry";
+
+absl::StatusOr<v1::InvestmentEntry> GetVersion(const ProjectionTxn& txn, const std::string& key) {
+  return GetMessage<v1::InvestmentEntry>(txn, key, kInvestmentWhat);
+}
+
+constexpr FactVersions<v1::InvestmentEntry> kInvestmentVersions = {kInvestmentWhat, GetVersion,
                                                                    RewriteVersion, PutVersion};
 
 }  // namespace

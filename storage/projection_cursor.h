@@ -33,8 +33,9 @@ class ProjectionCursor {
   rocksdb::Iterator* it() { return it_.get(); }
   // The absolute prefix iterated.
   const std::string& prefix() const { return prefix_; }
-  // The current key after prefix().
+  // The current key after prefix(), and its value. REQUIRES: it()->Valid().
   absl::string_view Suffix() const { return View(it_->key()).substr(prefix_.size()); }
+  absl::string_view Value() const { return View(it_->value()); }
   // Errors: reading the active generation or iterating, as RocksDB reads
   // ("reading <projection>").
   absl::Status status() const;

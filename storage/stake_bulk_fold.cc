@@ -72,14 +72,12 @@ constexpr char kEntryWhat[] = "a stake-ownership entry";
 
 uint64_t IdHash(absl::string_view id) { return absl::Hash<absl::string_view>()(id); }
 
-// The head (Version) of `entry`: its wire bytes without names and
+// The head (Version) of `entry`: its value (StakeEntryValue) without
 // known_until, which proto3 then leaves out. For what the fold reads back
 // and what a correction dates anew: rare, so through the message.
 absl::string_view HeadOf(v1::StakeEntry entry, ByteArena* arena) {
-  entry.clear_holder();
-  entry.clear_target();
   entry.set_known_until(0);
-  return arena->Copy(entry.SerializeAsString());
+  return arena->Copy(StakeEntryValue(std::move(entry)));
 }
 
 // A version read back from the generation, its names copied into `arena`.
@@ -107,22 +105,18 @@ NamedVersion ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t
   NamedVersion named;
   named.holder = arena->Copy(fact.holder);
   named.target = arena->Copy(fact.target);
-  constexpr size_t kNumbersMax = 8;
+  constexpr size_t kNumbersMax = 4;
   char* const head_start = arena->Reserve(
       WireCursor::StringBytesMax(id) + WireCursor::StringBytesMax(fact.effective_date) +
       WireCursor::StringBytesMax(fact.quote) + kNumbersMax * WireCursor::kNumberBytesMax);
   WireCursor head(head_start);
   head.String(3, id);
-  head.Number(4, fact.fact_index);
-  head.Number(5, fact.part);
   head.String(6, fact.effective_date);
   head.Number(7, fact.absolute ? 1 : 0);
   head.Number(8, static_cast<uint64_t>(fact.ppm));
   head.Number(9, static_cast<uint64_t>(static_cast<int64_t>(fact.qualifier)));
   head.String(10, fact.quote);
-  head.Number(11, position);
   head.Number(12, static_cast<uint64_t>(recorded_at_us));
-  head.Number(13, position);  // known_from
   Version& version = named.version;
   version.head = arena->Commit(static_cast<size_t>(head.at() - head_start));
   version.position = position;
@@ -375,12 +369,9 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
     const absl::string_view target = held.names[slot.pair & UINT32_MAX];
     StakeEntryKeyInto(holder, target, static_cast<int>(slot.start), slot.position, slot.fact,
                       slot.part, slot.known_from, &key);
-    // StakeEntry's fields in number order: the names, the head, known_until.
-    value.clear();
+    // StakeEntryValue's fields in number order: the head, known_until.
+    value.assign(slot.head.data(), slot.head.size());
     WireBytes bytes(&value);
-    bytes.String(1, holder);
-    bytes.String(2, target);
-    value.append(slot.head.data(), slot.head.size());
     bytes.Number(14, slot.known_until);
     RETURN_IF_ERROR(out->Put(key, value));
   }
@@ -585,7 +576,7 @@ absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id, uint
         }
         ASSIGN_OR_RETURN(std::optional<std::string> bytes, state_->Get(key));
         v1::StakeEntry entry;
-        if (bytes.has_value() && !entry.ParseFromString(*bytes)) {
+        if (bytes.has_value() && !ParseStakeEntry(key, *bytes, &entry)) {
           return absl::DataLossError(absl::StrCat(kEntryWhat, " does not parse"));
         }
         const int start_day = static_cast<int>(

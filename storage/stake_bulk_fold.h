@@ -54,13 +54,12 @@ class StakeBulkFold : public BulkFold {
   // One version of a fact, in one cache line: the runs read millions of
   // them in key order, from all over memory.
   struct Version {
-    // The wire bytes of its v1::StakeEntry but for the names (fields 1
-    // and 2, from the interned names) and known_until (field 14, which a
-    // later correction sets): fields 3 to 13, as SerializeToString writes
-    // them of an entry without names and known_until. Written where the
-    // version is made, on a decoding thread with its strings in cache, in
-    // blocks the fold keeps: the entries runs then write a value without
-    // reading the strings from all over memory.
+    // Its entry's value (StakeEntryValue, stake_keys.h: no field its key
+    // holds) but for known_until (field 14, which a later correction
+    // sets): fields 3, 6 to 10 and 12, as SerializeToString writes them.
+    // Written where the version is made, on a decoding thread with its
+    // strings in cache, in blocks the fold keeps: the entries runs then
+    // write a value without reading the strings from all over memory.
     absl::string_view head;
     uint64_t position = 0;
     uint64_t known_from = 0;

@@ -56,6 +56,42 @@ std::string StakeEntryKey(const v1::StakeEntry& entry, int start_day) {
   return key;
 }
 
+std::string StakeEntryValue(v1::StakeEntry entry) {
+  entry.clear_holder();
+  entry.clear_target();
+  entry.clear_position();
+  entry.clear_fact_index();
+  entry.clear_part();
+  entry.clear_known_from();
+  return entry.SerializeAsString();
+}
+
+bool ParseStakeEntry(absl::string_view holder, absl::string_view target, absl::string_view suffix,
+                     absl::string_view value, v1::StakeEntry* entry) {
+  if (suffix.size() != kStakeEntrySuffixBytes ||
+      !entry->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return false;
+  }
+  entry->set_holder(std::string(holder));
+  entry->set_target(std::string(target));
+  // start(4) position(8) fact(4) part(4) known_from(8): the start day is
+  // the effective date's, which the value holds.
+  entry->set_position(ReadBigEndian64(suffix.substr(4)));
+  entry->set_fact_index(ReadBigEndian32(suffix.substr(12)));
+  entry->set_part(ReadBigEndian32(suffix.substr(16)));
+  entry->set_known_from(ReadBigEndian64(suffix.substr(20)));
+  return true;
+}
+
+bool ParseStakeEntry(absl::string_view key, absl::string_view value, v1::StakeEntry* entry) {
+  if (key.size() < 1 + 2 + kStakeEntrySuffixBytes || key[0] != 'p') return false;
+  const absl::string_view pair = key.substr(1, key.size() - 1 - kStakeEntrySuffixBytes);
+  const size_t nul = pair.find('\0');
+  if (nul == absl::string_view::npos || nul + 1 == pair.size() || pair.back() != '\0') return false;
+  return ParseStakeEntry(pair.substr(0, nul), pair.substr(nul + 1, pair.size() - nul - 2),
+                         key.substr(key.size() - kStakeEntrySuffixBytes), value, entry);
+}
+
 std::string StakeHolderPrefix(absl::string_view holder) { return Joined('p', holder, ""); }
 
 void StakeMemberKeyInto(char tag, absl::string_view first, absl::string_view second,

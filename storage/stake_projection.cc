@@ -1,6 +1,8 @@
 // The write side of the stake-ownership projection (stake_projection.h).
 #include "storage/stake_projection.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "domain/events.h"
 #include "google/protobuf/util/time_util.h"
@@ -13,9 +15,20 @@
 namespace stakeledger::storage {
 namespace {
 
+constexpr char kStakeWhat[] = "a stake-ownership entry";
+
+absl::StatusOr<v1::StakeEntry> GetVersion(const ProjectionTxn& txn, const std::string& key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, txn.Get(key));
+  v1::StakeEntry entry;
+  if (value.has_value() && !ParseStakeEntry(key, *value, &entry)) {
+    return absl::DataLossError(absl::StrCat(kStakeWhat, " does not parse"));
+  }
+  return entry;
+}
+
 absl::Status RewriteVersion(const std::string& key, const v1::StakeEntry& entry,
                             ProjectionTxn* txn) {
-  txn->Put(key, entry.SerializeAsString());
+  txn->Put(key, StakeEntryValue(entry));
   return absl::OkStatus();
 }
 
@@ -23,12 +36,12 @@ absl::Status RewriteVersion(const std::string& key, const v1::StakeEntry& entry,
 absl::StatusOr<std::string> PutVersion(const v1::StakeEntry& entry, ProjectionTxn* txn) {
   ASSIGN_OR_RETURN(auto period, DatePeriod(entry.effective_date()));
   std::string key = StakeEntryKey(entry, period.first);
-  txn->Put(key, entry.SerializeAsString());
+  txn->Put(key, StakeEntryValue(entry));
   txn->Put(StakeMemberKey('t', entry.target(), entry.holder()), "");
   return key;
 }
 
-constexpr FactVersions<v1::StakeEntry> kStakeVersions = {"a stake-ownership entry", RewriteVersion,
+constexpr FactVersions<v1::StakeEntry> kStakeVersions = {kStakeWhat, GetVersion, RewriteVersion,
                                                          PutVersion};
 
 }  // namespace

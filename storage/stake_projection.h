@@ -28,9 +28,10 @@ inline constexpr uint64_t kKnownAtHead = UINT64_MAX;
 class StakeOwnershipProjection : public Projection {
  public:
   absl::string_view name() const override { return kStakeOwnershipProjection; }
+  // 3: entry values without the fields their keys hold (StakeEntryValue).
   // 2: one record of versions per announcement ('f' id; 1 had a location
   // per fact and an 'n' count), no 'h' member keys.
-  uint32_t layout_version() const override { return 2; }
+  uint32_t layout_version() const override { return 3; }
   // Announcements only.
   std::vector<std::string> event_types() const override;
   // Folds announcement events; every other event changes nothing.

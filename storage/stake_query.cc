@@ -18,9 +18,11 @@ bool Visible(const v1::StakeEntry& entry, uint64_t known_at) {
          (entry.known_until() == 0 || known_at < entry.known_until());
 }
 
-absl::StatusOr<v1::StakeEntry> DecodeEntry(const rocksdb::Iterator& it) {
+// The entry at a pair cursor (CursorScope::kPair over StakePairPrefix).
+absl::StatusOr<v1::StakeEntry> DecodeEntry(absl::string_view holder, absl::string_view target,
+                                           const ProjectionCursor& cursor) {
   v1::StakeEntry entry;
-  if (!entry.ParseFromArray(it.value().data(), static_cast<int>(it.value().size()))) {
+  if (!ParseStakeEntry(holder, target, cursor.Suffix(), cursor.Value(), &entry)) {
     return absl::DataLossError("a stake-ownership entry does not parse");
   }
   return entry;
@@ -54,7 +56,7 @@ absl::StatusOr<StakeAnswer> QueryStake(const Database& db, absl::string_view hol
   // absolute one; only the facts from there on decide the answer.
   std::vector<v1::StakeEntry> folded;
   for (cursor.it()->SeekForPrev(seek); cursor.it()->Valid(); cursor.it()->Prev()) {
-    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
+    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(holder, target, cursor));
     if (!Visible(entry, known_at)) continue;
     const bool absolute = entry.absolute();
     folded.push_back(std::move(entry));
@@ -141,7 +143,7 @@ absl::StatusOr<std::vector<TimelineStep>> QueryTimeline(const Database& db,
   ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target),
                           CursorScope::kPair);
   for (cursor.it()->Seek(cursor.prefix()); cursor.it()->Valid(); cursor.it()->Next()) {
-    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
+    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(holder, target, cursor));
     if (!Visible(entry, known_at)) continue;
     ppm = entry.absolute() ? entry.ppm() : ppm + entry.ppm();
     steps.push_back({std::move(entry), std::clamp<int64_t>(ppm, 0, kWholePpm)});
@@ -157,7 +159,7 @@ absl::StatusOr<std::vector<v1::StakeEntry>> QueryPairVersions(const Database& db
   ProjectionCursor cursor(db, kStakeOwnershipProjection, StakePairPrefix(holder, target),
                           CursorScope::kPair);
   for (cursor.it()->Seek(cursor.prefix()); cursor.it()->Valid(); cursor.it()->Next()) {
-    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(*cursor.it()));
+    ASSIGN_OR_RETURN(v1::StakeEntry entry, DecodeEntry(holder, target, cursor));
     versions.push_back(std::move(entry));
   }
   RETURN_IF_ERROR(cursor.status());
