@@ -1,5 +1,9 @@
 #include "storage/bulk_fold.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -79,6 +83,8 @@ uint64_t BulkDecoder::LastOf(uint64_t index) const {
 }
 
 void BulkDecoder::Work() {
+  // Best effort: a thread that cannot lower its priority decodes as well.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kBulkDecodeThreadNice);
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     changed_.wait(lock, [this] {

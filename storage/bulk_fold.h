@@ -40,6 +40,13 @@ inline constexpr int kBulkDecodeThreads = 2;
 // yet taken): about this many times kBulkFoldBatchEventsMax decoded events
 // are held at once.
 inline constexpr uint64_t kBulkDecodeBatchesAhead = 4;
+// The nice value the decoding threads take (Linux: a thread's own). The
+// fold takes their batches in order, one at a time: with two decoding
+// threads and the fold on two cores, fair scheduling gave the fold two
+// thirds of a core, and the decoders then waited on it. Niced, they leave
+// the fold a whole core and take what it leaves; with more cores than
+// threads it changes nothing.
+inline constexpr int kBulkDecodeThreadNice = 10;
 
 // Builds one run: writes its changes to `out` in strictly ascending key
 // order (relative to the generation's prefix), as it makes them. Called
