@@ -687,7 +687,12 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
   arena_ = ByteArena();
   held->versions.swap(versions_);
   held->announcements.swap(announcements_);
+  // The ids' hashes go to written_pending_ (below) from the table's keys:
+  // a hash of every id would read each from all over memory again.
+  auto by_hash =
+      std::make_shared<absl::flat_hash_map<uint64_t, uint32_t>>(std::move(announcement_by_hash_));
   announcement_by_hash_ = absl::flat_hash_map<uint64_t, uint32_t>();
+  // Ids that collided have their hash in the table already.
   collided_.clear();
   held->funds.swap(funds_);
   held_bytes_ = 0;
@@ -714,15 +719,14 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
       [held, split](BulkLoadFileWriter* out) { return Entries(*held, 0, split, out); },
       [held, split](BulkLoadFileWriter* out) { return Entries(*held, split, UINT32_MAX, out); },
       [held](BulkLoadFileWriter* out) { return Members(*held, out); },
-      // Writes nothing: hashes the ids the runs hold, beside them (WriteRuns
-      // returns before the next Fold, which adds them to written_ids_: a
-      // last write is followed by none, and a million inserts cost a
-      // quarter of a second).
-      [this, held](BulkLoadFileWriter*) {
-        written_pending_.reserve(held->announcements.size());
-        for (const Announcement& announcement : held->announcements) {
-          written_pending_.push_back(IdHash(announcement.id));
-        }
+      // Writes nothing: lists the hashes of the ids the runs hold, beside
+      // them (WriteRuns returns before the next Fold, which adds them to
+      // written_ids_: a last write is followed by none, and a million
+      // inserts cost a quarter of a second).
+      [this, by_hash](BulkLoadFileWriter*) {
+        written_pending_.reserve(by_hash->size());
+        for (const auto& [hash, index] : *by_hash) written_pending_.push_back(hash);
+        *by_hash = absl::flat_hash_map<uint64_t, uint32_t>();
         return absl::OkStatus();
       },
   };
