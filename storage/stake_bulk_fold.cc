@@ -68,8 +68,6 @@ constexpr size_t kVersionBytes = sizeof(Version) + 8;
 static_assert(sizeof(Version) <= 64, "a version fits in a cache line");
 constexpr size_t kAnnouncementBytes = 96;
 
-constexpr char kEntryWhat[] = "a stake-ownership entry";
-
 uint64_t IdHash(absl::string_view id) { return absl::Hash<absl::string_view>()(id); }
 
 // The head (Version) of `entry`: its value (StakeEntryValue) without
@@ -435,6 +433,15 @@ class BatchSink : public StakeFactSink {
 
 }  // namespace
 
+absl::StatusOr<v1::StakeEntry> GetStakeEntry(const ProjectionTxn& state, const std::string& key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, state.Get(key));
+  v1::StakeEntry entry;
+  if (value.has_value() && !ParseStakeEntry(key, *value, &entry)) {
+    return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " does not parse"));
+  }
+  return entry;
+}
+
 void DecodeStakeEvent(const v1::RecordedEvent& event, DecodedStakeEvent* decoded) {
   const LogEventView view = ViewOf(event);
   v1::Announcement message;
@@ -572,13 +579,9 @@ absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id, uint
       auto [it, added] = indexes.try_emplace(key, 0);
       if (added) {
         if (key.size() < kStakeEntrySuffixBytes) {
-          return absl::DataLossError(absl::StrCat(kEntryWhat, " key is too short"));
+          return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " key is too short"));
         }
-        ASSIGN_OR_RETURN(std::optional<std::string> bytes, state_->Get(key));
-        v1::StakeEntry entry;
-        if (bytes.has_value() && !ParseStakeEntry(key, *bytes, &entry)) {
-          return absl::DataLossError(absl::StrCat(kEntryWhat, " does not parse"));
-        }
+        ASSIGN_OR_RETURN(const v1::StakeEntry entry, GetStakeEntry(*state_, key));
         const int start_day = static_cast<int>(
             ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
         it->second = AddVersion(Interned(ToVersion(entry, start_day, &arena_)));

@@ -1,8 +1,6 @@
 // The write side of the stake-ownership projection (stake_projection.h).
 #include "storage/stake_projection.h"
 
-#include <optional>
-
 #include "absl/strings/str_cat.h"
 #include "domain/events.h"
 #include "google/protobuf/util/time_util.h"
@@ -14,17 +12,6 @@
 
 namespace stakeledger::storage {
 namespace {
-
-constexpr char kStakeWhat[] = "a stake-ownership entry";
-
-absl::StatusOr<v1::StakeEntry> GetVersion(const ProjectionTxn& txn, const std::string& key) {
-  ASSIGN_OR_RETURN(std::optional<std::string> value, txn.Get(key));
-  v1::StakeEntry entry;
-  if (value.has_value() && !ParseStakeEntry(key, *value, &entry)) {
-    return absl::DataLossError(absl::StrCat(kStakeWhat, " does not parse"));
-  }
-  return entry;
-}
 
 absl::Status RewriteVersion(const std::string& key, const v1::StakeEntry& entry,
                             ProjectionTxn* txn) {
@@ -41,8 +28,8 @@ absl::StatusOr<std::string> PutVersion(const v1::StakeEntry& entry, ProjectionTx
   return key;
 }
 
-constexpr FactVersions<v1::StakeEntry> kStakeVersions = {kStakeWhat, GetVersion, RewriteVersion,
-                                                         PutVersion};
+constexpr FactVersions<v1::StakeEntry> kStakeVersions = {kStakeEntryWhat, GetStakeEntry,
+                                                         RewriteVersion, PutVersion};
 
 }  // namespace
 
