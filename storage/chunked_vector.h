@@ -5,23 +5,39 @@
 // millions of versions and announcements so, and reads them in key order,
 // all over memory: with std::deque (3 versions to a 512-byte block) the
 // block map alone missed the cache on every lookup, before the element.
+// Chunks come from AllocateLarge (large_blocks.h): a chunk of 2 MiB or
+// more gets huge pages. An element is constructed when it is added, so a
+// chunk's memory is touched only as far as it is filled.
 #ifndef STAKELEDGER_STORAGE_CHUNKED_VECTOR_H_
 #define STAKELEDGER_STORAGE_CHUNKED_VECTOR_H_
 
 #include <cstddef>
 #include <iterator>
-#include <memory>
+#include <new>
 #include <utility>
 #include <vector>
 
+#include "storage/large_blocks.h"
+
 namespace stakeledger::storage {
 
-// Not thread-safe. T must be default-constructible (a chunk is allocated
-// whole).
+// Not thread-safe. T must be default-constructible.
 template <typename T, int kChunkBits = 12>
 class ChunkedVector {
  public:
   static constexpr size_t kChunkElements = size_t{1} << kChunkBits;
+  static constexpr size_t kChunkBytes = kChunkElements * sizeof(T);
+
+  ChunkedVector() = default;
+  ChunkedVector(const ChunkedVector&) = delete;
+  ChunkedVector& operator=(const ChunkedVector&) = delete;
+  ChunkedVector(ChunkedVector&& other) noexcept { swap(other); }
+  ChunkedVector& operator=(ChunkedVector&& other) noexcept {
+    clear();
+    swap(other);
+    return *this;
+  }
+  ~ChunkedVector() { clear(); }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -36,14 +52,20 @@ class ChunkedVector {
   // Appends a default-constructed element and returns it.
   T& emplace_back() {
     if ((size_ & (kChunkElements - 1)) == 0 && (size_ >> kChunkBits) == chunks_.size()) {
-      chunks_.push_back(std::make_unique<T[]>(kChunkElements));
+      chunks_.reserve(chunks_.size() + 1);
+      chunks_.push_back(static_cast<T*>(AllocateLarge(kChunkBytes)));
     }
-    return (*this)[size_++];
+    T* const slot = &chunks_[size_ >> kChunkBits][size_ & (kChunkElements - 1)];
+    new (slot) T();
+    ++size_;
+    return *slot;
   }
   void push_back(T value) { emplace_back() = std::move(value); }
 
-  // Frees every chunk.
+  // Destroys every element and frees every chunk.
   void clear() {
+    for (size_t i = 0; i < size_; ++i) (*this)[i].~T();
+    for (T* chunk : chunks_) FreeLarge(chunk, kChunkBytes);
     chunks_.clear();
     size_ = 0;
   }
@@ -84,7 +106,8 @@ class ChunkedVector {
   const_iterator end() const { return const_iterator(this, size_); }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  // Each of kChunkBytes, its first elements (up to size_) constructed.
+  std::vector<T*> chunks_;
   size_t size_ = 0;
 };
 

@@ -11,7 +11,7 @@ constexpr int kDigitBits = 11;
 constexpr size_t kDigits = size_t{1} << kDigitBits;
 
 // One stable pass on the digit at `shift`, from `in` to `out`.
-void Pass(const std::vector<uint64_t>& in, int shift, std::vector<uint64_t>* out) {
+void Pass(const RadixValues& in, int shift, RadixValues* out) {
   std::array<size_t, kDigits> starts{};
   for (const uint64_t value : in) ++starts[(value >> shift) & (kDigits - 1)];
   size_t start = 0;
@@ -25,10 +25,10 @@ void Pass(const std::vector<uint64_t>& in, int shift, std::vector<uint64_t>* out
 
 }  // namespace
 
-void RadixSortUnique(std::vector<uint64_t>* values) {
+void RadixSortUnique(RadixValues* values) {
   uint64_t all_bits = 0;
   for (const uint64_t value : *values) all_bits |= value;
-  std::vector<uint64_t> scratch(values->size());
+  RadixValues scratch(values->size());
   for (int shift = 0; shift < 64; shift += kDigitBits) {
     // A digit that is zero in every value leaves the order as it is.
     if (((all_bits >> shift) & (kDigits - 1)) == 0) continue;

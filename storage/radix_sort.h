@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "storage/large_blocks.h"
+
 namespace stakeledger::storage {
 
 // Sorts *values ascending and removes repeats, as std::sort then
@@ -14,7 +16,9 @@ namespace stakeledger::storage {
 // zero in every value: values of 22 bits take two passes, each a read and
 // a write of the values. Uses a scratch copy of
 // *values. Not thread-safe on one vector.
-void RadixSortUnique(std::vector<uint64_t>* values);
+// Values on large blocks (large_blocks.h): millions of them.
+using RadixValues = std::vector<uint64_t, LargeAllocator<uint64_t>>;
+void RadixSortUnique(RadixValues* values);
 
 }  // namespace stakeledger::storage
 

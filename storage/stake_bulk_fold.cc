@@ -66,6 +66,8 @@ namespace {
 // inline vector of version indexes.
 constexpr size_t kVersionBytes = sizeof(Version) + 8;
 static_assert(sizeof(Version) <= 64, "a version fits in a cache line");
+static_assert(StakeBulkFold::Versions::kChunkBytes % kLargeBlockBytesMin == 0);
+static_assert(StakeBulkFold::Announcements::kChunkBytes % kLargeBlockBytesMin == 0);
 constexpr size_t kAnnouncementBytes = 96;
 
 uint64_t IdHash(absl::string_view id) { return absl::Hash<absl::string_view>()(id); }
@@ -128,8 +130,8 @@ NamedVersion ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t
 // What the runs of one TakeRuns write, shared by their builders.
 struct Held {
   std::vector<ByteArena> arenas;
-  ChunkedVector<Version> versions;
-  ChunkedVector<Announcement> announcements;
+  StakeBulkFold::Versions versions;
+  StakeBulkFold::Announcements announcements;
   absl::flat_hash_map<std::string, uint64_t> funds;
   // By name id: the name's place in byte order. Keys start with names
   // ended by NUL (which no name holds), so ordering pairs of ranks orders
@@ -158,7 +160,7 @@ std::vector<const Announcement*> ById(const Held& held, absl::string_view first,
     absl::string_view id;
     const Announcement* announcement;
   };
-  std::vector<Item> items;
+  std::vector<Item, LargeAllocator<Item>> items;
   items.reserve(held.announcements.size());
   for (const Announcement& announcement : held.announcements) {
     if (announcement.id < first || (!last.empty() && announcement.id >= last)) continue;
@@ -283,7 +285,7 @@ absl::Status Records(const Held& held, absl::string_view first, absl::string_vie
 absl::Status Members(const Held& held, BulkLoadFileWriter* out) {
   int rank_bits = 1;
   while (rank_bits < 32 && (uint64_t{1} << rank_bits) < held.names.size()) ++rank_bits;
-  std::vector<uint64_t> pairs;
+  RadixValues pairs;
   pairs.reserve(held.versions.size());
   for (const Version& version : held.versions) {
     pairs.push_back(uint64_t{held.ranks[version.target_id]} << rank_bits |
@@ -337,7 +339,7 @@ struct EntrySlot {
 // with the holder.
 absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_end,
                      BulkLoadFileWriter* out) {
-  std::vector<EntrySlot> slots;
+  std::vector<EntrySlot, LargeAllocator<EntrySlot>> slots;
   slots.reserve(held.versions.size());
   for (uint32_t i = 0; i < held.versions.size(); ++i) {
     const Version& version = held.versions[i];
@@ -692,9 +694,8 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
   held->announcements.swap(announcements_);
   // The ids' hashes go to written_pending_ (below) from the table's keys:
   // a hash of every id would read each from all over memory again.
-  auto by_hash =
-      std::make_shared<absl::flat_hash_map<uint64_t, uint32_t>>(std::move(announcement_by_hash_));
-  announcement_by_hash_ = absl::flat_hash_map<uint64_t, uint32_t>();
+  auto by_hash = std::make_shared<ByHash>(std::move(announcement_by_hash_));
+  announcement_by_hash_ = ByHash();
   // Ids that collided have their hash in the table already.
   collided_.clear();
   held->funds.swap(funds_);
@@ -729,7 +730,7 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
       [this, by_hash](BulkLoadFileWriter*) {
         written_pending_.reserve(by_hash->size());
         for (const auto& [hash, index] : *by_hash) written_pending_.push_back(hash);
-        *by_hash = absl::flat_hash_map<uint64_t, uint32_t>();
+        *by_hash = ByHash();
         return absl::OkStatus();
       },
   };

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "storage/bulk_fold.h"
 #include "storage/chunked_vector.h"
+#include "storage/large_blocks.h"
 #include "storage/projection.h"
 #include "storage/stake_facts.h"
 
@@ -97,6 +98,16 @@ class StakeBulkFold : public BulkFold {
     absl::InlinedVector<uint32_t, 2> versions;
   };
 
+  // Chunks of whole huge pages (large_blocks.h): 2 MiB of versions,
+  // 6 MiB of announcements (48 bytes each, a power of two of which is never
+  // a whole number of 2 MiB pages below that).
+  using Versions = ChunkedVector<Version, 15>;
+  using Announcements = ChunkedVector<Announcement, 17>;
+  // Announcement id hash -> index into the announcements.
+  using ByHash =
+      absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
+                          LargeAllocator<std::pair<const uint64_t, uint32_t>>>;
+
   // `state` reads the generation the runs go to. REQUIRES: it outlives
   // the fold.
   explicit StakeBulkFold(const ProjectionTxn* state) : state_(state) {}
@@ -141,14 +152,14 @@ class StakeBulkFold : public BulkFold {
   ByteArena arena_;
   // Chunked: growing it copies nothing (a rebuild holds millions), and the
   // runs find a version by index without a cache miss on the way.
-  ChunkedVector<Version> versions_;
+  Versions versions_;
   // The announcements in the order the fold met them (chunked likewise),
   // found by their ids' hashes: a slot of 16 bytes that
   // growing rehashes without reading the id, where a map by id would read
   // every id again (tens of millions of cache misses at 10M). Distinct ids
   // with one hash (about never) go to collided_.
-  ChunkedVector<Announcement> announcements_;
-  absl::flat_hash_map<uint64_t, uint32_t> announcement_by_hash_;
+  Announcements announcements_;
+  ByHash announcement_by_hash_;
   absl::flat_hash_map<absl::string_view, uint32_t> collided_;
   // Fund key (StakeFundKey) -> the position that established it last.
   absl::flat_hash_map<std::string, uint64_t> funds_;
