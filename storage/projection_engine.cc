@@ -582,7 +582,20 @@ absl::StatusOr<EventFilter> TypeFilter(const Projection& projection, const Limit
 absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn* txn,
                                           uint64_t* position, uint64_t* events_read,
                                           uint64_t* failed_at) {
-  EventList events;
+  // The chunk's events, read into the messages of the thread's previous
+  // chunk: a cleared message keeps its strings' storage, where a fresh
+  // one allocated and freed every string of every event (about a fifth of
+  // an event-by-event rebuild). What they keep is bounded.
+  thread_local EventList events;
+  struct Reuse {
+    ~Reuse() {
+      size_t kept_bytes = 0;
+      for (const v1::RecordedEvent& event : *events) kept_bytes += event.payload().capacity();
+      events->Clear();
+      if (kept_bytes > kProjectionChunkKeptBytesMax) *events = EventList();
+    }
+    EventList* events;
+  } reuse{&events};
   ChunkBounds bounds;
   bounds.events_max = kProjectionChunkEventsMax;
   ASSIGN_OR_RETURN(EventFilter filter, TypeFilter(*projection, log_->limits()));

@@ -47,6 +47,9 @@ inline constexpr absl::Duration kProjectionIdleWait = absl::Milliseconds(100);
 // Events read from the log, applied and committed (one WriteBatch) per
 // chunk.
 inline constexpr size_t kProjectionChunkEventsMax = 1024;
+// The payload bytes a thread keeps allocated for its next chunk's events
+// (ApplyChunk reuses the messages of the last one); past it they are freed.
+inline constexpr size_t kProjectionChunkKeptBytesMax = size_t{4} << 20;
 // Chunks of at least this many events are decoded (Projection::Decode) on
 // a second thread while they are applied; smaller ones (a live projection
 // following a trickle of appends) are not worth a thread.
