@@ -29,6 +29,7 @@
 #include "domain/events.h"
 #include "rocksdb/db.h"
 #include "storage/event_log.h"
+#include "storage/investment_projection.h"
 #include "storage/projection_cursor.h"
 #include "storage/projection_engine.h"
 #include "storage/stake_projection.h"
@@ -253,6 +254,28 @@ void BM_Rebuild(benchmark::State& state) {
   state.counters["max_rss_mib"] = usage.ru_maxrss / 1024.0;
 }
 BENCHMARK(BM_Rebuild)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// `ledgerctl rebuild investments` of the fixture's log. The investments
+// projection has no bulk fold: its rebuild applies the events one chunk
+// at a time (ProjectionEngine::ApplyChunk), as a start catches up. Its
+// engine first catches up (once, with a kept PROJECTION_BENCH_DIR).
+void BM_RebuildInvestments(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  ProjectionEngine engine(fixture.log.get(), RebuildBufferBytes());
+  engine.Add(std::make_unique<InvestmentsProjection>());
+  if (!engine.WaitFor(kInvestmentsProjection, fixture.events, absl::Hours(1))) std::abort();
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    auto rebuilt =
+        engine.Rebuild(kInvestmentsProjection, [](const RebuildProgress&) { return true; });
+    Check(rebuilt.status());
+    state.counters["rebuild_events_per_s"] = rebuilt->events_per_second;
+    state.counters["total_s"] = Since(start);
+  }
+  engine.WaitForReclaim();
+  state.counters["events"] = static_cast<double>(fixture.events);
+}
+BENCHMARK(BM_RebuildInvestments)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // The events after `position`, one engine chunk of them.
 EventList ReadChunkAfter(const Fixture& fixture, uint64_t position) {
