@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -575,10 +576,126 @@ absl::StatusOr<EventFilter> TypeFilter(const Projection& projection, const Limit
   return EventFilter::FromProto(filter, limits);
 }
 
+// Reads the chunk of events `filter` passes from position `from` on into
+// *events (empty). Errors: as the log's read.
+absl::StatusOr<ScanResult> ReadChunk(const EventLog& log, const EventFilter& filter, uint64_t from,
+                                     EventList* events) {
+  ChunkBounds bounds;
+  bounds.events_max = kProjectionChunkEventsMax;
+  return log.ReadAllChunk(from, /*backwards=*/false, filter, /*include_record=*/false, bounds,
+                          events);
+}
+
+// Clears *events for the next chunk, keeping the messages (and up to
+// kProjectionChunkKeptBytesMax of their payloads' storage) for reuse.
+void ClearForReuse(EventList* events) {
+  size_t kept_bytes = 0;
+  for (const v1::RecordedEvent& event : *events) kept_bytes += event.payload().capacity();
+  events->Clear();
+  if (kept_bytes > kProjectionChunkKeptBytesMax) *events = EventList();
+}
+
+// Reads the chunks of the log from a position up to a last one, on a
+// thread of its own, up to kChunksAhead ahead of Next: while one chunk is
+// applied the next is read (reading, decompressing and parsing the events
+// was about a third of an event-by-event rebuild, on one core).
+// Destroying it stops and joins the thread. REQUIRES: log and filter
+// outlive it; Next and Recycle are called from one thread.
+class ChunkReadAhead {
+ public:
+  static constexpr size_t kChunksAhead = 2;
+
+  struct Chunk {
+    // The position the chunk was read from.
+    uint64_t from = 0;
+    std::unique_ptr<EventList> events;
+    ScanResult scan;
+  };
+
+  ChunkReadAhead(const EventLog& log, const EventFilter& filter, uint64_t from, uint64_t last)
+      : log_(log), filter_(filter), next_(from), last_(last) {
+    for (size_t i = 0; i < kChunksAhead + 1; ++i) free_.push_back(std::make_unique<EventList>());
+    thread_ = std::thread([this] { Work(); });
+  }
+  ~ChunkReadAhead() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ChunkReadAhead(const ChunkReadAhead&) = delete;
+  ChunkReadAhead& operator=(const ChunkReadAhead&) = delete;
+
+  // The next chunk, waiting for it to be read; its events are empty once
+  // the chunks up to the last position were all handed over. Errors: the
+  // read's; the reading stops then.
+  absl::StatusOr<Chunk> Next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [this] { return !ready_.empty() || done_; });
+    if (ready_.empty()) {
+      if (!status_.ok()) return status_;
+      return Chunk{0, std::make_unique<EventList>(), ScanResult()};
+    }
+    Chunk chunk = std::move(ready_.front());
+    ready_.pop_front();
+    lock.unlock();
+    changed_.notify_all();
+    return chunk;
+  }
+  // Gives the events of a chunk Next returned back, for a later chunk.
+  void Recycle(std::unique_ptr<EventList> events) {
+    ClearForReuse(events.get());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(std::move(events));
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (next_ <= last_) {
+      changed_.wait(lock,
+                    [this] { return stop_ || (!free_.empty() && ready_.size() < kChunksAhead); });
+      if (stop_) break;
+      std::unique_ptr<EventList> events = std::move(free_.back());
+      free_.pop_back();
+      const uint64_t from = next_;
+      lock.unlock();
+      absl::StatusOr<ScanResult> scan = ReadChunk(log_, filter_, from, events.get());
+      lock.lock();
+      if (!scan.ok()) {
+        status_ = scan.status();
+        break;
+      }
+      if (scan->scanned == 0) break;
+      next_ = scan->last_scanned + 1;
+      ready_.push_back(Chunk{from, std::move(events), *scan});
+      changed_.notify_all();
+    }
+    done_ = true;
+    changed_.notify_all();
+  }
+
+  const EventLog& log_;
+  const EventFilter& filter_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  uint64_t next_ ABSL_GUARDED_BY(mu_);
+  const uint64_t last_;
+  std::deque<Chunk> ready_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<EventList>> free_ ABSL_GUARDED_BY(mu_);
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
-// The whole chunk's changes and its last position commit in one batch;
-// an event whose Apply fails is dropped and the events before it commit.
 absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn* txn,
                                           uint64_t* position, uint64_t* events_read,
                                           uint64_t* failed_at) {
@@ -588,19 +705,20 @@ absl::Status ProjectionEngine::ApplyChunk(Projection* projection, ProjectionTxn*
   // an event-by-event rebuild). What they keep is bounded.
   thread_local EventList events;
   struct Reuse {
-    ~Reuse() {
-      size_t kept_bytes = 0;
-      for (const v1::RecordedEvent& event : *events) kept_bytes += event.payload().capacity();
-      events->Clear();
-      if (kept_bytes > kProjectionChunkKeptBytesMax) *events = EventList();
-    }
+    ~Reuse() { ClearForReuse(events); }
     EventList* events;
   } reuse{&events};
-  ChunkBounds bounds;
-  bounds.events_max = kProjectionChunkEventsMax;
   ASSIGN_OR_RETURN(EventFilter filter, TypeFilter(*projection, log_->limits()));
-  ASSIGN_OR_RETURN(ScanResult scan, log_->ReadAllChunk(*position + 1, /*backwards=*/false, filter,
-                                                       /*include_record=*/false, bounds, &events));
+  ASSIGN_OR_RETURN(ScanResult scan, ReadChunk(*log_, filter, *position + 1, &events));
+  return ApplyEvents(projection, txn, events, scan, position, events_read, failed_at);
+}
+
+// The whole chunk's changes and its last position commit in one batch;
+// an event whose Apply fails is dropped and the events before it commit.
+absl::Status ProjectionEngine::ApplyEvents(Projection* projection, ProjectionTxn* txn,
+                                           const EventList& events, const ScanResult& scan,
+                                           uint64_t* position, uint64_t* events_read,
+                                           uint64_t* failed_at) {
   *events_read = scan.scanned;
   if (scan.scanned == 0) return absl::OkStatus();
   DecodeAhead decoded(projection, events);
@@ -872,10 +990,8 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
   bulk.buffer_bytes_max = rebuild_buffer_bytes_max_;
   bulk.generation_empty = !folded_in_bulk;
   ProjectionTxn txn(&db, name, shadow, bulk);
-  auto apply_chunk = [&]() -> absl::Status {
-    uint64_t events = 0;
-    uint64_t failed_at = 0;
-    absl::Status status = ApplyChunk(projection, &txn, &progress.position, &events, &failed_at);
+  // Counts a chunk's events and names the position of a failed Apply.
+  auto applied = [&](absl::Status status, uint64_t events, uint64_t failed_at) -> absl::Status {
     events_total += events;
     if (!status.ok() && failed_at != 0) {
       return absl::Status(status.code(), absl::StrCat("rebuilding '", name, "' at position ",
@@ -883,6 +999,38 @@ absl::StatusOr<RebuildProgress> ProjectionEngine::RebuildInto(
     }
     return status;
   };
+  auto apply_chunk = [&]() -> absl::Status {
+    uint64_t events = 0;
+    uint64_t failed_at = 0;
+    absl::Status status = ApplyChunk(projection, &txn, &progress.position, &events, &failed_at);
+    return applied(std::move(status), events, failed_at);
+  };
+  // Up to the head as it is now, each chunk is read while the one before
+  // it is applied; then a chunk at a time, as the live runner.
+  {
+    ASSIGN_OR_RETURN(const EventFilter filter, TypeFilter(*projection, log_->limits()));
+    ChunkReadAhead ahead(*log_, filter, progress.position + 1, log_->head_position());
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return absl::CancelledError("the projection engine is stopping");
+      }
+      ASSIGN_OR_RETURN(ChunkReadAhead::Chunk chunk, ahead.Next());
+      if (chunk.scan.scanned == 0) break;
+      if (chunk.from != progress.position + 1) {
+        return absl::InternalError(absl::StrCat("rebuilding '", name, "': a chunk read from ",
+                                                chunk.from, " after position ", progress.position));
+      }
+      progress.head = log_->head_position();
+      uint64_t events = 0;
+      uint64_t failed_at = 0;
+      absl::Status status = ApplyEvents(projection, &txn, *chunk.events, chunk.scan,
+                                        &progress.position, &events, &failed_at);
+      RETURN_IF_ERROR(applied(std::move(status), events, failed_at));
+      ahead.Recycle(std::move(chunk.events));
+      RETURN_IF_ERROR(advanced());
+    }
+  }
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);

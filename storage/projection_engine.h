@@ -217,6 +217,11 @@ class ProjectionEngine {
   // names the event whose Apply failed.
   absl::Status ApplyChunk(Projection* projection, ProjectionTxn* txn, uint64_t* position,
                           uint64_t* events_read, uint64_t* failed_at);
+  // ApplyChunk's applying: `events`, read from *position + 1 on with
+  // result `scan`, through `txn`, and commits them.
+  absl::Status ApplyEvents(Projection* projection, ProjectionTxn* txn, const EventList& events,
+                           const ScanResult& scan, uint64_t* position, uint64_t* events_read,
+                           uint64_t* failed_at);
   absl::StatusOr<RebuildProgress> RebuildInto(Runner* runner, uint64_t shadow,
                                               const RebuildProgressFn& on_progress);
   // Folds positions 1..head into generation `shadow` with `fold` (the

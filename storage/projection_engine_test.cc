@@ -1,5 +1,6 @@
 #include "storage/projection_engine.h"
 
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -235,6 +236,67 @@ TEST_F(ProjectionEngineTest, FailedApplyInBulkCatchUpWritesTheEventsBeforeIt) {
   EXPECT_EQ(bad->position, 700u);
   EXPECT_EQ(Count("bad"), 700);
   EXPECT_EQ(Checkpoint("bad"), 700u);
+}
+
+// A rebuild without a bulk fold reads each chunk while the one before it
+// is applied: over several chunks, with events of other types passed over
+// and more appended during the rebuild, it counts every event once.
+TEST_F(ProjectionEngineTest, EventByEventRebuildAppliesEveryEventOnceAcrossChunks) {
+  std::vector<v1::ProposedEvent> events;
+  for (int i = 0; i < 3500; ++i) events.push_back(Event(i % 3 == 0 ? "other" : "counted"));
+  AppendOk("s", std::move(events));  // three chunks and a half, a third passed over
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<TypedCountingProjection>("typed"));
+  ASSERT_TRUE(engine.WaitFor("typed", 3500, kWait));
+  ASSERT_EQ(Count("typed"), 3500 - 1167);
+  int reports = 0;
+  auto rebuilt = engine.Rebuild("typed", [&](const RebuildProgress&) {
+    // More events while the rebuild runs: the rebuild catches up on them.
+    if (++reports == 1) AppendOk("s", {Event("counted"), Event("other"), Event("counted")});
+    return true;
+  });
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_GE(rebuilt->position, 3503u);
+  ASSERT_TRUE(engine.WaitFor("typed", 3503, kWait));
+  const auto [count, generation] = ActiveCount("typed");
+  EXPECT_EQ(generation, 1u);
+  EXPECT_EQ(count, 3500 - 1167 + 2);
+}
+
+// Fails from Arm on: the live fold passes, a rebuild after Arm fails.
+class ArmedCountingProjection : public CountingProjection {
+ public:
+  using CountingProjection::CountingProjection;
+  absl::Status Apply(const v1::RecordedEvent& event, ProjectionTxn* txn) override {
+    if (armed_.load() && event.payload() == "2600") {
+      return absl::InvalidArgumentError("poisoned event");
+    }
+    return CountingProjection::Apply(event, txn);
+  }
+  void Arm() { armed_ = true; }
+
+ private:
+  std::atomic<bool> armed_{false};
+};
+
+TEST_F(ProjectionEngineTest, EventByEventRebuildFailingAtAnEventNamesItAndKeepsTheLive) {
+  AppendOk("s", 4000);  // payloads "0".."3999": "2600" is in the third chunk
+  ProjectionEngine engine(log_.get());
+  auto owned = std::make_unique<ArmedCountingProjection>("armed");
+  ArmedCountingProjection* armed = owned.get();
+  engine.Add(std::move(owned));
+  ASSERT_TRUE(engine.WaitFor("armed", 4000, kWait));
+  armed->Arm();
+  auto rebuilt = engine.Rebuild("armed", [](const RebuildProgress&) { return true; });
+  ASSERT_EQ(rebuilt.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(rebuilt.status().message(), "rebuilding 'armed' at position 2601: poisoned event");
+  // The live generation answers as before, and stays live.
+  const auto [count, generation] = ActiveCount("armed");
+  EXPECT_EQ(generation, 0u);
+  EXPECT_EQ(count, 4000);
+  auto status = engine.StatusOf("armed");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, ProjectionState::kLive);
 }
 
 TEST_F(ProjectionEngineTest, ReportsLiveStatusWithNoLag) {
