@@ -77,6 +77,14 @@ class BulkFold {
   virtual ~BulkFold() = default;
   // An empty batch, for a decoding thread.
   virtual std::unique_ptr<BulkBatch> NewBatch() const = 0;
+  // Told before the first Fold: the events to come lie at log positions
+  // up to `last_position` (fewer when the filter skips some), and the
+  // engine writes what the fold holds once held_bytes passes `bytes_max`.
+  // A fold may size its tables for them up front, within that.
+  virtual void Expect(uint64_t last_position, size_t bytes_max) {
+    (void)last_position;
+    (void)bytes_max;
+  }
   // Folds the events of `batch` (one of NewBatch's), in order; batches
   // come in position order. Errors: the code and message of the
   // projection's Apply of the event that failed, the message prefixed

@@ -807,6 +807,7 @@ absl::Status ProjectionEngine::FoldInBulk(
     if (status.ok()) ++*writes;
     return status;
   };
+  fold->Expect(head, rebuild_buffer_bytes_max_);
   // Declared after `filter`, which it reads: destroyed (stopped) first.
   BulkDecoder decoder(db, *fold, filter, 1, head, bulk_fold_batch_events_max_, kBulkDecodeThreads);
   for (uint64_t folded = 0;;) {

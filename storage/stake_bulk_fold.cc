@@ -488,6 +488,11 @@ std::unique_ptr<BulkBatch> StakeBulkFold::NewBatch() const {
   return std::make_unique<StakeBatch>();
 }
 
+void StakeBulkFold::Expect(uint64_t last_position, size_t bytes_max) {
+  if (last_position < kStakeFoldReserveEventsMin) return;
+  announcement_by_hash_.reserve(std::min<uint64_t>(last_position, bytes_max / kAnnouncementBytes));
+}
+
 absl::Status StakeBulkFold::Fold(std::unique_ptr<BulkBatch> batch) {
   if (!written_pending_.empty()) {
     written_ids_.reserve(written_ids_.size() + written_pending_.size());
