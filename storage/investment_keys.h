@@ -25,6 +25,9 @@
 namespace stakeledger::storage {
 
 inline constexpr size_t kInvestmentVersionBytes = 8 + 4 + 4 + 8;
+// What DATA_LOSS errors call an investments entry (the fold's and the
+// query's).
+inline constexpr char kInvestmentWhat[] = "an investments entry";
 static_assert(kInvestmentVersionBytes == 24, "position, fact, part, known_from");
 inline constexpr char kAcquisitionDealTag = 'a';
 inline constexpr char kJointVentureDealTag = 'j';

@@ -45,8 +45,6 @@ absl::StatusOr<std::string> PutVersion(const v1::InvestmentEntry& entry, Project
   return std::move(keys.front());
 }
 
-constexpr char kInvestmentWhat[] = "an investments entry";
-
 absl::StatusOr<v1::InvestmentEntry> GetVersion(const ProjectionTxn& txn, const std::string& key) {
   return GetMessage<v1::InvestmentEntry>(txn, key, kInvestmentWhat);
 }

@@ -1,6 +1,7 @@
 // The read side of the investments projection (investment_projection.h).
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "storage/investment_keys.h"
 #include "storage/investment_projection.h"
 #include "storage/projection_cursor.h"
@@ -18,7 +19,7 @@ bool Visible(const v1::InvestmentEntry& entry, uint64_t known_at) {
 absl::StatusOr<v1::InvestmentEntry> DecodeEntry(const rocksdb::Iterator& it) {
   v1::InvestmentEntry entry;
   if (!entry.ParseFromArray(it.value().data(), static_cast<int>(it.value().size()))) {
-    return absl::DataLossError("an investments entry does not parse");
+    return absl::DataLossError(absl::StrCat(kInvestmentWhat, " does not parse"));
   }
   return entry;
 }

@@ -48,9 +48,6 @@ struct DecodedStakeEvent : DecodedEvent {
 // REQUIRES: an announcement event.
 void DecodeStakeEvent(const v1::RecordedEvent& event, DecodedStakeEvent* decoded);
 
-// What DATA_LOSS errors call a stake-ownership entry.
-inline constexpr char kStakeEntryWhat[] = "a stake-ownership entry";
-
 // The version stored at entry key `key` of `state` (an empty one when the
 // key is absent), as both folds read one back. Errors: DATA_LOSS ("a
 // stake-ownership entry does not parse"); reading as ProjectionTxn::Get.

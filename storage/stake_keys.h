@@ -22,6 +22,9 @@
 namespace stakeledger::storage {
 
 inline constexpr size_t kStakeEntrySuffixBytes = 4 + 8 + 4 + 4 + 8;
+// What DATA_LOSS errors call a stake-ownership entry (the folds' and the
+// queries').
+inline constexpr char kStakeEntryWhat[] = "a stake-ownership entry";
 static_assert(kStakeEntrySuffixBytes == 28, "start, position, fact, part, known_from");
 
 void AppendBigEndian32(uint32_t value, std::string* out);

@@ -23,7 +23,7 @@ absl::StatusOr<v1::StakeEntry> DecodeEntry(absl::string_view holder, absl::strin
                                            const ProjectionCursor& cursor) {
   v1::StakeEntry entry;
   if (!ParseStakeEntry(holder, target, cursor.Suffix(), cursor.Value(), &entry)) {
-    return absl::DataLossError("a stake-ownership entry does not parse");
+    return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " does not parse"));
   }
   return entry;
 }
@@ -85,7 +85,7 @@ absl::StatusOr<std::vector<StakeHolding>> QueryPortfolio(const Database& db,
     const absl::string_view rest = cursor.Suffix();
     const size_t nul = rest.find('\0');
     if (nul == absl::string_view::npos) {
-      return absl::DataLossError("a stake-ownership entry key has no target");
+      return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " key has no target"));
     }
     std::string target(rest.substr(0, nul));
     ASSIGN_OR_RETURN(StakeAnswer answer, QueryStake(db, holder, target, as_of_day, known_at));
