@@ -52,7 +52,9 @@ class ChunkedVector {
   // Appends a default-constructed element and returns it.
   T& emplace_back() {
     if ((size_ & (kChunkElements - 1)) == 0 && (size_ >> kChunkBits) == chunks_.size()) {
-      chunks_.reserve(chunks_.size() + 1);
+      // Room first, so that the push below cannot throw and leak the chunk;
+      // doubling, as push_back would.
+      if (chunks_.size() == chunks_.capacity()) chunks_.reserve(2 * chunks_.size() + 1);
       chunks_.push_back(static_cast<T*>(AllocateLarge(kChunkBytes)));
     }
     T* const slot = &chunks_[size_ >> kChunkBits][size_ & (kChunkElements - 1)];
