@@ -40,5 +40,54 @@ TEST(RadixSortTest, PairsOfRanksKeepTheirHighHalfFirst) {
             (RadixValues{0, uint64_t{1} << 32 | 3, uint64_t{1} << 32 | 7, uint64_t{2} << 32 | 1}));
 }
 
+struct Item {
+  uint64_t key;
+  uint32_t minor;
+  uint32_t order;  // its place in the input
+};
+bool operator==(const Item& a, const Item& b) {
+  return a.key == b.key && a.minor == b.minor && a.order == b.order;
+}
+
+TEST(RadixSortTest, SortsByKeyStablyAsStableSortDoes) {
+  std::mt19937_64 rng(11);
+  // Keys with few distinct values (many ties), with high bits the same in
+  // every key (text after a shared prefix), and full words.
+  const uint64_t kText = 0x3130000000000000;
+  for (const int kind : {0, 1, 2}) {
+    for (const size_t count : {size_t{0}, size_t{1}, size_t{3}, size_t{1000}, size_t{40000}}) {
+      std::vector<Item> items(count);
+      for (uint32_t i = 0; i < count; ++i) {
+        const uint64_t random = rng();
+        const uint64_t key = kind == 0   ? random % 7
+                             : kind == 1 ? kText | (random & 0x0f0f0f0f0f0f)
+                                         : random;
+        items[i] = {key, 0, i};
+      }
+      std::vector<Item> expected = items;
+      std::stable_sort(expected.begin(), expected.end(),
+                       [](const Item& a, const Item& b) { return a.key < b.key; });
+      RadixSortBy(&items, [](const Item& item) { return item.key; });
+      EXPECT_EQ(items, expected) << "kind " << kind << ", " << count << " items";
+    }
+  }
+}
+
+TEST(RadixSortTest, SortingByTheMinorKeyThenTheMajorOneSortsByBoth) {
+  // As Entries sorts its slots: by period start, then by pair.
+  std::mt19937_64 rng(13);
+  std::vector<Item> items(20000);
+  for (uint32_t i = 0; i < items.size(); ++i) {
+    items[i] = {rng() % 50 << 32 | rng() % 40, static_cast<uint32_t>(rng() % 9000), i};
+  }
+  std::vector<Item> expected = items;
+  std::stable_sort(expected.begin(), expected.end(), [](const Item& a, const Item& b) {
+    return a.key != b.key ? a.key < b.key : a.minor < b.minor;
+  });
+  RadixSortBy(&items, [](const Item& item) { return uint64_t{item.minor}; });
+  RadixSortBy(&items, [](const Item& item) { return item.key; });
+  EXPECT_EQ(items, expected);
+}
+
 }  // namespace
 }  // namespace stakeledger::storage
