@@ -16,12 +16,15 @@
 #include "storage/stake_keys.h"
 #include "storage/status_macros.h"
 #include "storage/wire_bytes.h"
+#include "storage/wire_reader.h"
 
 namespace stakeledger::storage {
 
 using Version = StakeBulkFold::Version;
 using NamedVersion = StakeBulkFold::NamedVersion;
-using Announcement = StakeBulkFold::Announcement;
+using Versions = StakeBulkFold::Versions;
+constexpr uint32_t kNoVersion = StakeBulkFold::kNoVersion;
+constexpr uint32_t kNotFirst = StakeBulkFold::kNotFirst;
 
 // The events of one range of the log, decoded on one thread.
 struct StakeBatch : BulkBatch {
@@ -67,18 +70,29 @@ struct StakeBatch : BulkBatch {
 namespace {
 
 // What a version and an announcement cost in memory besides the bytes of
-// their strings, about: the version and its index; the hash slot and the
-// inline vector of version indexes.
-constexpr size_t kVersionBytes = sizeof(Version) + 8;
-static_assert(sizeof(Version) <= 64, "a version fits in a cache line");
-static_assert(StakeBulkFold::Versions::kChunkBytes % kLargeBlockBytesMin == 0);
-static_assert(StakeBulkFold::Announcements::kChunkBytes % kLargeBlockBytesMin == 0);
-constexpr size_t kAnnouncementBytes = 96;
+// their strings, about: the version; the announcement's slot in the table
+// (16 bytes and a control byte, at most 7/8 full).
+constexpr size_t kVersionBytes = sizeof(Version);
+static_assert(sizeof(Version) == 64, "a version fills a cache line");
+static_assert(Versions::kChunkBytes % kLargeBlockBytesMin == 0);
+constexpr size_t kAnnouncementBytes = 20;
 // How many events ahead of the one folded the fold fetches the table's
 // slot for: a probe's latency is several events' folding.
 constexpr size_t kProbeAhead = 8;
 
 uint64_t IdHash(absl::string_view id) { return absl::Hash<absl::string_view>()(id); }
+
+// The announcement id a version's head starts with (field 3; proto3
+// leaves an empty one out, so empty when the head does not start so).
+absl::string_view HeadId(absl::string_view head) {
+  WireReader reader(head);
+  WireField field;
+  if (reader.done() || !reader.Next(&field) || field.number != 3 ||
+      field.wire_type != kWireDelimited) {
+    return absl::string_view();
+  }
+  return field.bytes;
+}
 
 // The head (Version) of `entry`: its value (StakeEntryValue) without
 // known_until, which proto3 then leaves out. For what the fold reads back
@@ -94,7 +108,7 @@ NamedVersion ToVersion(const v1::StakeEntry& entry, int start_day, ByteArena* ar
   named.holder = arena->Copy(entry.holder());
   named.target = arena->Copy(entry.target());
   Version& version = named.version;
-  version.head = HeadOf(entry, arena);
+  version.set_head(HeadOf(entry, arena));
   version.position = entry.position();
   version.known_from = entry.known_from();
   version.known_until = entry.known_until();
@@ -126,7 +140,7 @@ NamedVersion ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t
   head.String(10, fact.quote);
   head.Number(12, static_cast<uint64_t>(recorded_at_us));
   Version& version = named.version;
-  version.head = arena->Commit(static_cast<size_t>(head.at() - head_start));
+  version.set_head(arena->Commit(static_cast<size_t>(head.at() - head_start)));
   version.position = position;
   version.known_from = position;
   version.start_day = fact.start_day;
@@ -138,8 +152,7 @@ NamedVersion ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t
 // What the runs of one TakeRuns write, shared by their builders.
 struct Held {
   std::vector<ByteArena> arenas;
-  StakeBulkFold::Versions versions;
-  StakeBulkFold::Announcements announcements;
+  Versions versions;
   absl::flat_hash_map<std::string, uint64_t> funds;
   // By name id: the name's place in byte order. Keys start with names
   // ended by NUL (which no name holds), so ordering pairs of ranks orders
@@ -151,6 +164,8 @@ struct Held {
   // The interned name of name id `id`: a few thousand names, in cache,
   // where a version's own views point all over the batches' blocks.
   absl::string_view Name(uint32_t id) const { return names[ranks[id]]; }
+  bool First(uint32_t index) const { return versions[index].fact_count != kNotFirst; }
+  absl::string_view Id(uint32_t index) const { return HeadId(versions[index].head()); }
 };
 
 void EntryKeyInto(const Held& held, const Version& version, std::string* key) {
@@ -158,8 +173,8 @@ void EntryKeyInto(const Held& held, const Version& version, std::string* key) {
                     version.position, version.fact_index, version.part, version.known_from, key);
 }
 
-// An announcement (its index in Held::announcements) and the word of its
-// id that sorts it (KeyWord after the prefix every id of the run shares).
+// An announcement (the index of its first version) and the word of its id
+// that sorts it (KeyWord after the prefix every id of the run shares).
 struct IdSlot {
   uint64_t word;
   uint32_t index;
@@ -171,13 +186,13 @@ using IdSlots = std::vector<IdSlot, LargeAllocator<IdSlot>>;
 // (domain/announcement_check.h), so their records' keys sort as the ids do.
 IdSlots ById(const Held& held, absl::string_view first, absl::string_view last) {
   IdSlots slots;
-  slots.reserve(held.announcements.size());
-  for (uint32_t i = 0; i < held.announcements.size(); ++i) {
-    const absl::string_view id = held.announcements[i].id;
+  for (uint32_t i = 0; i < held.versions.size(); ++i) {
+    if (!held.First(i)) continue;
+    const absl::string_view id = held.Id(i);
     if (id < first || (!last.empty() && id >= last)) continue;
     slots.push_back({0, i});
   }
-  const auto id_of = [&held](const IdSlot& slot) { return held.announcements[slot.index].id; };
+  const auto id_of = [&held](const IdSlot& slot) { return held.Id(slot.index); };
   // Ids often share a prefix (a source's name, a run's): the word is
   // taken after it, so that most ids differ within it. Taken from the
   // start, the word of "r10m-a1234567" held two digits.
@@ -230,14 +245,18 @@ constexpr size_t kRecordSplitSamples = 1024;
 // core each (at 10M the records were the last run to end, alone on a core
 // for two of the write's ten seconds). Empty when there are too few
 // announcements to bother.
-std::string RecordSplit(const Held& held) {
-  const size_t count = held.announcements.size();
-  if (count < kRecordSplitSamples) return "";
+std::string RecordSplit(const Held& held, size_t announcements) {
+  if (announcements < kRecordSplitSamples) return "";
+  // The first announcement at or after each of evenly spaced versions.
+  const size_t count = held.versions.size();
   std::vector<absl::string_view> sample;
   sample.reserve(kRecordSplitSamples);
   for (size_t i = 0; i < kRecordSplitSamples; ++i) {
-    sample.push_back(held.announcements[i * count / kRecordSplitSamples].id);
+    uint32_t index = static_cast<uint32_t>(i * count / kRecordSplitSamples);
+    while (index < count && !held.First(index)) ++index;
+    if (index < count) sample.push_back(held.Id(index));
   }
+  if (sample.empty()) return "";
   std::nth_element(sample.begin(), sample.begin() + sample.size() / 2, sample.end());
   return std::string(sample[sample.size() / 2]);
 }
@@ -246,29 +265,33 @@ std::string RecordSplit(const Held& held) {
 // AddFactVersionKey builds the message: per fact index up to the last one
 // with a version, that fact's versions' keys in the order written (an
 // empty FactVersionKeys for a fact without). `keys` is scratch.
-void RecordValueInto(const Held& held, const Announcement& announcement,
+void RecordValueInto(const Held& held, uint32_t first, std::vector<uint32_t>* versions,
                      std::vector<std::string>* keys, std::string* value) {
-  const size_t count = announcement.versions.size();
+  versions->clear();
+  for (uint32_t index = first; index != kNoVersion; index = held.versions[index].next) {
+    versions->push_back(index);
+  }
+  const size_t count = versions->size();
   if (keys->size() < count) keys->resize(count);
   uint32_t facts = 0;
   for (size_t i = 0; i < count; ++i) {
-    const Version& version = held.versions[announcement.versions[i]];
+    const Version& version = held.versions[(*versions)[i]];
     EntryKeyInto(held, version, &(*keys)[i]);
     facts = std::max(facts, version.fact_index + 1);
   }
   value->clear();
   WireBytes bytes(value);
-  bytes.Number(1, announcement.fact_count);
+  bytes.Number(1, held.versions[first].fact_count);
   for (uint32_t fact = 0; fact < facts; ++fact) {
     size_t size = 0;
     for (size_t i = 0; i < count; ++i) {
-      if (held.versions[announcement.versions[i]].fact_index == fact) {
+      if (held.versions[(*versions)[i]].fact_index == fact) {
         size += WireBytes::BytesSize((*keys)[i]);
       }
     }
     bytes.Length(2, size);
     for (size_t i = 0; i < count; ++i) {
-      if (held.versions[announcement.versions[i]].fact_index == fact) bytes.Bytes(1, (*keys)[i]);
+      if (held.versions[(*versions)[i]].fact_index == fact) bytes.Bytes(1, (*keys)[i]);
     }
   }
 }
@@ -278,22 +301,23 @@ void RecordValueInto(const Held& held, const Announcement& announcement,
 // order they were written.
 absl::Status Records(const Held& held, absl::string_view first, absl::string_view last,
                      BulkLoadFileWriter* out) {
+  std::vector<uint32_t> versions;
   std::vector<std::string> keys;
   std::string key;
   std::string value;
   const IdSlots by_id = ById(held, first, last);
   for (size_t a = 0; a < by_id.size(); ++a) {
+    // The first version was read for its id while sorting: its list's
+    // next versions are most often the ones written right after it.
     if (a + kPrefetchAhead < by_id.size()) {
-      __builtin_prefetch(&held.announcements[by_id[a + kPrefetchAhead].index]);
+      __builtin_prefetch(&held.versions[by_id[a + kPrefetchAhead].index]);
     }
     if (a + kPrefetchAhead / 2 < by_id.size()) {
-      for (uint32_t index : held.announcements[by_id[a + kPrefetchAhead / 2].index].versions) {
-        __builtin_prefetch(&held.versions[index]);
-      }
+      __builtin_prefetch(held.versions[by_id[a + kPrefetchAhead / 2].index].head_data);
     }
-    const Announcement& announcement = held.announcements[by_id[a].index];
-    RecordValueInto(held, announcement, &keys, &value);
-    AnnouncementVersionsKeyInto(announcement.id, &key);
+    const uint32_t index = by_id[a].index;
+    RecordValueInto(held, index, &versions, &keys, &value);
+    AnnouncementVersionsKeyInto(held.Id(index), &key);
     RETURN_IF_ERROR(out->Put(key, value));
   }
   return absl::OkStatus();
@@ -405,7 +429,7 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
       __builtin_prefetch(&held.versions[slots[i + kPrefetchAhead].index]);
     }
     if (i + kPrefetchAhead / 2 < slots.size()) {
-      const absl::string_view head = held.versions[slots[i + kPrefetchAhead / 2].index].head;
+      const absl::string_view head = held.versions[slots[i + kPrefetchAhead / 2].index].head();
       if (!head.empty()) {
         __builtin_prefetch(head.data());
         __builtin_prefetch(head.data() + head.size() - 1);
@@ -419,7 +443,7 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
     StakeEntryKeyInto(holder, target, version.start_day, version.position, version.fact_index,
                       version.part, version.known_from, &key);
     // StakeEntryValue's fields in number order: the head, known_until.
-    value.assign(version.head.data(), version.head.size());
+    value.assign(version.head_data, version.head_bytes);
     WireBytes bytes(&value);
     bytes.Number(14, version.known_until);
     RETURN_IF_ERROR(out->Put(key, value));
@@ -578,19 +602,23 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
   // facts, its funds, then its corrections (which may name its own facts).
   const uint32_t first_version = before != nullptr ? before->versions_end : 0;
   const bool has_versions = first_version < event.versions_end;
-  Announcement* own = nullptr;
+  uint32_t first = kNoVersion;
   if (has_versions && written_ids_.empty()) {
-    // Nothing to read back: one probe of the table finds or adds it.
-    own = FindOrAdd(event.id, event.id_hash);
+    // Nothing to read back: one probe of the table finds it or lists the
+    // version added next as its first.
+    first = FindOrList(event.id, event.id_hash, static_cast<uint32_t>(versions_.size()));
   } else {
-    ASSIGN_OR_RETURN(own, Find(event.id, event.id_hash));
-    if (own == nullptr && has_versions) own = AddAnnouncement(event.id, event.id_hash);
+    ASSIGN_OR_RETURN(first, Find(event.id, event.id_hash));
+    if (first == kNoVersion && has_versions) {
+      List(event.id, event.id_hash, static_cast<uint32_t>(versions_.size()));
+    }
   }
-  if (own != nullptr) own->fact_count = event.fact_count;
+  uint32_t last = first == kNoVersion ? kNoVersion : Last(first);
   for (uint32_t i = first_version; i < event.versions_end; ++i) {
-    PutVersion(Interned(batch.versions[i]), own);
+    last = AddVersion(Interned(batch.versions[i]), last);
+    if (first == kNoVersion) first = last;
   }
-  // `own` may move when Correct reads an announcement back: not used below.
+  if (first != kNoVersion) versions_[first].fact_count = event.fact_count;
   for (uint32_t i = before != nullptr ? before->funds_end : 0; i < event.funds_end; ++i) {
     const auto& [fund, sponsor] = batch.funds[i];
     std::string key = StakeFundKey(sponsor, fund);
@@ -604,69 +632,84 @@ absl::Status StakeBulkFold::FoldEvent(const StakeBatch& batch, size_t index) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Announcement*> StakeBulkFold::Find(absl::string_view id, uint64_t hash) {
+absl::string_view StakeBulkFold::IdOf(uint32_t index) const {
+  return HeadId(versions_[index].head());
+}
+
+uint32_t StakeBulkFold::Last(uint32_t first) const {
+  uint32_t last = first;
+  while (versions_[last].next != kNoVersion) last = versions_[last].next;
+  return last;
+}
+
+absl::StatusOr<uint32_t> StakeBulkFold::Find(absl::string_view id, uint64_t hash) {
   const auto it = announcement_by_hash_.find(hash);
   if (it != announcement_by_hash_.end()) {
-    Announcement& found = announcements_[it->second];
-    if (found.id == id) return &found;
+    if (IdOf(it->second) == id) return it->second;
     const auto collided = collided_.find(id);
-    if (collided != collided_.end()) return &announcements_[collided->second];
+    if (collided != collided_.end()) return collided->second;
   }
-  if (written_ids_.empty() || !written_ids_.contains(hash)) return nullptr;
+  if (written_ids_.empty() || !written_ids_.contains(hash)) return kNoVersion;
   return ReadBack(id, hash);
 }
 
-Announcement* StakeBulkFold::FindOrAdd(absl::string_view id, uint64_t hash) {
-  const auto [it, added] =
-      announcement_by_hash_.try_emplace(hash, static_cast<uint32_t>(announcements_.size()));
-  if (added) return Append(id);
-  Announcement& found = announcements_[it->second];
-  if (found.id == id) return &found;
+uint32_t StakeBulkFold::FindOrList(absl::string_view id, uint64_t hash, uint32_t first) {
+  const auto [it, added] = announcement_by_hash_.try_emplace(hash, first);
+  if (added) {
+    held_bytes_ += kAnnouncementBytes;
+    return kNoVersion;
+  }
+  if (IdOf(it->second) == id) return it->second;
   const auto collided = collided_.find(id);
-  if (collided != collided_.end()) return &announcements_[collided->second];
-  collided_.emplace(id, static_cast<uint32_t>(announcements_.size()));
-  return Append(id);
+  if (collided != collided_.end()) return collided->second;
+  // The id may view a batch's block the fold does not keep (a
+  // correction's): a copy.
+  collided_.emplace(arena_.Copy(id), first);
+  held_bytes_ += kAnnouncementBytes + id.size();
+  return kNoVersion;
 }
 
-absl::StatusOr<Announcement*> StakeBulkFold::ReadBack(absl::string_view id, uint64_t hash) {
+void StakeBulkFold::List(absl::string_view id, uint64_t hash, uint32_t first) {
+  const auto [it, added] = announcement_by_hash_.try_emplace(hash, first);
+  if (!added) collided_.emplace(arena_.Copy(id), first);
+  held_bytes_ += kAnnouncementBytes + (added ? 0 : id.size());
+}
+
+absl::StatusOr<uint32_t> StakeBulkFold::ReadBack(absl::string_view id, uint64_t hash) {
   ASSIGN_OR_RETURN(std::optional<v1::AnnouncementVersions> record,
                    ReadAnnouncementVersions(*state_, id));
-  if (!record.has_value()) return nullptr;
-  // The id may view a correction that goes with its batch: keep a copy.
-  Announcement& announcement = *AddAnnouncement(arena_.Copy(id), hash);
-  announcement.fact_count = record->fact_count();
-  // A key listed twice is one version, as a read of it gives one value.
-  absl::flat_hash_map<std::string, uint32_t> indexes;
+  if (!record.has_value()) return kNoVersion;
+  // Every record lists a version (PutAnnouncementVersions writes none
+  // without).
+  const uint32_t first = static_cast<uint32_t>(versions_.size());
+  uint32_t last = kNoVersion;
+  // A key listed twice is one value, as a read of it gives one: the
+  // version of its last listing is that value, and those of the listings
+  // before it are born closed, so that a correction closes the key once,
+  // as the event-by-event fold does. The runs write only the last version
+  // of a key (the highest index).
+  absl::flat_hash_map<std::string, uint32_t> listed;
   for (const v1::FactVersionKeys& fact : record->facts()) {
     for (const std::string& key : fact.keys()) {
-      auto [it, added] = indexes.try_emplace(key, 0);
-      if (added) {
-        if (key.size() < kStakeEntrySuffixBytes) {
-          return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " key is too short"));
-        }
-        ASSIGN_OR_RETURN(const v1::StakeEntry entry, GetStakeEntry(*state_, key));
-        const int start_day = static_cast<int>(
-            ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
-        it->second = AddVersion(Interned(ToVersion(entry, start_day, &arena_)));
+      if (key.size() < kStakeEntrySuffixBytes) {
+        return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " key is too short"));
       }
-      announcement.versions.push_back(it->second);
+      ASSIGN_OR_RETURN(const v1::StakeEntry entry, GetStakeEntry(*state_, key));
+      const int start_day = static_cast<int>(
+          ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
+      auto [it, added] = listed.try_emplace(key, 0);
+      if (!added && versions_[it->second].known_until == 0) {
+        versions_[it->second].known_until = UINT64_MAX;
+      }
+      it->second = last = AddVersion(Interned(ToVersion(entry, start_day, &arena_)), last);
     }
   }
-  return &announcement;
-}
-
-Announcement* StakeBulkFold::AddAnnouncement(absl::string_view id, uint64_t hash) {
-  const uint32_t index = static_cast<uint32_t>(announcements_.size());
-  const auto [it, added] = announcement_by_hash_.try_emplace(hash, index);
-  if (!added) collided_.emplace(id, index);
-  return Append(id);
-}
-
-Announcement* StakeBulkFold::Append(absl::string_view id) {
-  CHECK(announcements_.size() < UINT32_MAX);
-  announcements_.emplace_back().id = id;
-  held_bytes_ += kAnnouncementBytes;
-  return &announcements_.back();
+  if (last == kNoVersion) {
+    return absl::DataLossError("an announcement's versions record lists no version");
+  }
+  versions_[first].fact_count = record->fact_count();
+  List(id, hash, first);
+  return first;
 }
 
 uint32_t StakeBulkFold::Intern(absl::string_view name) {
@@ -686,39 +729,41 @@ Version StakeBulkFold::Interned(const NamedVersion& named) {
   return version;
 }
 
-uint32_t StakeBulkFold::AddVersion(const Version& version) {
-  CHECK(versions_.size() < UINT32_MAX);
+uint32_t StakeBulkFold::AddVersion(const Version& version, uint32_t last) {
+  CHECK(versions_.size() < kNoVersion);
   held_bytes_ += kVersionBytes;
   const uint32_t index = static_cast<uint32_t>(versions_.size());
   versions_.push_back(version);
+  Version& added = versions_.back();
+  added.next = kNoVersion;
+  added.fact_count = kNotFirst;
+  if (last != kNoVersion) versions_[last].next = index;
   return index;
 }
 
-void StakeBulkFold::PutVersion(const Version& version, Announcement* owner) {
-  owner->versions.push_back(AddVersion(version));
-}
-
 absl::Status StakeBulkFold::Correct(const StakeCorrection& correction, uint64_t position) {
-  ASSIGN_OR_RETURN(Announcement * announcement,
+  ASSIGN_OR_RETURN(const uint32_t first,
                    Find(correction.announcement_id, IdHash(correction.announcement_id)));
   // A correction of an announcement without versions changes nothing.
-  if (announcement == nullptr) return absl::OkStatus();
+  if (first == kNoVersion) return absl::OkStatus();
   std::vector<uint32_t> facts = correction.fact_indexes;
   if (facts.empty()) {
-    for (uint32_t i = 0; i < announcement->fact_count; ++i) facts.push_back(i);
+    for (uint32_t i = 0; i < versions_[first].fact_count; ++i) facts.push_back(i);
   }
   for (uint32_t fact : facts) {
-    RETURN_IF_ERROR(CorrectFact(fact, correction.corrected_date, position, announcement));
+    RETURN_IF_ERROR(CorrectFact(fact, correction.corrected_date, position, first));
   }
   return absl::OkStatus();
 }
 
 // fact_versions.h CorrectFact, on the versions in memory.
 absl::Status StakeBulkFold::CorrectFact(uint32_t fact, const std::string& date, uint64_t position,
-                                        Announcement* announcement) {
+                                        uint32_t first) {
   std::vector<uint32_t> known;
-  for (uint32_t index : announcement->versions) {
+  uint32_t last = first;
+  for (uint32_t index = first; index != kNoVersion; index = versions_[index].next) {
     if (versions_[index].fact_index == fact) known.push_back(index);
+    last = index;
   }
   int start_day = 0;
   for (uint32_t index : known) {
@@ -731,16 +776,16 @@ absl::Status StakeBulkFold::CorrectFact(uint32_t fact, const std::string& date, 
     }
     Version next = versions_[index];
     v1::StakeEntry entry;
-    if (!entry.ParseFromArray(next.head.data(), static_cast<int>(next.head.size()))) {
+    if (!entry.ParseFromArray(next.head_data, static_cast<int>(next.head_bytes))) {
       return absl::InternalError("a version's head does not parse");
     }
     entry.set_effective_date(date);
     entry.set_known_from(position);
-    next.head = HeadOf(std::move(entry), &arena_);
+    next.set_head(HeadOf(std::move(entry), &arena_));
     next.start_day = start_day;
     next.known_from = position;
     next.known_until = 0;
-    PutVersion(next, announcement);
+    last = AddVersion(next, last);
   }
   return absl::OkStatus();
 }
@@ -752,7 +797,6 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
   held->arenas.push_back(std::move(arena_));
   arena_ = ByteArena();
   held->versions.swap(versions_);
-  held->announcements.swap(announcements_);
   // The ids' hashes go to written_pending_ (below) from the table's keys:
   // a hash of every id would read each from all over memory again.
   auto by_hash = std::make_shared<ByHash>(std::move(announcement_by_hash_));
@@ -771,7 +815,7 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
     held->names.push_back(names_[by_rank[rank]]);
   }
   const uint32_t split = HolderSplit(*held);
-  auto record_split = std::make_shared<const std::string>(RecordSplit(*held));
+  auto record_split = std::make_shared<const std::string>(RecordSplit(*held, by_hash->size()));
   // Key order: 'S' < 'f' < 'p' < 't'.
   return {
       [held, record_split](BulkLoadFileWriter* out) {

@@ -1,9 +1,9 @@
 // The stake-ownership fold of a whole log prefix in memory (bulk_fold.h),
 // for a rebuild. Decoding threads visit each announcement's facts
 // (VisitFacts, which the event-by-event fold's ExtractFacts runs too) into
-// batches of versions whose entry bytes (Version::head) and names live in
-// the batch's blocks; the fold keeps those blocks, every version, and each
-// announcement's versions as indexes, and writes the keys the
+// batches of versions whose entry bytes (Version::head) live in the
+// batch's blocks; the fold keeps those blocks and every version, each
+// announcement's versions as a list from its first, and writes the keys the
 // event-by-event fold (stake_projection.cc) would have written, with the
 // same values, as sorted runs built on threads of their own (funds and
 // records, records, two of entries, members).
@@ -23,7 +23,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "storage/bulk_fold.h"
 #include "storage/chunked_vector.h"
@@ -65,16 +64,29 @@ inline constexpr uint64_t kStakeFoldReserveEventsMin = 4'000'000;
 
 class StakeBulkFold : public BulkFold {
  public:
+  // No version (the end of an announcement's list).
+  static constexpr uint32_t kNoVersion = UINT32_MAX;
+  // Version::fact_count of every version but an announcement's first.
+  static constexpr uint32_t kNotFirst = UINT32_MAX;
+
   // One version of a fact, in one cache line: the runs read millions of
-  // them in key order, from all over memory.
+  // them in key order, from all over memory. An announcement is its first
+  // version: the versions of its facts are a list from there (next), in
+  // the order they were written, as its record lists their keys. There is
+  // no table of announcements besides (at 10M it was 480 MB of memory
+  // touched for the first time on the fold's thread).
   struct Version {
     // Its entry's value (StakeEntryValue, stake_keys.h: no field its key
     // holds) but for known_until (field 14, which a later correction
-    // sets): fields 3, 6 to 10 and 12, as SerializeToString writes them.
-    // Written where the version is made, on a decoding thread with its
-    // strings in cache, in blocks the fold keeps: the entries runs then
-    // write a value without reading the strings from all over memory.
-    absl::string_view head;
+    // sets): fields 3 (the announcement id, first), 6 to 10 and 12, as
+    // SerializeToString writes them. Written where the version is made,
+    // on a decoding thread with its strings in cache, in blocks the fold
+    // keeps: the entries runs then write a value without reading the
+    // strings from all over memory.
+    const char* head_data = nullptr;
+    uint32_t head_bytes = 0;
+    // The next version of its announcement, or kNoVersion.
+    uint32_t next = kNoVersion;
     uint64_t position = 0;
     uint64_t known_from = 0;
     uint64_t known_until = 0;
@@ -85,6 +97,15 @@ class StakeBulkFold : public BulkFold {
     // The fold's ids of holder and target.
     uint32_t holder_id = 0;
     uint32_t target_id = 0;
+    // In an announcement's first version, the announcement's fact count
+    // (what its record says); kNotFirst in every other.
+    uint32_t fact_count = kNotFirst;
+
+    absl::string_view head() const { return absl::string_view(head_data, head_bytes); }
+    void set_head(absl::string_view head) {
+      head_data = head.data();
+      head_bytes = static_cast<uint32_t>(head.size());
+    }
   };
   // A version as decoded, before the fold interns its names.
   struct NamedVersion {
@@ -92,23 +113,10 @@ class StakeBulkFold : public BulkFold {
     absl::string_view holder;
     absl::string_view target;
   };
-  // What the fold knows of one announcement id with versions (or with a
-  // record in the generation: the fold keeps no others).
-  struct Announcement {
-    absl::string_view id;
-    uint32_t fact_count = 0;
-    // The versions of its facts (indexes into versions_), each fact's in
-    // the order they were written: its record lists their keys so. An
-    // index may repeat, as a record may list a key twice.
-    absl::InlinedVector<uint32_t, 2> versions;
-  };
 
-  // Chunks of whole huge pages (large_blocks.h): 2 MiB of versions,
-  // 6 MiB of announcements (48 bytes each, a power of two of which is never
-  // a whole number of 2 MiB pages below that).
+  // Chunks of whole huge pages (large_blocks.h): 2 MiB of versions.
   using Versions = ChunkedVector<Version, 15>;
-  using Announcements = ChunkedVector<Announcement, 17>;
-  // Announcement id hash -> index into the announcements.
+  // Announcement id hash -> the announcement's first version.
   using ByHash =
       absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
                           LargeAllocator<std::pair<const uint64_t, uint32_t>>>;
@@ -129,30 +137,33 @@ class StakeBulkFold : public BulkFold {
  private:
   // Folds event `index` of `batch`. Errors: as Fold, without the prefix.
   absl::Status FoldEvent(const StakeBatch& batch, size_t index);
-  // The announcement `id` with its versions, read back from the
-  // generation when an earlier run wrote its record; nullptr when it has
-  // none. Errors: DATA_LOSS for a malformed record or entry.
-  // `hash` is IdHash(id) (stake_bulk_fold.cc).
-  absl::StatusOr<Announcement*> Find(absl::string_view id, uint64_t hash);
-  // The announcement `id`, added (with no versions yet) when the fold has
-  // none. REQUIRES: written_ids_ is empty (no record to read back).
-  Announcement* FindOrAdd(absl::string_view id, uint64_t hash);
+  // The first version of announcement `id`, read back from the generation
+  // when an earlier run wrote its record; kNoVersion when it has none.
+  // Errors: DATA_LOSS for a malformed record or entry. `hash` is
+  // IdHash(id) (stake_bulk_fold.cc).
+  absl::StatusOr<uint32_t> Find(absl::string_view id, uint64_t hash);
+  // The first version of announcement `id`; when the fold has none, lists
+  // `first` as its first version (the caller adds it next) and returns
+  // kNoVersion. REQUIRES: written_ids_ is empty (no record to read back).
+  uint32_t FindOrList(absl::string_view id, uint64_t hash, uint32_t first);
+  // Lists `first` as the first version of `id`. REQUIRES: Find found none.
+  void List(absl::string_view id, uint64_t hash, uint32_t first);
   // Reads the record of `id` and its versions back from the generation;
-  // nullptr when there is none. Errors: as Find.
-  absl::StatusOr<Announcement*> ReadBack(absl::string_view id, uint64_t hash);
-  void PutVersion(const Version& version, Announcement* owner);
-  // Adds an announcement with no versions yet. REQUIRES: Find found none.
-  Announcement* AddAnnouncement(absl::string_view id, uint64_t hash);
-  // Appends an announcement the table already lists.
-  Announcement* Append(absl::string_view id);
+  // kNoVersion when there is none. Errors: as Find.
+  absl::StatusOr<uint32_t> ReadBack(absl::string_view id, uint64_t hash);
+  // The announcement id of version `index` (from its head).
+  absl::string_view IdOf(uint32_t index) const;
+  // The last version of the list that starts at `first`.
+  uint32_t Last(uint32_t first) const;
   // `named`'s version with its names' ids.
   Version Interned(const NamedVersion& named);
-  // Adds `version` to versions_; returns its index.
-  uint32_t AddVersion(const Version& version);
+  // Adds `version` to versions_, after version `last` of its announcement
+  // (kNoVersion: none); returns its index.
+  uint32_t AddVersion(const Version& version, uint32_t last);
   uint32_t Intern(absl::string_view name);
   absl::Status Correct(const StakeCorrection& correction, uint64_t position);
   absl::Status CorrectFact(uint32_t fact, const std::string& date, uint64_t position,
-                           Announcement* announcement);
+                           uint32_t first);
 
   const ProjectionTxn* const state_;
   // The blocks the versions' and ids' views point into: the batches', and
@@ -162,12 +173,10 @@ class StakeBulkFold : public BulkFold {
   // Chunked: growing it copies nothing (a rebuild holds millions), and the
   // runs find a version by index without a cache miss on the way.
   Versions versions_;
-  // The announcements in the order the fold met them (chunked likewise),
-  // found by their ids' hashes: a slot of 16 bytes that
-  // growing rehashes without reading the id, where a map by id would read
-  // every id again (tens of millions of cache misses at 10M). Distinct ids
-  // with one hash (about never) go to collided_.
-  Announcements announcements_;
+  // The announcements' first versions, found by their ids' hashes: a slot
+  // of 16 bytes that growing rehashes without reading the id, where a map
+  // by id would read every id again (tens of millions of cache misses at
+  // 10M). Distinct ids with one hash (about never) go to collided_.
   ByHash announcement_by_hash_;
   absl::flat_hash_map<absl::string_view, uint32_t> collided_;
   // Fund key (StakeFundKey) -> the position that established it last.
