@@ -153,6 +153,9 @@ NamedVersion ToVersion(const StakeFactView& fact, absl::string_view id, uint64_t
 struct Held {
   std::vector<ByteArena> arenas;
   Versions versions;
+  // How many announcements the versions hold (about: ids of one hash
+  // count once).
+  size_t announcements = 0;
   absl::flat_hash_map<std::string, uint64_t> funds;
   // By name id: the name's place in byte order. Keys start with names
   // ended by NUL (which no name holds), so ordering pairs of ranks orders
@@ -186,6 +189,7 @@ using IdSlots = std::vector<IdSlot, LargeAllocator<IdSlot>>;
 // (domain/announcement_check.h), so their records' keys sort as the ids do.
 IdSlots ById(const Held& held, absl::string_view first, absl::string_view last) {
   IdSlots slots;
+  slots.reserve(held.announcements);
   for (uint32_t i = 0; i < held.versions.size(); ++i) {
     if (!held.First(i)) continue;
     const absl::string_view id = held.Id(i);
@@ -245,8 +249,8 @@ constexpr size_t kRecordSplitSamples = 1024;
 // core each (at 10M the records were the last run to end, alone on a core
 // for two of the write's ten seconds). Empty when there are too few
 // announcements to bother.
-std::string RecordSplit(const Held& held, size_t announcements) {
-  if (announcements < kRecordSplitSamples) return "";
+std::string RecordSplit(const Held& held) {
+  if (held.announcements < kRecordSplitSamples) return "";
   // The first announcement at or after each of evenly spaced versions.
   const size_t count = held.versions.size();
   std::vector<absl::string_view> sample;
@@ -815,7 +819,8 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
     held->names.push_back(names_[by_rank[rank]]);
   }
   const uint32_t split = HolderSplit(*held);
-  auto record_split = std::make_shared<const std::string>(RecordSplit(*held, by_hash->size()));
+  held->announcements = by_hash->size();
+  auto record_split = std::make_shared<const std::string>(RecordSplit(*held));
   // Key order: 'S' < 'f' < 'p' < 't'.
   return {
       [held, record_split](BulkLoadFileWriter* out) {
