@@ -3,6 +3,7 @@
 #ifndef STAKELEDGER_STORAGE_RADIX_SORT_H_
 #define STAKELEDGER_STORAGE_RADIX_SORT_H_
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -59,6 +60,19 @@ void RadixSortBy(std::vector<Item, Alloc>* items, KeyOf key_of) {
     if (scratch.size() != items->size()) scratch.resize(items->size());
     radix_internal::Pass(*items, shift, key_of, &scratch);
     items->swap(scratch);
+  }
+}
+
+// Sorts each run of adjacent items of *items that `same` says are alike by
+// `less`: after RadixSortBy, the items that share a key, by the rest of
+// theirs.
+template <typename Items, typename Same, typename Less>
+void SortRuns(Items* items, Same same, Less less) {
+  for (size_t begin = 0; begin < items->size();) {
+    size_t end = begin + 1;
+    while (end < items->size() && same((*items)[begin], (*items)[end])) ++end;
+    if (end - begin > 1) std::sort(items->begin() + begin, items->begin() + end, less);
+    begin = end;
   }
 }
 

@@ -89,5 +89,34 @@ TEST(RadixSortTest, SortingByTheMinorKeyThenTheMajorOneSortsByBoth) {
   EXPECT_EQ(items, expected);
 }
 
+TEST(RadixSortTest, SortRunsOrdersTheItemsThatShareAKeyAndNoOthers) {
+  // As the runs break ties: sorted by key, then each run of one key by the
+  // rest; an item never leaves its run.
+  std::mt19937_64 rng(17);
+  std::vector<Item> items(5000);
+  for (uint32_t i = 0; i < items.size(); ++i) {
+    items[i] = {rng() % 300, static_cast<uint32_t>(rng() % 1000), i};
+  }
+  std::vector<Item> expected = items;
+  std::sort(expected.begin(), expected.end(), [](const Item& a, const Item& b) {
+    return a.key != b.key       ? a.key < b.key
+           : a.minor != b.minor ? a.minor < b.minor
+                                : a.order < b.order;
+  });
+  RadixSortBy(&items, [](const Item& item) { return item.key; });
+  SortRuns(
+      &items, [](const Item& a, const Item& b) { return a.key == b.key; },
+      [](const Item& a, const Item& b) {
+        return a.minor != b.minor ? a.minor < b.minor : a.order < b.order;
+      });
+  EXPECT_EQ(items, expected);
+  // Items alike by `same` only next to each other: each stays in its run.
+  std::vector<Item> apart = {{2, 9, 0}, {1, 5, 1}, {2, 3, 2}, {2, 1, 3}};
+  SortRuns(
+      &apart, [](const Item& a, const Item& b) { return a.key == b.key; },
+      [](const Item& a, const Item& b) { return a.minor < b.minor; });
+  EXPECT_EQ(apart, (std::vector<Item>{{2, 9, 0}, {1, 5, 1}, {2, 1, 3}, {2, 3, 2}}));
+}
+
 }  // namespace
 }  // namespace stakeledger::storage

@@ -214,15 +214,9 @@ IdSlots ById(const Held& held, absl::string_view first, absl::string_view last) 
   RadixSortBy(&slots, [](const IdSlot& slot) { return slot.word; });
   // Ids that share the word too sort by the rest. The fold holds one
   // announcement per id: no two compare equal.
-  for (size_t begin = 0; begin < slots.size();) {
-    size_t end = begin + 1;
-    while (end < slots.size() && slots[end].word == slots[begin].word) ++end;
-    if (end - begin > 1) {
-      std::sort(slots.begin() + begin, slots.begin() + end,
-                [&id_of](const IdSlot& a, const IdSlot& b) { return id_of(a) < id_of(b); });
-    }
-    begin = end;
-  }
+  SortRuns(
+      &slots, [](const IdSlot& a, const IdSlot& b) { return a.word == b.word; },
+      [&id_of](const IdSlot& a, const IdSlot& b) { return id_of(a) < id_of(b); });
   return slots;
 }
 
@@ -407,22 +401,14 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
   // then, for the few that share both, by the rest of the key and index.
   RadixSortBy(&slots, [](const EntrySlot& slot) { return uint64_t{slot.start}; });
   RadixSortBy(&slots, [](const EntrySlot& slot) { return slot.pair; });
-  for (size_t begin = 0; begin < slots.size();) {
-    size_t end = begin + 1;
-    while (end < slots.size() && slots[end].pair == slots[begin].pair &&
-           slots[end].start == slots[begin].start) {
-      ++end;
-    }
-    if (end - begin > 1) {
-      std::sort(slots.begin() + begin, slots.begin() + end,
-                [&held](const EntrySlot& a, const EntrySlot& b) {
-                  const auto a_tail = KeyTail(held.versions[a.index]);
-                  const auto b_tail = KeyTail(held.versions[b.index]);
-                  return a_tail != b_tail ? a_tail < b_tail : a.index < b.index;
-                });
-    }
-    begin = end;
-  }
+  SortRuns(
+      &slots,
+      [](const EntrySlot& a, const EntrySlot& b) { return a.pair == b.pair && a.start == b.start; },
+      [&held](const EntrySlot& a, const EntrySlot& b) {
+        const auto a_tail = KeyTail(held.versions[a.index]);
+        const auto b_tail = KeyTail(held.versions[b.index]);
+        return a_tail != b_tail ? a_tail < b_tail : a.index < b.index;
+      });
   std::string key;
   std::string value;
   for (size_t i = 0; i < slots.size(); ++i) {
