@@ -558,10 +558,12 @@ void StakeBulkFold::Expect(uint64_t last_position, size_t bytes_max) {
 }
 
 absl::Status StakeBulkFold::Fold(std::unique_ptr<BulkBatch> batch) {
-  if (!written_pending_.empty()) {
-    written_ids_.reserve(written_ids_.size() + written_pending_.size());
-    written_ids_.insert(written_pending_.begin(), written_pending_.end());
-    written_pending_ = std::vector<uint64_t>();
+  if (!written_table_.empty()) {
+    // From the table's keys: a hash of every id would read each from all
+    // over memory again.
+    written_ids_.reserve(written_ids_.size() + written_table_.size());
+    for (const auto& [hash, first] : written_table_) written_ids_.insert(hash);
+    written_table_ = ByHash();
   }
   auto* stake = static_cast<StakeBatch*>(batch.get());
   const size_t count = stake->events.size();
@@ -787,9 +789,7 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
   held->arenas.push_back(std::move(arena_));
   arena_ = ByteArena();
   held->versions.swap(versions_);
-  // The ids' hashes go to written_pending_ (below) from the table's keys:
-  // a hash of every id would read each from all over memory again.
-  auto by_hash = std::make_shared<ByHash>(std::move(announcement_by_hash_));
+  written_table_ = std::move(announcement_by_hash_);
   announcement_by_hash_ = ByHash();
   // Ids that collided have their hash in the table already.
   collided_.clear();
@@ -805,7 +805,7 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
     held->names.push_back(names_[by_rank[rank]]);
   }
   const uint32_t split = HolderSplit(*held);
-  held->announcements = by_hash->size();
+  held->announcements = written_table_.size();
   auto record_split = std::make_shared<const std::string>(RecordSplit(*held));
   // Key order: 'S' < 'f' < 'p' < 't'.
   return {
@@ -819,16 +819,6 @@ std::vector<RunBuilder> StakeBulkFold::TakeRuns() {
       [held, split](BulkLoadFileWriter* out) { return Entries(*held, 0, split, out); },
       [held, split](BulkLoadFileWriter* out) { return Entries(*held, split, UINT32_MAX, out); },
       [held](BulkLoadFileWriter* out) { return Members(*held, out); },
-      // Writes nothing: lists the hashes of the ids the runs hold, beside
-      // them (WriteRuns returns before the next Fold, which adds them to
-      // written_ids_: a last write is followed by none, and a million
-      // inserts cost a quarter of a second).
-      [this, by_hash](BulkLoadFileWriter*) {
-        written_pending_.reserve(by_hash->size());
-        for (const auto& [hash, index] : *by_hash) written_pending_.push_back(hash);
-        *by_hash = ByHash();
-        return absl::OkStatus();
-      },
   };
 }
 

@@ -186,9 +186,11 @@ class StakeBulkFold : public BulkFold {
   ByteArena names_arena_;
   std::vector<absl::string_view> names_;
   absl::flat_hash_map<absl::string_view, uint32_t> name_ids_;
-  // Hashes of the announcement ids the last runs wrote records of, until
-  // the next Fold adds them to written_ids_.
-  std::vector<uint64_t> written_pending_;
+  // The table of the announcements the last runs wrote records of (its
+  // keys are their ids' hashes), until the next Fold adds the hashes to
+  // written_ids_: a last write is followed by none, and copying ten
+  // million hashes out cost a third of a second of the 10M write.
+  ByHash written_table_;
   // Hashes of the announcement ids earlier runs wrote records of.
   absl::flat_hash_set<uint64_t> written_ids_;
   // Besides arena_'s.
