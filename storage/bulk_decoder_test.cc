@@ -31,7 +31,7 @@ class RecordingFold : public BulkFold {
   }
   absl::Status Fold(std::unique_ptr<BulkBatch>) override { return absl::OkStatus(); }
   size_t held_bytes() const override { return 0; }
-  std::vector<RunBuilder> TakeRuns() override { return {}; }
+  std::vector<RunBuilder> TakeRuns(bool) override { return {}; }
 };
 
 class BulkDecoderTest : public testing::EventLogTest {

@@ -97,9 +97,10 @@ class BulkFold {
   // sorted runs whose key ranges ascend and do not overlap (a builder may
   // write nothing and only do some of the fold's own work), and keeps only
   // what it needs to go on: from then on it reads the state the runs hold
-  // through the reader it was made with. REQUIRES: the runs are ingested
-  // before the next Fold.
-  virtual std::vector<RunBuilder> TakeRuns() = 0;
+  // through the reader it was made with; `last`: no Fold follows, so it
+  // need keep nothing. REQUIRES: the runs are ingested before the next
+  // Fold.
+  virtual std::vector<RunBuilder> TakeRuns(bool last) = 0;
 };
 
 // Builds every run on a thread of its own, writes each as an SST file and

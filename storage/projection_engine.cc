@@ -796,12 +796,12 @@ absl::Status ProjectionEngine::FoldInBulk(
   uint64_t keys_before = 0;
   // A write of 10M announcements takes seconds: this thread reports how
   // far it is meanwhile.
-  auto write = [&](uint64_t position) -> absl::Status {
+  auto write = [&](uint64_t position, bool last) -> absl::Status {
     std::atomic<uint64_t> keys{0};
     writing(keys_before);
-    const absl::Status status =
-        RunReporting([&] { return WriteRuns(db, name, shadow, fold->TakeRuns(), position, &keys); },
-                     [&] { writing(keys_before + keys.load(std::memory_order_relaxed)); });
+    const absl::Status status = RunReporting(
+        [&] { return WriteRuns(db, name, shadow, fold->TakeRuns(last), position, &keys); },
+        [&] { writing(keys_before + keys.load(std::memory_order_relaxed)); });
     keys_before += keys.load(std::memory_order_relaxed);
     writing(keys_before);
     if (status.ok()) ++*writes;
@@ -818,11 +818,13 @@ absl::Status ProjectionEngine::FoldInBulk(
       return absl::Status(status.code(),
                           absl::StrCat("rebuilding '", name, "' ", status.message()));
     }
-    if (fold->held_bytes() > rebuild_buffer_bytes_max_) RETURN_IF_ERROR(write(decoded.last));
+    if (fold->held_bytes() > rebuild_buffer_bytes_max_) {
+      RETURN_IF_ERROR(write(decoded.last, /*last=*/false));
+    }
     RETURN_IF_ERROR(advanced(decoded.last, decoded.last - folded));
     folded = decoded.last;
   }
-  return write(head);
+  return write(head, /*last=*/true);
 }
 
 // The compaction runs on a thread of its own so that the rebuild keeps

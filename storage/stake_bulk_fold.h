@@ -132,7 +132,7 @@ class StakeBulkFold : public BulkFold {
   void Expect(uint64_t last_position, size_t bytes_max) override;
   absl::Status Fold(std::unique_ptr<BulkBatch> batch) override;
   size_t held_bytes() const override { return held_bytes_ + arena_.bytes() + names_arena_.bytes(); }
-  std::vector<RunBuilder> TakeRuns() override;
+  std::vector<RunBuilder> TakeRuns(bool last) override;
 
  private:
   // Folds event `index` of `batch`. Errors: as Fold, without the prefix.
@@ -188,8 +188,8 @@ class StakeBulkFold : public BulkFold {
   absl::flat_hash_map<absl::string_view, uint32_t> name_ids_;
   // The table of the announcements the last runs wrote records of (its
   // keys are their ids' hashes), until the next Fold adds the hashes to
-  // written_ids_: a last write is followed by none, and copying ten
-  // million hashes out cost a third of a second of the 10M write.
+  // written_ids_; none after the last runs. Copying ten million hashes out
+  // during the write cost a third of a second at 10M.
   ByHash written_table_;
   // Hashes of the announcement ids earlier runs wrote records of.
   absl::flat_hash_set<uint64_t> written_ids_;

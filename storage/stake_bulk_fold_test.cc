@@ -123,12 +123,13 @@ absl::StatusOr<int> FoldInBulk(const Database& db, const std::vector<LoggedAnnou
     status = fold->Fold(std::move(batch));
     batch = fold->NewBatch();
     if (status.ok() && (*rng)() % 3 == 0) {
-      status = WriteRuns(db, name, 1, fold->TakeRuns(), logged.position);
+      status = WriteRuns(db, name, 1, fold->TakeRuns(/*last=*/false), logged.position);
       ++writes;
     }
     if (!status.ok()) return status;
   }
-  const absl::Status status = WriteRuns(db, name, 1, fold->TakeRuns(), log.back().position);
+  const absl::Status status =
+      WriteRuns(db, name, 1, fold->TakeRuns(/*last=*/true), log.back().position);
   if (!status.ok()) return status;
   return writes + 1;
 }
