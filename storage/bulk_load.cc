@@ -58,22 +58,11 @@ absl::Status BulkLoadFileWriter::Open() {
   path_ = (dir / absl::StrCat(FilePrefix(file_tag_), "-", next_file.fetch_add(1), ".sst")).string();
   const rocksdb::Options options =
       rocksdb::Options(db_.db()->GetDBOptions(), db_.db()->GetOptions(db_.projections()));
-  // Written straight to the device (O_DIRECT), where the file system
-  // allows it: a rebuild writes gigabytes, and copying them into the page
-  // cache cost a tenth of its CPU at 10M. On a file system that refuses
-  // (tmpfs before Linux 6.6) the file goes through the page cache.
-  rocksdb::EnvOptions env;
-  env.use_direct_writes = true;
-  writer_ = std::make_unique<rocksdb::SstFileWriter>(env, options, db_.projections(),
-                                                     /*invalidate_page_cache=*/false);
-  rocksdb::Status opened = writer_->Open(path_);
-  if (!opened.ok()) {
-    writer_ =
-        std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, db_.projections(),
-                                                 /*invalidate_page_cache=*/false);
-    opened = writer_->Open(path_);
-  }
-  return FromRocksStatus(opened, "opening a bulk-load file");
+  // Queries read the file soon after: keep its pages cached.
+  writer_ =
+      std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, db_.projections(),
+                                               /*invalidate_page_cache=*/false);
+  return FromRocksStatus(writer_->Open(path_), "opening a bulk-load file");
 }
 
 absl::Status BulkLoadFileWriter::Write(absl::string_view key,

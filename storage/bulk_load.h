@@ -2,10 +2,7 @@
 // written as one SST file (rocksdb::SstFileWriter) and ingested whole
 // (IngestExternalFile), bypassing the write-ahead log and the memtable.
 // An ingested file becomes visible atomically, so a generation's state and
-// its checkpoint written in one file arrive together or not at all. Files
-// are written with O_DIRECT where the file system allows it: not through
-// the page cache, so the first reads of a freshly loaded file go to the
-// device.
+// its checkpoint written in one file arrive together or not at all.
 #ifndef STAKELEDGER_STORAGE_BULK_LOAD_H_
 #define STAKELEDGER_STORAGE_BULK_LOAD_H_
 

@@ -5,7 +5,6 @@
 #include "storage/bulk_load.h"
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -139,25 +138,6 @@ TEST_F(BulkLoadTest, KeysOutOfOrderAreRejectedAndNothingIsWritten) {
   const std::filesystem::path dir = std::filesystem::path(dir_.path()) / "bulk_load";
   EXPECT_TRUE(std::filesystem::is_empty(dir));
   EXPECT_EQ(BulkLoad(*db_, prefix, {}, prefix).code(), absl::StatusCode::kInvalidArgument);
-}
-
-// Bulk-load files are written with O_DIRECT where the file system allows
-// it. tmpfs refuses it before Linux 6.6 (Debian 12 runs 6.1): a load there
-// goes through the page cache instead, and the state reads back the same.
-TEST(BulkLoadFileSystemTest, LoadsOnAFileSystemWithoutDirectWrites) {
-  ASSERT_TRUE(std::filesystem::is_directory("/dev/shm"));
-  std::string dir = "/dev/shm/bulk_load_test_XXXXXX";
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  {
-    auto db = Database::Open(dir);
-    ASSERT_TRUE(db.ok()) << db.status();
-    const std::string prefix = ProjectionPrefix("p", 1);
-    ASSERT_TRUE(BulkLoad(**db, prefix, {{"a", "1"}, {"b", "2"}}, prefix).ok());
-    const std::vector<std::pair<std::string, std::string>> expected = {{"a", "1"}, {"b", "2"}};
-    EXPECT_EQ(GenerationState(**db, "p", 1), expected);
-  }
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
 }
 
 TEST_F(BulkLoadTest, FileWriterWritesChangesAsTheyComeAndIngestsThem) {
