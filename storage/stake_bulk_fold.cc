@@ -76,6 +76,10 @@ constexpr size_t kVersionBytes = sizeof(Version);
 static_assert(sizeof(Version) == 64, "a version fills a cache line");
 static_assert(Versions::kChunkBytes % kLargeBlockBytesMin == 0);
 constexpr size_t kAnnouncementBytes = 20;
+// known_until of a read-back version whose key its record lists again
+// later: closed for corrections, and never written (the runs write the
+// last version of a key).
+constexpr uint64_t kShadowedKnownUntil = UINT64_MAX;
 // How many events ahead of the one folded the fold fetches the table's
 // slot for: a probe's latency is several events' folding.
 constexpr size_t kProbeAhead = 8;
@@ -654,17 +658,24 @@ uint32_t StakeBulkFold::FindOrList(absl::string_view id, uint64_t hash, uint32_t
   if (IdOf(it->second) == id) return it->second;
   const auto collided = collided_.find(id);
   if (collided != collided_.end()) return collided->second;
-  // The id may view a batch's block the fold does not keep (a
-  // correction's): a copy.
-  collided_.emplace(arena_.Copy(id), first);
-  held_bytes_ += kAnnouncementBytes + id.size();
+  ListCollided(id, first);
   return kNoVersion;
 }
 
 void StakeBulkFold::List(absl::string_view id, uint64_t hash, uint32_t first) {
   const auto [it, added] = announcement_by_hash_.try_emplace(hash, first);
-  if (!added) collided_.emplace(arena_.Copy(id), first);
-  held_bytes_ += kAnnouncementBytes + (added ? 0 : id.size());
+  if (added) {
+    held_bytes_ += kAnnouncementBytes;
+  } else {
+    ListCollided(id, first);
+  }
+}
+
+void StakeBulkFold::ListCollided(absl::string_view id, uint32_t first) {
+  // The id may view a batch's block the fold does not keep (a
+  // correction's): a copy.
+  collided_.emplace(arena_.Copy(id), first);
+  held_bytes_ += kAnnouncementBytes + id.size();
 }
 
 absl::StatusOr<uint32_t> StakeBulkFold::ReadBack(absl::string_view id, uint64_t hash) {
@@ -683,17 +694,22 @@ absl::StatusOr<uint32_t> StakeBulkFold::ReadBack(absl::string_view id, uint64_t 
   absl::flat_hash_map<std::string, uint32_t> listed;
   for (const v1::FactVersionKeys& fact : record->facts()) {
     for (const std::string& key : fact.keys()) {
-      if (key.size() < kStakeEntrySuffixBytes) {
-        return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " key is too short"));
-      }
-      ASSIGN_OR_RETURN(const v1::StakeEntry entry, GetStakeEntry(*state_, key));
-      const int start_day = static_cast<int>(
-          ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
       auto [it, added] = listed.try_emplace(key, 0);
-      if (!added && versions_[it->second].known_until == 0) {
-        versions_[it->second].known_until = UINT64_MAX;
+      Version version;
+      if (added) {
+        if (key.size() < kStakeEntrySuffixBytes) {
+          return absl::DataLossError(absl::StrCat(kStakeEntryWhat, " key is too short"));
+        }
+        ASSIGN_OR_RETURN(const v1::StakeEntry entry, GetStakeEntry(*state_, key));
+        const int start_day = static_cast<int>(
+            ReadBigEndian32(absl::string_view(key).substr(key.size() - kStakeEntrySuffixBytes)));
+        version = Interned(ToVersion(entry, start_day, &arena_));
+      } else {
+        Version& earlier = versions_[it->second];
+        version = earlier;
+        if (earlier.known_until == 0) earlier.known_until = kShadowedKnownUntil;
       }
-      it->second = last = AddVersion(Interned(ToVersion(entry, start_day, &arena_)), last);
+      it->second = last = AddVersion(version, last);
     }
   }
   if (last == kNoVersion) {

@@ -148,6 +148,8 @@ class StakeBulkFold : public BulkFold {
   uint32_t FindOrList(absl::string_view id, uint64_t hash, uint32_t first);
   // Lists `first` as the first version of `id`. REQUIRES: Find found none.
   void List(absl::string_view id, uint64_t hash, uint32_t first);
+  // The same for an id whose hash another id's first version holds.
+  void ListCollided(absl::string_view id, uint32_t first);
   // Reads the record of `id` and its versions back from the generation;
   // kNoVersion when there is none. Errors: as Find.
   absl::StatusOr<uint32_t> ReadBack(absl::string_view id, uint64_t hash);
