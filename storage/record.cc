@@ -6,11 +6,11 @@
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/stubs/common.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "storage/check.h"
 #include "storage/keys.h"
+#include "storage/utf8.h"
 #include "storage/wire_reader.h"
 
 namespace stakeledger::storage {
@@ -125,7 +125,7 @@ bool ReadView(CodedInputStream* input, absl::string_view bytes, bool utf8, absl:
   const int start = input->CurrentPosition();
   if (!input->Skip(size)) return false;
   *out = bytes.substr(static_cast<size_t>(start), static_cast<size_t>(size));
-  return !utf8 || google::protobuf::internal::IsStructurallyValidUTF8(out->data(), size);
+  return !utf8 || IsValidUtf8(*out);
 }
 
 // Reads an embedded message's fields with `field(tag)` (false: malformed)

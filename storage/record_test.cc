@@ -5,6 +5,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "storage/keys.h"
 #include "storage/test_util.h"
@@ -40,6 +42,23 @@ v1::RecordedEvent SampleEvent() {
 std::string SampleLogValue() {
   const std::string record = SerializeRecord(SampleEvent());
   return EncodeLogValue(LeafHash(record), record);
+}
+
+TEST(Record, RecordedAtUsIsTimeUtilsMicroseconds) {
+  const int64_t seconds[] = {0, 1, 1732406400, -1, -62135596800, 253402300799};
+  const int32_t nanos[] = {0, 1, 999, 1000, 1001, 123456789, 999999999, -1, -1500, -999999999};
+  for (const int64_t s : seconds) {
+    for (const int32_t n : nanos) {
+      google::protobuf::Timestamp at;
+      at.set_seconds(s);
+      at.set_nanos(n);
+      LogEventView view;
+      view.recorded_at_seconds = s;
+      view.recorded_at_nanos = n;
+      EXPECT_EQ(RecordedAtUs(view), google::protobuf::util::TimeUtil::TimestampToMicroseconds(at))
+          << s << " " << n;
+    }
+  }
 }
 
 TEST(Record, LeafHashOfEmptyRecordIsTheRfc6962EmptyLeaf) {

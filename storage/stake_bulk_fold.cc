@@ -7,7 +7,6 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "domain/events.h"
-#include "google/protobuf/util/time_util.h"
 #include "storage/bulk_load.h"
 #include "storage/check.h"
 #include "storage/fact_versions.h"
@@ -470,13 +469,6 @@ absl::Status DecodeAnnouncementAt(const LogEventView& event, v1::Announcement* m
   return absl::OkStatus();
 }
 
-int64_t RecordedAtUs(const LogEventView& event) {
-  google::protobuf::Timestamp recorded_at;
-  recorded_at.set_seconds(event.recorded_at_seconds);
-  recorded_at.set_nanos(event.recorded_at_nanos);
-  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(recorded_at);
-}
-
 // Appends the facts of one announcement to a batch's vectors.
 class BatchSink : public StakeFactSink {
  public:
@@ -530,12 +522,17 @@ void StakeBatch::Decode(const LogEventView& event) {
   const size_t corrections_begin = corrections.size();
   const size_t funds_begin = funds.size();
   if (out.status.ok()) {
-    const absl::string_view id = bytes.Copy(view.announcement_id);
-    BatchSink sink(this, id, event.position, RecordedAtUs(event));
+    // The heads copy the id from the payload, which is valid until Decode
+    // returns.
+    BatchSink sink(this, view.announcement_id, event.position, RecordedAtUs(event));
     const absl::StatusOr<uint32_t> fact_count = VisitFacts(view, &sink);
     if (fact_count.ok()) {
-      out.id = id;
-      out.id_hash = IdHash(id);
+      // The id the fold keeps: that of the event's first head, which the
+      // fold keeps anyway, or a copy of its own (at 10M, 150 MB less
+      // memory touched for the first time).
+      out.id = versions.size() > versions_begin ? HeadId(versions[versions_begin].version.head())
+                                                : bytes.Copy(view.announcement_id);
+      out.id_hash = IdHash(out.id);
       out.fact_count = *fact_count;
     } else {
       // The fold fails at this event: it keeps none of its facts.

@@ -3,17 +3,12 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/stubs/common.h"
 #include "storage/status_macros.h"
+#include "storage/utf8.h"
 #include "storage/uuid.h"
 
 namespace stakeledger::storage {
 namespace {
-
-bool IsValidUtf8(absl::string_view text) {
-  return google::protobuf::internal::IsStructurallyValidUTF8(text.data(),
-                                                             static_cast<int>(text.size()));
-}
 
 bool HasControlCharacter(absl::string_view text) {
   for (const char c : text) {

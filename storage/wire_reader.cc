@@ -1,6 +1,6 @@
 #include "storage/wire_reader.h"
 
-#include "google/protobuf/stubs/common.h"
+#include "storage/utf8.h"
 
 namespace stakeledger::storage {
 namespace {
@@ -105,10 +105,7 @@ bool WireReader::NextAnyForm(WireField* field) {
 bool ReadString(const WireField& field, absl::string_view* value) {
   if (field.wire_type != kWireDelimited) return false;
   // The check protobuf's parser makes of every proto3 string field.
-  if (!google::protobuf::internal::IsStructurallyValidUTF8(field.bytes.data(),
-                                                           static_cast<int>(field.bytes.size()))) {
-    return false;
-  }
+  if (!IsValidUtf8(field.bytes)) return false;
   *value = field.bytes;
   return true;
 }
