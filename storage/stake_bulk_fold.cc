@@ -33,9 +33,9 @@ struct StakeBatch : BulkBatch {
     // parse): the fold fails there, as the event-by-event fold does.
     absl::Status status;
     absl::string_view id;
-    // IdHash(id), taken on the decoding thread: the fold's thread is the
+    // StakeFoldIdHash(id), taken on the decoding thread: the fold's thread is the
     // pipeline's busiest.
-    uint64_t id_hash = 0;
+    uint32_t id_hash = 0;
     uint32_t fact_count = 0;
     // Ends of this event's items in the vectors below (they begin where
     // the previous event's end).
@@ -70,11 +70,12 @@ namespace {
 
 // What a version and an announcement cost in memory besides the bytes of
 // their strings, about: the version; the announcement's slot in the table
-// (16 bytes and a control byte, at most 7/8 full).
+// (8 bytes and a control byte, at most 7/8 full).
 constexpr size_t kVersionBytes = sizeof(Version);
 static_assert(sizeof(Version) == 64, "a version fills a cache line");
 static_assert(Versions::kChunkBytes % kLargeBlockBytesMin == 0);
-constexpr size_t kAnnouncementBytes = 20;
+static_assert(sizeof(StakeBulkFold::HashSlot) == 8);
+constexpr size_t kAnnouncementBytes = 11;
 // known_until of a read-back version whose key its record lists again
 // later: closed for corrections, and never written (the runs write the
 // last version of a key).
@@ -83,7 +84,10 @@ constexpr uint64_t kShadowedKnownUntil = UINT64_MAX;
 // slot for: a probe's latency is several events' folding.
 constexpr size_t kProbeAhead = 8;
 
-uint64_t IdHash(absl::string_view id) { return absl::Hash<absl::string_view>()(id); }
+using HashSlot = StakeBulkFold::HashSlot;
+HashSlot SlotOf(uint32_t hash, uint32_t first) { return uint64_t{hash} << 32 | first; }
+uint32_t HashOf(HashSlot slot) { return static_cast<uint32_t>(slot >> 32); }
+uint32_t IndexOf(HashSlot slot) { return static_cast<uint32_t>(slot); }
 
 // The announcement id a version's head starts with (field 3; proto3
 // leaves an empty one out, so empty when the head does not start so).
@@ -495,6 +499,10 @@ class BatchSink : public StakeFactSink {
 
 }  // namespace
 
+uint32_t StakeFoldIdHash(absl::string_view id) {
+  return static_cast<uint32_t>(absl::Hash<absl::string_view>()(id) >> 32);
+}
+
 absl::StatusOr<v1::StakeEntry> GetStakeEntry(const ProjectionTxn& state, const std::string& key) {
   ASSIGN_OR_RETURN(std::optional<std::string> value, state.Get(key));
   v1::StakeEntry entry;
@@ -532,7 +540,7 @@ void StakeBatch::Decode(const LogEventView& event) {
       // memory touched for the first time).
       out.id = versions.size() > versions_begin ? HeadId(versions[versions_begin].version.head())
                                                 : bytes.Copy(view.announcement_id);
-      out.id_hash = IdHash(out.id);
+      out.id_hash = StakeFoldIdHash(out.id);
       out.fact_count = *fact_count;
     } else {
       // The fold fails at this event: it keeps none of its facts.
@@ -563,7 +571,7 @@ absl::Status StakeBulkFold::Fold(std::unique_ptr<BulkBatch> batch) {
     // From the table's keys: a hash of every id would read each from all
     // over memory again.
     written_ids_.reserve(written_ids_.size() + written_table_.size());
-    for (const auto& [hash, first] : written_table_) written_ids_.insert(hash);
+    for (const HashSlot slot : written_table_) written_ids_.insert(HashOf(slot));
     written_table_ = ByHash();
   }
   auto* stake = static_cast<StakeBatch*>(batch.get());
@@ -572,7 +580,7 @@ absl::Status StakeBulkFold::Fold(std::unique_ptr<BulkBatch> batch) {
     // At 10M the table is hundreds of megabytes and a probe missed the
     // cache every time, with the fold's thread stalled on it.
     if (i + kProbeAhead < count) {
-      announcement_by_hash_.prefetch(stake->events[i + kProbeAhead].id_hash);
+      announcement_by_hash_.prefetch(SlotOf(stake->events[i + kProbeAhead].id_hash, 0));
     }
     const absl::Status status = FoldEvent(*stake, i);
     if (!status.ok()) {
@@ -635,10 +643,10 @@ uint32_t StakeBulkFold::Last(uint32_t first) const {
   return last;
 }
 
-absl::StatusOr<uint32_t> StakeBulkFold::Find(absl::string_view id, uint64_t hash) {
-  const auto it = announcement_by_hash_.find(hash);
+absl::StatusOr<uint32_t> StakeBulkFold::Find(absl::string_view id, uint32_t hash) {
+  const auto it = announcement_by_hash_.find(SlotOf(hash, 0));
   if (it != announcement_by_hash_.end()) {
-    if (IdOf(it->second) == id) return it->second;
+    if (IdOf(IndexOf(*it)) == id) return IndexOf(*it);
     const auto collided = collided_.find(id);
     if (collided != collided_.end()) return collided->second;
   }
@@ -646,21 +654,21 @@ absl::StatusOr<uint32_t> StakeBulkFold::Find(absl::string_view id, uint64_t hash
   return ReadBack(id, hash);
 }
 
-uint32_t StakeBulkFold::FindOrList(absl::string_view id, uint64_t hash, uint32_t first) {
-  const auto [it, added] = announcement_by_hash_.try_emplace(hash, first);
+uint32_t StakeBulkFold::FindOrList(absl::string_view id, uint32_t hash, uint32_t first) {
+  const auto [it, added] = announcement_by_hash_.insert(SlotOf(hash, first));
   if (added) {
     held_bytes_ += kAnnouncementBytes;
     return kNoVersion;
   }
-  if (IdOf(it->second) == id) return it->second;
+  if (IdOf(IndexOf(*it)) == id) return IndexOf(*it);
   const auto collided = collided_.find(id);
   if (collided != collided_.end()) return collided->second;
   ListCollided(id, first);
   return kNoVersion;
 }
 
-void StakeBulkFold::List(absl::string_view id, uint64_t hash, uint32_t first) {
-  const auto [it, added] = announcement_by_hash_.try_emplace(hash, first);
+void StakeBulkFold::List(absl::string_view id, uint32_t hash, uint32_t first) {
+  const auto [it, added] = announcement_by_hash_.insert(SlotOf(hash, first));
   if (added) {
     held_bytes_ += kAnnouncementBytes;
   } else {
@@ -675,7 +683,7 @@ void StakeBulkFold::ListCollided(absl::string_view id, uint32_t first) {
   held_bytes_ += kAnnouncementBytes + id.size();
 }
 
-absl::StatusOr<uint32_t> StakeBulkFold::ReadBack(absl::string_view id, uint64_t hash) {
+absl::StatusOr<uint32_t> StakeBulkFold::ReadBack(absl::string_view id, uint32_t hash) {
   ASSIGN_OR_RETURN(std::optional<v1::AnnouncementVersions> record,
                    ReadAnnouncementVersions(*state_, id));
   if (!record.has_value()) return kNoVersion;
@@ -748,7 +756,7 @@ uint32_t StakeBulkFold::AddVersion(const Version& version, uint32_t last) {
 
 absl::Status StakeBulkFold::Correct(const StakeCorrection& correction, uint64_t position) {
   ASSIGN_OR_RETURN(const uint32_t first,
-                   Find(correction.announcement_id, IdHash(correction.announcement_id)));
+                   Find(correction.announcement_id, StakeFoldIdHash(correction.announcement_id)));
   // A correction of an announcement without versions changes nothing.
   if (first == kNoVersion) return absl::OkStatus();
   std::vector<uint32_t> facts = correction.fact_indexes;

@@ -54,6 +54,12 @@ absl::StatusOr<v1::StakeEntry> GetStakeEntry(const ProjectionTxn& state, const s
 
 struct StakeBatch;  // stake_bulk_fold.cc
 
+// The hash StakeBulkFold finds an announcement's id by: 32 bits, so that
+// its table's slot is 8 bytes (this hash and a version's index). Distinct
+// ids that share it (at 10M, about ten thousand) are told apart by the id
+// their first version holds. Thread-safe; the same within a process.
+uint32_t StakeFoldIdHash(absl::string_view id);
+
 // The log length from which the fold sizes its announcement table for the
 // whole log up front. Growing the table rehashes every id in it on the
 // fold's thread while the decoders wait: at 10M, twice for about half a
@@ -116,10 +122,20 @@ class StakeBulkFold : public BulkFold {
 
   // Chunks of whole huge pages (large_blocks.h): 2 MiB of versions.
   using Versions = ChunkedVector<Version, 15>;
-  // Announcement id hash -> the announcement's first version.
-  using ByHash =
-      absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
-                          LargeAllocator<std::pair<const uint64_t, uint32_t>>>;
+  // An announcement's slot in the fold's table: its id's hash
+  // (StakeFoldIdHash) in the high 32 bits, its first version's index in
+  // the low. Slots compare and hash by the id's hash alone, so that a slot
+  // with any index finds the one of its hash.
+  using HashSlot = uint64_t;
+  struct SlotHash {
+    size_t operator()(HashSlot slot) const {
+      return absl::Hash<uint32_t>()(static_cast<uint32_t>(slot >> 32));
+    }
+  };
+  struct SlotEq {
+    bool operator()(HashSlot a, HashSlot b) const { return a >> 32 == b >> 32; }
+  };
+  using ByHash = absl::flat_hash_set<HashSlot, SlotHash, SlotEq, LargeAllocator<HashSlot>>;
 
   // `state` reads the generation the runs go to. REQUIRES: it outlives
   // the fold.
@@ -140,19 +156,19 @@ class StakeBulkFold : public BulkFold {
   // The first version of announcement `id`, read back from the generation
   // when an earlier run wrote its record; kNoVersion when it has none.
   // Errors: DATA_LOSS for a malformed record or entry. `hash` is
-  // IdHash(id) (stake_bulk_fold.cc).
-  absl::StatusOr<uint32_t> Find(absl::string_view id, uint64_t hash);
+  // StakeFoldIdHash(id).
+  absl::StatusOr<uint32_t> Find(absl::string_view id, uint32_t hash);
   // The first version of announcement `id`; when the fold has none, lists
   // `first` as its first version (the caller adds it next) and returns
   // kNoVersion. REQUIRES: written_ids_ is empty (no record to read back).
-  uint32_t FindOrList(absl::string_view id, uint64_t hash, uint32_t first);
+  uint32_t FindOrList(absl::string_view id, uint32_t hash, uint32_t first);
   // Lists `first` as the first version of `id`. REQUIRES: Find found none.
-  void List(absl::string_view id, uint64_t hash, uint32_t first);
+  void List(absl::string_view id, uint32_t hash, uint32_t first);
   // The same for an id whose hash another id's first version holds.
   void ListCollided(absl::string_view id, uint32_t first);
   // Reads the record of `id` and its versions back from the generation;
   // kNoVersion when there is none. Errors: as Find.
-  absl::StatusOr<uint32_t> ReadBack(absl::string_view id, uint64_t hash);
+  absl::StatusOr<uint32_t> ReadBack(absl::string_view id, uint32_t hash);
   // The announcement id of version `index` (from its head).
   absl::string_view IdOf(uint32_t index) const;
   // The last version of the list that starts at `first`.
@@ -176,9 +192,11 @@ class StakeBulkFold : public BulkFold {
   // runs find a version by index without a cache miss on the way.
   Versions versions_;
   // The announcements' first versions, found by their ids' hashes: a slot
-  // of 16 bytes that growing rehashes without reading the id, where a map
+  // of 8 bytes that growing rehashes without reading the id, where a map
   // by id would read every id again (tens of millions of cache misses at
-  // 10M). Distinct ids with one hash (about never) go to collided_.
+  // 10M). At 10M the table is 150 MB touched for the first time on the
+  // fold's thread (with 16-byte slots of a 64-bit hash, 285 MB). An id
+  // whose hash an earlier id's slot holds goes to collided_.
   ByHash announcement_by_hash_;
   absl::flat_hash_map<absl::string_view, uint32_t> collided_;
   // Fund key (StakeFundKey) -> the position that established it last.
@@ -193,8 +211,9 @@ class StakeBulkFold : public BulkFold {
   // written_ids_; none after the last runs. Copying ten million hashes out
   // during the write cost a third of a second at 10M.
   ByHash written_table_;
-  // Hashes of the announcement ids earlier runs wrote records of.
-  absl::flat_hash_set<uint64_t> written_ids_;
+  // Hashes of the announcement ids earlier runs wrote records of (a hash
+  // another id shares only costs a read that finds no record).
+  absl::flat_hash_set<uint32_t> written_ids_;
   // Besides arena_'s.
   size_t held_bytes_ = 0;
 };

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "domain/events.h"
 #include "gtest/gtest.h"
@@ -169,6 +170,79 @@ TEST_F(StakeBulkFoldTest, RandomHistoriesFoldAsEventByEvent) {
   // Most histories were written in several steps, and ids did repeat.
   EXPECT_GT(written_midway, kHistoryCases / 2);
   EXPECT_GT(repeated_ids, kHistoryCases / 2);
+}
+
+// Pairs of distinct ids that share StakeFoldIdHash, found by trying ids
+// until `pairs` turn up (about 185 thousand tries for four: the hash has
+// 32 bits, and absl seeds it per process, so the pairs differ per run).
+std::vector<std::pair<std::string, std::string>> CollidingIds(size_t pairs) {
+  std::vector<std::pair<std::string, std::string>> found;
+  absl::flat_hash_map<uint32_t, std::string> seen;
+  for (uint64_t n = 0; found.size() < pairs && n < 10'000'000; ++n) {
+    std::string id = absl::StrCat("collide-", n);
+    const auto [it, added] = seen.try_emplace(StakeFoldIdHash(id), id);
+    if (!added) found.emplace_back(it->second, std::move(id));
+  }
+  return found;
+}
+
+// Renames the announcements of `log` and the ids their corrections name:
+// the i-th distinct id becomes ids[i], the ids past ids.size() stay.
+void RenameIds(const std::vector<std::string>& ids, std::vector<LoggedAnnouncement>* log) {
+  absl::flat_hash_map<std::string, std::string> renamed;
+  const auto rename = [&](const std::string& id) {
+    const auto [it, added] = renamed.try_emplace(id, id);
+    if (added && renamed.size() <= ids.size()) it->second = ids[renamed.size() - 1];
+    return it->second;
+  };
+  for (LoggedAnnouncement& logged : *log) {
+    v1::Announcement& announcement = logged.announcement;
+    announcement.set_announcement_id(rename(announcement.announcement_id()));
+    for (v1::Fact& fact : *announcement.mutable_facts()) {
+      if (fact.has_correction()) {
+        fact.mutable_correction()->set_announcement_id(rename(fact.correction().announcement_id()));
+      }
+    }
+  }
+}
+
+// Announcements whose ids share the fold's 32-bit hash are told apart by
+// their ids: each keeps its own versions, its corrections close its own,
+// and a repeat of either id finds its own, in memory and read back.
+TEST_F(StakeBulkFoldTest, IdsSharingAHashFoldAsEventByEvent) {
+  const std::vector<std::pair<std::string, std::string>> pairs = CollidingIds(4);
+  ASSERT_EQ(pairs.size(), 4u);
+  std::vector<std::string> ids;
+  for (const auto& [a, b] : pairs) {
+    ASSERT_NE(a, b);
+    ASSERT_EQ(StakeFoldIdHash(a), StakeFoldIdHash(b));
+    ids.push_back(a);
+    ids.push_back(b);
+  }
+  StakeOwnershipProjection projection;
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    Maker maker(seed);
+    std::vector<LoggedAnnouncement> log =
+        maker.MakeHistory(12, /*may_correct_itself=*/seed % 2 == 0, /*date_odds=*/3,
+                          [&maker](v1::Fact* fact) { maker.Fact(fact); });
+    // Half the histories repeat an id now and then (maybe one of a pair).
+    for (size_t i = 1; seed % 2 == 1 && i < log.size(); ++i) {
+      if (maker.Pick(4) != 0) continue;
+      log[i].announcement.set_announcement_id(
+          log[maker.Pick(static_cast<int>(i))].announcement.announcement_id());
+    }
+    RenameIds(ids, &log);
+    const std::string plain = absl::StrCat("plain", seed);
+    const std::string bulk = absl::StrCat("bulk", seed);
+    ASSERT_TRUE(FoldEventByEvent(*db_, log, &projection, plain).ok()) << "seed " << seed;
+    std::mt19937 rng(seed);
+    absl::StatusOr<int> writes =
+        FoldInBulk(*db_, log, projection, bulk, &rng, /*long_log=*/seed % 3 == 0);
+    ASSERT_TRUE(writes.ok()) << "seed " << seed << ": " << writes.status();
+    const auto expected = testing::GenerationState(*db_, plain, 0);
+    ASSERT_FALSE(expected.empty());
+    ASSERT_EQ(testing::GenerationState(*db_, bulk, 1), expected) << "seed " << seed;
+  }
 }
 
 TEST_F(StakeBulkFoldTest, UndecodablePayloadFailsNamingItsPosition) {
