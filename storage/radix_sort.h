@@ -42,10 +42,12 @@ void Pass(const Items& in, int shift, KeyOf key_of, Items* out) {
 // and a write of the items. Where std::sort compares each item about
 // log2(n) times, missing the cache on the keys it reads, and on some
 // orders (ids in log order, at 10M) falls back to a heap sort.
-// Uses a scratch copy of *items. Not thread-safe on one vector.
+// Uses *scratch (any contents; left unspecified) as a copy of *items:
+// sorting one vector twice with one scratch touches its memory once (at
+// 10M, 80 MB of fresh pages less a sort). Not thread-safe on one vector.
 // REQUIRES: Item is trivially copyable and default-constructible.
 template <typename Item, typename Alloc, typename KeyOf>
-void RadixSortBy(std::vector<Item, Alloc>* items, KeyOf key_of) {
+void RadixSortBy(std::vector<Item, Alloc>* items, KeyOf key_of, std::vector<Item, Alloc>* scratch) {
   uint64_t any = 0;
   uint64_t all = ~uint64_t{0};
   for (const Item& item : *items) {
@@ -53,14 +55,20 @@ void RadixSortBy(std::vector<Item, Alloc>* items, KeyOf key_of) {
     all &= key_of(item);
   }
   const uint64_t varying = any ^ all;
-  std::vector<Item, Alloc> scratch;
   for (int shift = 0; shift < 64; shift += radix_internal::kDigitBits) {
     // A digit that is the same in every key leaves the order as it is.
     if (((varying >> shift) & (radix_internal::kDigits - 1)) == 0) continue;
-    if (scratch.size() != items->size()) scratch.resize(items->size());
-    radix_internal::Pass(*items, shift, key_of, &scratch);
-    items->swap(scratch);
+    if (scratch->size() != items->size()) scratch->resize(items->size());
+    radix_internal::Pass(*items, shift, key_of, scratch);
+    items->swap(*scratch);
   }
+}
+
+// The same with a scratch copy of its own.
+template <typename Item, typename Alloc, typename KeyOf>
+void RadixSortBy(std::vector<Item, Alloc>* items, KeyOf key_of) {
+  std::vector<Item, Alloc> scratch;
+  RadixSortBy(items, key_of, &scratch);
 }
 
 // Sorts each run of adjacent items of *items that `same` says are alike by

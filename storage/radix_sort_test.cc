@@ -84,8 +84,12 @@ TEST(RadixSortTest, SortingByTheMinorKeyThenTheMajorOneSortsByBoth) {
   std::stable_sort(expected.begin(), expected.end(), [](const Item& a, const Item& b) {
     return a.key != b.key ? a.key < b.key : a.minor < b.minor;
   });
-  RadixSortBy(&items, [](const Item& item) { return uint64_t{item.minor}; });
-  RadixSortBy(&items, [](const Item& item) { return item.key; });
+  // One scratch for both sorts, holding anything to begin with.
+  std::vector<Item> scratch(5, Item{7, 7, 7});
+  RadixSortBy(
+      &items, [](const Item& item) { return uint64_t{item.minor}; }, &scratch);
+  RadixSortBy(
+      &items, [](const Item& item) { return item.key; }, &scratch);
   EXPECT_EQ(items, expected);
 }
 

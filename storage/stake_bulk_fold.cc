@@ -188,34 +188,53 @@ void EntryKeyInto(const Held& held, const Version& version, std::string* key) {
 struct IdSlot {
   uint64_t word;
   uint32_t index;
+  // The id's bytes after the shared prefix: when there are at most 8, the
+  // word holds them all, and the record's key is written without reading
+  // the id from the version's head, in id order from all over memory.
+  uint32_t tail_bytes;
 };
 using IdSlots = std::vector<IdSlot, LargeAllocator<IdSlot>>;
 
+IdSlot IdSlotOf(absl::string_view id, size_t shared, uint32_t index) {
+  return {KeyWord(id, shared), index, static_cast<uint32_t>(id.size() - shared)};
+}
+
 // The announcements whose ids lie in [first, last) (an empty `last`: no
-// bound), in id order. Announcement ids hold no NUL
-// (domain/announcement_check.h), so their records' keys sort as the ids do.
-IdSlots ById(const Held& held, absl::string_view first, absl::string_view last) {
+// bound), in id order, and the prefix all their ids share.
+// Announcement ids hold no NUL (domain/announcement_check.h), so their
+// records' keys sort as the ids do.
+IdSlots ById(const Held& held, absl::string_view first, absl::string_view last,
+             std::string* shared_prefix) {
   IdSlots slots;
   slots.reserve(held.announcements);
+  // Ids often share a prefix (a source's name, a run's): the word is
+  // taken after it, so that most ids differ within it. Taken from the
+  // start, the word of "r10m-a1234567" held two digits. The prefix is
+  // found as the ids are read; the slots made before it last grew shorter
+  // (the first few, most often) are made again after.
+  absl::string_view first_id;
+  size_t shared = 0;
+  size_t made_again = 0;
   for (uint32_t i = 0; i < held.versions.size(); ++i) {
     if (!held.First(i)) continue;
     const absl::string_view id = held.Id(i);
     if (id < first || (!last.empty() && id >= last)) continue;
-    slots.push_back({0, i});
+    if (slots.empty()) {
+      first_id = id;
+      shared = id.size();
+    }
+    size_t same = 0;
+    while (same < shared && same < id.size() && id[same] == first_id[same]) ++same;
+    if (same < shared) {
+      shared = same;
+      made_again = slots.size();
+    }
+    slots.push_back(IdSlotOf(id, shared, i));
   }
-  const auto id_of = [&held](const IdSlot& slot) { return held.Id(slot.index); };
-  // Ids often share a prefix (a source's name, a run's): the word is
-  // taken after it, so that most ids differ within it. Taken from the
-  // start, the word of "r10m-a1234567" held two digits.
-  size_t shared = slots.empty() ? 0 : id_of(slots[0]).size();
-  for (const IdSlot& slot : slots) {
-    const absl::string_view a = id_of(slots[0]);
-    const absl::string_view id = id_of(slot);
-    size_t i = 0;
-    while (i < shared && i < id.size() && id[i] == a[i]) ++i;
-    shared = i;
+  for (size_t i = 0; i < made_again; ++i) {
+    slots[i] = IdSlotOf(held.Id(slots[i].index), shared, slots[i].index);
   }
-  for (IdSlot& slot : slots) slot.word = KeyWord(id_of(slot), shared);
+  *shared_prefix = std::string(first_id.substr(0, shared));
   // std::sort on the ids of a 10M log in log order fell back to its heap
   // sort for a second of the run's CPU.
   RadixSortBy(&slots, [](const IdSlot& slot) { return slot.word; });
@@ -223,8 +242,21 @@ IdSlots ById(const Held& held, absl::string_view first, absl::string_view last) 
   // announcement per id: no two compare equal.
   SortRuns(
       &slots, [](const IdSlot& a, const IdSlot& b) { return a.word == b.word; },
-      [&id_of](const IdSlot& a, const IdSlot& b) { return id_of(a) < id_of(b); });
+      [&held](const IdSlot& a, const IdSlot& b) { return held.Id(a.index) < held.Id(b.index); });
   return slots;
+}
+
+// The id of `slot`, from its word when that holds the whole id after
+// `shared_prefix`, else from the head of its first version. `buffer` is
+// scratch the result may view.
+absl::string_view IdOfSlot(const Held& held, const IdSlot& slot, absl::string_view shared_prefix,
+                           std::string* buffer) {
+  if (slot.tail_bytes > sizeof(slot.word)) return held.Id(slot.index);
+  buffer->assign(shared_prefix.data(), shared_prefix.size());
+  for (uint32_t i = 0; i < slot.tail_bytes; ++i) {
+    buffer->push_back(static_cast<char>(slot.word >> (56 - 8 * i)));
+  }
+  return *buffer;
 }
 
 // How many items ahead of the one written a run fetches into the cache:
@@ -310,20 +342,44 @@ absl::Status Records(const Held& held, absl::string_view first, absl::string_vie
   std::vector<std::string> keys;
   std::string key;
   std::string value;
-  const IdSlots by_id = ById(held, first, last);
+  std::string id;
+  std::string shared_prefix;
+  const IdSlots by_id = ById(held, first, last, &shared_prefix);
   for (size_t a = 0; a < by_id.size(); ++a) {
     // The first version was read for its id while sorting: its list's
     // next versions are most often the ones written right after it.
     if (a + kPrefetchAhead < by_id.size()) {
       __builtin_prefetch(&held.versions[by_id[a + kPrefetchAhead].index]);
     }
-    if (a + kPrefetchAhead / 2 < by_id.size()) {
+    if (a + kPrefetchAhead / 2 < by_id.size() &&
+        by_id[a + kPrefetchAhead / 2].tail_bytes > sizeof(uint64_t)) {
       __builtin_prefetch(held.versions[by_id[a + kPrefetchAhead / 2].index].head_data);
     }
-    const uint32_t index = by_id[a].index;
-    RecordValueInto(held, index, &versions, &keys, &value);
-    AnnouncementVersionsKeyInto(held.Id(index), &key);
+    const IdSlot& slot = by_id[a];
+    RecordValueInto(held, slot.index, &versions, &keys, &value);
+    AnnouncementVersionsKeyInto(IdOfSlot(held, slot, shared_prefix, &id), &key);
     RETURN_IF_ERROR(out->Put(key, value));
+  }
+  return absl::OkStatus();
+}
+
+// The 't' member keys when the pairs of names fit kStakeMemberBitsBytesMax
+// as bits: bit target * names + holder (by rank) of a bitmap.
+absl::Status MembersFromBits(const Held& held, BulkLoadFileWriter* out) {
+  const uint64_t names = held.names.size();
+  std::vector<uint64_t> bits((names * names + 63) / 64);
+  for (const Version& version : held.versions) {
+    const uint64_t bit =
+        uint64_t{held.ranks[version.target_id]} * names + held.ranks[version.holder_id];
+    bits[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+  std::string key;
+  for (size_t word = 0; word < bits.size(); ++word) {
+    for (uint64_t set = bits[word]; set != 0; set &= set - 1) {
+      const uint64_t bit = word * 64 + static_cast<uint64_t>(__builtin_ctzll(set));
+      StakeMemberKeyInto('t', held.names[bit / names], held.names[bit % names], &key);
+      RETURN_IF_ERROR(out->Put(key, ""));
+    }
   }
   return absl::OkStatus();
 }
@@ -335,6 +391,8 @@ absl::Status Records(const Held& held, absl::string_view first, absl::string_vie
 // missed the cache on every version, where the radix sort's two passes
 // read and write its integers in order.
 absl::Status Members(const Held& held, BulkLoadFileWriter* out) {
+  const uint64_t names = held.names.size();
+  if (names * names <= uint64_t{8} * kStakeMemberBitsBytesMax) return MembersFromBits(held, out);
   int rank_bits = 1;
   while (rank_bits < 32 && (uint64_t{1} << rank_bits) < held.names.size()) ++rank_bits;
   RadixValues pairs;
@@ -406,8 +464,13 @@ absl::Status Entries(const Held& held, uint32_t holders_begin, uint32_t holders_
   }
   // By pair and period start (the latter first: each pass is stable),
   // then, for the few that share both, by the rest of the key and index.
-  RadixSortBy(&slots, [](const EntrySlot& slot) { return uint64_t{slot.start}; });
-  RadixSortBy(&slots, [](const EntrySlot& slot) { return slot.pair; });
+  {
+    std::vector<EntrySlot, LargeAllocator<EntrySlot>> scratch;
+    RadixSortBy(
+        &slots, [](const EntrySlot& slot) { return uint64_t{slot.start}; }, &scratch);
+    RadixSortBy(
+        &slots, [](const EntrySlot& slot) { return slot.pair; }, &scratch);
+  }
   SortRuns(
       &slots,
       [](const EntrySlot& a, const EntrySlot& b) { return a.pair == b.pair && a.start == b.start; },

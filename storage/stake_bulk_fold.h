@@ -68,6 +68,14 @@ uint32_t StakeFoldIdHash(absl::string_view id);
 // (5-10% of the fold) than the growing it saves.
 inline constexpr uint64_t kStakeFoldReserveEventsMin = 4'000'000;
 
+// The most memory the runs mark the (target, holder) pairs of names that
+// have a version in, a bit per pair of names, to write the member keys.
+// So small a bitmap stays in the second-level cache while each of
+// millions of versions marks its pair, and is then read in key order (at
+// 10M, with 2,000 names, 0.5 MB). With more names (past 4,096) the pairs
+// are radix sorted instead: 160 MB touched for the first time at 10M.
+inline constexpr size_t kStakeMemberBitsBytesMax = size_t{2} << 20;
+
 class StakeBulkFold : public BulkFold {
  public:
   // No version (the end of an announcement's list).

@@ -245,6 +245,40 @@ TEST_F(StakeBulkFoldTest, IdsSharingAHashFoldAsEventByEvent) {
   }
 }
 
+// Past kStakeMemberBitsBytesMax worth of pairs of names (more than 4,096
+// names) the runs sort the pairs for the member keys instead of marking
+// them in a bitmap: the same keys, as the event-by-event fold writes.
+TEST_F(StakeBulkFoldTest, ManyNamesFoldAsEventByEvent) {
+  uint64_t holders = 1;
+  while (holders * holders <= uint64_t{8} * kStakeMemberBitsBytesMax) ++holders;
+  std::vector<LoggedAnnouncement> log;
+  for (uint64_t i = 0; i < holders; ++i) {
+    LoggedAnnouncement& logged = log.emplace_back();
+    logged.position = i + 1;
+    logged.recorded_at_us = 1'700'000'000'000'000 + static_cast<int64_t>(i);
+    v1::Announcement& announcement = logged.announcement;
+    announcement.set_announcement_id(absl::StrCat("many-", i));
+    announcement.set_announced_date("2024-05-14");
+    v1::Fact* fact = announcement.add_facts();
+    fact->set_quote("bought");
+    v1::StakeChange* change = fact->mutable_stake_change();
+    // Holders in an order of their own, a few targets each shared.
+    change->set_holder(absl::StrCat("holder-", (i * 7919) % holders));
+    change->set_target(absl::StrCat("target-", i % 5));
+    change->mutable_resulting_stake()->set_ppm(static_cast<int64_t>(i % 1000000));
+  }
+  StakeOwnershipProjection projection;
+  ASSERT_TRUE(FoldEventByEvent(*db_, log, &projection, "plain").ok());
+  std::mt19937 rng(7);
+  ASSERT_TRUE(FoldInBulk(*db_, log, projection, "bulk", &rng, /*long_log=*/false).ok());
+  const auto expected = testing::GenerationState(*db_, "plain", 0);
+  // Each holder holds one stake: a member key each.
+  uint64_t members = 0;
+  for (const auto& [key, value] : expected) members += !key.empty() && key[0] == 't';
+  EXPECT_EQ(members, holders);
+  ASSERT_EQ(testing::GenerationState(*db_, "bulk", 1), expected);
+}
+
 TEST_F(StakeBulkFoldTest, UndecodablePayloadFailsNamingItsPosition) {
   StakeOwnershipProjection projection;
   ProjectionTxn state(db_.get(), "bulk", 1);
