@@ -20,15 +20,29 @@ namespace stakeledger::storage {
 // check. ASCII is valid UTF-8, so a string without a byte above 0x7f is
 // decided here, eight bytes at a time; any other goes to protobuf.
 inline bool IsValidUtf8(absl::string_view text) {
-  const char* next = text.data();
-  const char* const end = next + text.size();
+  const char* const data = text.data();
+  const size_t size = text.size();
+  // The bytes or'ed together, read in words: the last word overlaps the
+  // one before it rather than ending byte by byte (most strings are 8 to
+  // 16 bytes long).
   uint64_t bits = 0;
-  for (; end - next >= 8; next += 8) {
+  if (size >= 8) {
     uint64_t word;
-    std::memcpy(&word, next, sizeof(word));
+    for (size_t at = 0; at + 8 <= size; at += 8) {
+      std::memcpy(&word, data + at, sizeof(word));
+      bits |= word;
+    }
+    std::memcpy(&word, data + size - 8, sizeof(word));
     bits |= word;
+  } else if (size >= 4) {
+    uint32_t first;
+    uint32_t last;
+    std::memcpy(&first, data, sizeof(first));
+    std::memcpy(&last, data + size - 4, sizeof(last));
+    bits = first | last;
+  } else {
+    for (size_t at = 0; at < size; ++at) bits |= static_cast<uint8_t>(data[at]);
   }
-  for (; next != end; ++next) bits |= static_cast<uint8_t>(*next);
   constexpr uint64_t kHighBits = 0x8080808080808080u;
   if ((bits & kHighBits) == 0) return true;
   return google::protobuf::internal::IsStructurallyValidUTF8(text.data(),

@@ -1,6 +1,5 @@
 #include "storage/wire_reader.h"
 
-#include "storage/utf8.h"
 
 namespace stakeledger::storage {
 namespace {
@@ -100,14 +99,6 @@ bool WireReader::NextAnyForm(WireField* field) {
     default:
       return false;
   }
-}
-
-bool ReadString(const WireField& field, absl::string_view* value) {
-  if (field.wire_type != kWireDelimited) return false;
-  // The check protobuf's parser makes of every proto3 string field.
-  if (!IsValidUtf8(field.bytes)) return false;
-  *value = field.bytes;
-  return true;
 }
 
 bool ReadInt64(const WireField& field, int64_t* value) {

@@ -20,6 +20,7 @@
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
+#include "storage/utf8.h"
 
 namespace stakeledger::storage {
 
@@ -90,7 +91,13 @@ class WireReader {
 // The value of `field` as a singular field of that type, as protobuf reads
 // it; false when the wire type is not that type's. A string must be valid
 // UTF-8, as protobuf requires of proto3 strings.
-bool ReadString(const WireField& field, absl::string_view* value);
+// ReadString is inline: a rebuild reads ten strings an event.
+inline bool ReadString(const WireField& field, absl::string_view* value) {
+  // The check protobuf's parser makes of every proto3 string field.
+  if (field.wire_type != kWireDelimited || !IsValidUtf8(field.bytes)) return false;
+  *value = field.bytes;
+  return true;
+}
 bool ReadInt64(const WireField& field, int64_t* value);
 // An int32 or enum field: the low 32 bits of the varint.
 bool ReadInt32(const WireField& field, int32_t* value);
