@@ -33,8 +33,8 @@ struct StakeBatch : BulkBatch {
     // parse): the fold fails there, as the event-by-event fold does.
     absl::Status status;
     absl::string_view id;
-    // StakeFoldIdHash(id), taken on the decoding thread: the fold's thread is the
-    // pipeline's busiest.
+    // StakeFoldIdHash(id), taken on the decoding thread: the fold's
+    // thread is the pipeline's busiest.
     uint32_t id_hash = 0;
     uint32_t fact_count = 0;
     // Ends of this event's items in the vectors below (they begin where

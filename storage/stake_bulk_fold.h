@@ -10,9 +10,10 @@
 //
 // Past the rebuild buffer's limit the engine writes what the fold holds;
 // the fold then remembers only which announcement ids it wrote a record of
-// versions for (fact_versions.h; a 64-bit hash each), and a later
-// correction of one of them, or a repeat of its id, first reads that record
-// and its versions back from the generation.
+// versions for (fact_versions.h; a 32-bit hash each, StakeFoldIdHash), and
+// a later correction of one of them, or a repeat of its id, first reads
+// that record and its versions back from the generation (an id that only
+// shares the hash finds no record there).
 #ifndef STAKELEDGER_STORAGE_STAKE_BULK_FOLD_H_
 #define STAKELEDGER_STORAGE_STAKE_BULK_FOLD_H_
 
