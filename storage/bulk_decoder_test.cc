@@ -2,7 +2,10 @@
 // event of the range over once, in position order, in batches of the
 // size asked, with the event-type filter applied, whatever the number of
 // threads; and it stops cleanly when dropped early.
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -13,13 +16,16 @@
 namespace stakeledger::storage {
 namespace {
 
-// A batch that keeps the positions and types it was given.
+// A batch that keeps the positions and types it was given, and says it
+// holds a megabyte.
 struct RecordingBatch : BulkBatch {
   using BulkBatch::Decode;
   void Decode(const LogEventView& event) override {
     positions.push_back(event.position);
     types.emplace_back(event.event_type);
   }
+  size_t held_bytes() const override { return kHeldBytes; }
+  static constexpr size_t kHeldBytes = size_t{1} << 20;
   std::vector<uint64_t> positions;
   std::vector<std::string> types;
 };
@@ -27,8 +33,11 @@ struct RecordingBatch : BulkBatch {
 class RecordingFold : public BulkFold {
  public:
   std::unique_ptr<BulkBatch> NewBatch() const override {
+    made.fetch_add(1);
     return std::make_unique<RecordingBatch>();
   }
+  // Batches made so far (each one a thread started decoding).
+  mutable std::atomic<int> made{0};
   absl::Status Fold(std::unique_ptr<BulkBatch>) override { return absl::OkStatus(); }
   size_t held_bytes() const override { return 0; }
   std::vector<RunBuilder> TakeRuns(bool) override { return {}; }
@@ -100,6 +109,38 @@ TEST_F(BulkDecoderTest, DroppedEarlyItStopsItsThreads) {
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(static_cast<const RecordingBatch&>(*first->batch).positions, std::vector<uint64_t>{1});
   decoder.reset();
+}
+
+// Decoded batches wait for the fold up to bytes_ahead_max: a batch is
+// started only below it, so at most that much and one batch per thread
+// more are held ahead; the fold taking one lets the next start.
+TEST_F(BulkDecoderTest, RunsAheadAtMostItsBytes) {
+  AppendOk("s", 200);
+  RecordingFold fold;
+  constexpr int kThreads = 2;
+  constexpr size_t kBatchesAheadByBytes = 3;
+  BulkDecoder decoder(log_->database(), fold, EventFilter(), 1, 200, 1, kThreads,
+                      kBatchesAheadByBytes * RecordingBatch::kHeldBytes);
+  // Wait until the threads stop starting batches (bounded: 2 s).
+  int made = -1;
+  for (int i = 0; i < 200 && fold.made.load() != made; ++i) {
+    made = fold.made.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(made, static_cast<int>(kBatchesAheadByBytes));
+  EXPECT_LE(made, static_cast<int>(kBatchesAheadByBytes) + kThreads);
+  // Taking every batch lets every position through, in order.
+  std::vector<uint64_t> positions;
+  for (;;) {
+    auto decoded = decoder.Next();
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    if (decoded->batch == nullptr) break;
+    const auto& recorded = static_cast<const RecordingBatch&>(*decoded->batch).positions;
+    positions.insert(positions.end(), recorded.begin(), recorded.end());
+  }
+  EXPECT_EQ(positions.size(), 200u);
+  EXPECT_EQ(positions.back(), 200u);
+  EXPECT_EQ(fold.made.load(), 200);
 }
 
 }  // namespace

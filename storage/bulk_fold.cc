@@ -56,7 +56,8 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
 }
 
 BulkDecoder::BulkDecoder(const Database& db, const BulkFold& fold, const EventFilter& filter,
-                         uint64_t first, uint64_t last, uint64_t batch_events_max, int threads)
+                         uint64_t first, uint64_t last, uint64_t batch_events_max, int threads,
+                         size_t bytes_ahead_max)
     : db_(db),
       fold_(fold),
       filter_(filter),
@@ -64,6 +65,7 @@ BulkDecoder::BulkDecoder(const Database& db, const BulkFold& fold, const EventFi
       last_(last),
       batch_events_max_(std::max<uint64_t>(1, batch_events_max)),
       batches_(first > last ? 0 : (last - first) / batch_events_max_ + 1),
+      bytes_ahead_max_(bytes_ahead_max),
       slots_(kBulkDecodeBatchesAhead) {
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
 }
@@ -87,8 +89,13 @@ void BulkDecoder::Work() {
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kBulkDecodeThreadNice);
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    // Batch taken_ is always claimed before a later one: with none ahead
+    // a thread may start it whatever the bytes, and Next's wait for it
+    // always ends.
     changed_.wait(lock, [this] {
-      return stop_ || claimed_ >= batches_ || claimed_ < taken_ + kBulkDecodeBatchesAhead;
+      return stop_ || claimed_ >= batches_ ||
+             (claimed_ < taken_ + kBulkDecodeBatchesAhead &&
+              (ready_bytes_ < bytes_ahead_max_ || claimed_ == taken_));
     });
     if (stop_ || claimed_ >= batches_) return;
     const uint64_t index = claimed_++;
@@ -103,11 +110,14 @@ void BulkDecoder::Work() {
           raw->Decode(event);
           return absl::OkStatus();
         });
+    const size_t bytes = batch->held_bytes();
     lock.lock();
     Slot& slot = slots_[index % kBulkDecodeBatchesAhead];
     slot.batch = std::move(batch);
     slot.status = std::move(status);
     slot.ready = true;
+    slot.bytes = bytes;
+    ready_bytes_ += bytes;
     changed_.notify_all();
   }
 }
@@ -119,6 +129,7 @@ absl::StatusOr<BulkDecoder::Decoded> BulkDecoder::Next() {
   changed_.wait(lock, [&slot] { return slot.ready; });
   Decoded decoded{std::move(slot.batch), LastOf(taken_)};
   const absl::Status status = std::move(slot.status);
+  ready_bytes_ -= slot.bytes;
   slot = Slot();
   ++taken_;
   if (!status.ok()) stop_ = true;

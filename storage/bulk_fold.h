@@ -44,6 +44,12 @@ inline constexpr int kBulkDecodeThreads = 2;
 // for half a second), the decoders go on into these slots instead of
 // waiting; with 4 a 10M rebuild began with half a second on one core.
 inline constexpr uint64_t kBulkDecodeBatchesAhead = 64;
+// The bytes of decoded batches not yet taken, at most
+// (BulkBatch::held_bytes):
+// batches of large events (long quotes, many facts) would hold gigabytes
+// at 64 ahead, none of it counted in the rebuild buffer yet. A thread
+// starts a batch only below it (or with none ahead of the fold).
+inline constexpr size_t kBulkDecodeBytesAheadMax = size_t{256} << 20;
 // The nice value the decoding threads take (Linux: a thread's own). The
 // fold takes their batches in order, one at a time: with two decoding
 // threads and the fold on two cores, fair scheduling gave the fold two
@@ -72,6 +78,8 @@ class BulkBatch {
   // Makes room for up to `events_max` events (fewer if the filter skips
   // some), before the first Decode: growing while decoding would copy.
   virtual void Reserve(size_t events_max) { (void)events_max; }
+  // The memory the batch holds, about, once decoded.
+  virtual size_t held_bytes() const { return 0; }
 };
 
 // A projection's fold of events in position order into memory.
@@ -120,15 +128,15 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
 // Reads the events at positions first..last that `filter` passes and
 // decodes them into batches of `fold`, `batch_events_max` positions each,
 // on `threads` threads that run up to kBulkDecodeBatchesAhead batches
-// ahead of the caller: a continuous pipeline, with no wait for the slowest
-// thread at the end of each batch. Next hands the batches over in
-// position order. Destroying the decoder stops and joins its threads.
-// REQUIRES: db, fold and filter outlive it. Next is called from one
-// thread.
+// (and `bytes_ahead_max` bytes of decoded batches) ahead of the caller: a continuous pipeline, with
+// no wait for the slowest thread at the end of each batch. Next hands the batches over in position
+// order. Destroying the decoder stops and joins its threads. REQUIRES: db, fold and filter outlive
+// it. Next is called from one thread.
 class BulkDecoder {
  public:
   BulkDecoder(const Database& db, const BulkFold& fold, const EventFilter& filter, uint64_t first,
-              uint64_t last, uint64_t batch_events_max, int threads);
+              uint64_t last, uint64_t batch_events_max, int threads,
+              size_t bytes_ahead_max = kBulkDecodeBytesAheadMax);
   ~BulkDecoder();
   BulkDecoder(const BulkDecoder&) = delete;
   BulkDecoder& operator=(const BulkDecoder&) = delete;
@@ -148,6 +156,7 @@ class BulkDecoder {
     std::unique_ptr<BulkBatch> batch;
     absl::Status status;
     bool ready = false;
+    size_t bytes = 0;  // batch->held_bytes() once ready
   };
   void Work();
   uint64_t LastOf(uint64_t index) const;
@@ -159,13 +168,16 @@ class BulkDecoder {
   const uint64_t last_;
   const uint64_t batch_events_max_;
   const uint64_t batches_;
+  const size_t bytes_ahead_max_;
   std::mutex mu_;
   std::condition_variable changed_;
   // By batch index modulo kBulkDecodeBatchesAhead; guarded by mu_.
   std::vector<Slot> slots_;
   uint64_t claimed_ = 0;  // batches a thread has started; guarded by mu_
   uint64_t taken_ = 0;    // batches handed over; guarded by mu_
-  bool stop_ = false;     // guarded by mu_
+  // The bytes of the ready batches not yet taken; guarded by mu_.
+  size_t ready_bytes_ = 0;
+  bool stop_ = false;  // guarded by mu_
   std::vector<std::thread> threads_;
 };
 

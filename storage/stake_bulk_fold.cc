@@ -49,6 +49,11 @@ struct StakeBatch : BulkBatch {
     events.reserve(events_max);
     versions.reserve(events_max);
   }
+  size_t held_bytes() const override {
+    return bytes.bytes() + names.bytes() + events.capacity() * sizeof(Event) +
+           versions.capacity() * sizeof(NamedVersion) +
+           corrections.capacity() * sizeof(StakeCorrection) + funds.capacity() * sizeof(funds[0]);
+  }
 
   std::vector<Event> events;
   std::vector<NamedVersion> versions;
