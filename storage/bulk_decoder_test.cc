@@ -104,7 +104,8 @@ TEST_F(BulkDecoderTest, AppliesTheFilterAndAnEmptyRangeHasNoBatch) {
 TEST_F(BulkDecoderTest, DroppedEarlyItStopsItsThreads) {
   AppendOk("s", 500);
   RecordingFold fold;
-  auto decoder = std::make_unique<BulkDecoder>(log_->database(), fold, EventFilter(), 1, 500, 1, 2);
+  const EventFilter all;  // outlives the decoder, as it requires
+  auto decoder = std::make_unique<BulkDecoder>(log_->database(), fold, all, 1, 500, 1, 2);
   auto first = decoder->Next();
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(static_cast<const RecordingBatch&>(*first->batch).positions, std::vector<uint64_t>{1});
@@ -117,9 +118,10 @@ TEST_F(BulkDecoderTest, DroppedEarlyItStopsItsThreads) {
 TEST_F(BulkDecoderTest, RunsAheadAtMostItsBytes) {
   AppendOk("s", 200);
   RecordingFold fold;
+  const EventFilter all;  // outlives the decoder, as it requires
   constexpr int kThreads = 2;
   constexpr size_t kBatchesAheadByBytes = 3;
-  BulkDecoder decoder(log_->database(), fold, EventFilter(), 1, 200, 1, kThreads,
+  BulkDecoder decoder(log_->database(), fold, all, 1, 200, 1, kThreads,
                       kBatchesAheadByBytes * RecordingBatch::kHeldBytes);
   // Wait until the threads stop starting batches (bounded: 2 s).
   int made = -1;
