@@ -67,6 +67,7 @@ BulkDecoder::BulkDecoder(const Database& db, const BulkFold& fold, const EventFi
       batches_(first > last ? 0 : (last - first) / batch_events_max_ + 1),
       bytes_ahead_max_(bytes_ahead_max),
       slots_(kBulkDecodeBatchesAhead) {
+  if (first <= last) readahead_.emplace(db, first, last);
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -102,6 +103,7 @@ void BulkDecoder::Work() {
     lock.unlock();
     const uint64_t begin = first_ + index * batch_events_max_;
     const uint64_t end = LastOf(index);
+    readahead_->Reached(begin);
     std::unique_ptr<BulkBatch> batch = fold_.NewBatch();
     batch->Reserve(end - begin + 1);
     BulkBatch* raw = batch.get();

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "storage/bulk_load.h"
 #include "storage/db.h"
+#include "storage/log_readahead.h"
 #include "storage/projection.h"
 #include "storage/reader.h"
 
@@ -129,7 +131,9 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
 // decodes them into batches of `fold`, `batch_events_max` positions each,
 // on `threads` threads that run up to kBulkDecodeBatchesAhead batches
 // (and `bytes_ahead_max` bytes of decoded batches) ahead of the caller: a continuous pipeline, with
-// no wait for the slowest thread at the end of each batch. Next hands the batches over in position
+// no wait for the slowest thread at the end of each batch. The log's files are read ahead of the
+// batches claimed (LogReadahead), so that a log not in the page cache does not leave the threads
+// waiting on each read. Next hands the batches over in position
 // order. Destroying the decoder stops and joins its threads. REQUIRES: db, fold and filter outlive
 // it. Next is called from one thread.
 class BulkDecoder {
@@ -169,6 +173,9 @@ class BulkDecoder {
   const uint64_t batch_events_max_;
   const uint64_t batches_;
   const size_t bytes_ahead_max_;
+  // Reads the log's files ahead of the batches claimed (none for an
+  // empty range).
+  std::optional<LogReadahead> readahead_;
   std::mutex mu_;
   std::condition_variable changed_;
   // By batch index modulo kBulkDecodeBatchesAhead; guarded by mu_.
