@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -17,6 +18,7 @@
 #include "storage/bulk_fold.h"
 #include "storage/bulk_load.h"
 #include "storage/keys.h"
+#include "storage/log_readahead.h"
 #include "storage/status_macros.h"
 
 namespace stakeledger::storage {
@@ -614,6 +616,9 @@ class ChunkReadAhead {
 
   ChunkReadAhead(const EventLog& log, const EventFilter& filter, uint64_t from, uint64_t last)
       : log_(log), filter_(filter), next_(from), last_(last) {
+    // The log's files are read a window ahead of the chunks, as for a
+    // bulk fold's decoders.
+    if (from <= last) readahead_.emplace(log.database(), from, last);
     for (size_t i = 0; i < kChunksAhead + 1; ++i) free_.push_back(std::make_unique<EventList>());
     thread_ = std::thread([this] { Work(); });
   }
@@ -665,6 +670,7 @@ class ChunkReadAhead {
       free_.pop_back();
       const uint64_t from = next_;
       lock.unlock();
+      readahead_->Reached(from);
       absl::StatusOr<ScanResult> scan = ReadChunk(log_, filter_, from, events.get());
       lock.lock();
       if (!scan.ok()) {
@@ -682,6 +688,7 @@ class ChunkReadAhead {
 
   const EventLog& log_;
   const EventFilter& filter_;
+  std::optional<LogReadahead> readahead_;
   std::mutex mu_;
   std::condition_variable changed_;
   uint64_t next_ ABSL_GUARDED_BY(mu_);
