@@ -25,7 +25,9 @@ void LogReadahead::AdviseWillNeed(const Range& range) {
 
 LogReadahead::LogReadahead(const Database& db, uint64_t first, uint64_t last, uint64_t bytes_ahead,
                            Reader read)
-    : bytes_ahead_(bytes_ahead), read_(read != nullptr ? std::move(read) : AdviseWillNeed) {
+    : last_(last),
+      bytes_ahead_(bytes_ahead),
+      read_(read != nullptr ? std::move(read) : AdviseWillNeed) {
   std::vector<rocksdb::LiveFileMetaData> live;
   db.db()->GetLiveFilesMetaData(&live);
   for (const rocksdb::LiveFileMetaData& meta : live) {

@@ -1,5 +1,5 @@
 // Reading the log's files ahead of a scan of much of it (a rebuild, a
-// projection catching up in bulk). RocksDB opens table files for random
+// projection catching up, a subscription catching up). RocksDB opens table files for random
 // reads (advise_random_on_open, which point reads of events want), so the
 // kernel reads nothing ahead on its own; an iterator's own readahead
 // starts at 8 KiB and grows to 256 KiB, and a rebuild starts an iterator
@@ -68,6 +68,9 @@ class LogReadahead {
   // are made outside the lock).
   void Reached(uint64_t position);
 
+  // The scan's last position.
+  uint64_t last() const { return last_; }
+
  private:
   struct File {
     std::string path;
@@ -79,6 +82,7 @@ class LogReadahead {
   // last) and offset in it, clamped to the file.
   std::pair<size_t, uint64_t> Locate(uint64_t position) const;
 
+  const uint64_t last_;
   const uint64_t bytes_ahead_;
   const Reader read_;
   // The files holding first..last, ascending.

@@ -20,6 +20,7 @@
 #include "rocksdb/metadata.h"
 #include "storage/event_log.h"
 #include "storage/keys.h"
+#include "storage/subscription.h"
 #include "storage/test_util.h"
 
 namespace stakeledger::storage {
@@ -184,11 +185,12 @@ TEST_F(LogReadaheadTest, AFileCutShortByTheWindowGoesOnAtTheNextCall) {
   EXPECT_EQ(recorded.ranges[3].offset, 0u);
 }
 
-// Which of the first `bytes` bytes of `path` are in the page cache.
-uint64_t ResidentBytes(const std::string& path, uint64_t bytes) {
+// How many of bytes [offset, offset + bytes) of `path` are in the page
+// cache, in whole pages. REQUIRES: `offset` is a multiple of the page size.
+uint64_t ResidentBytes(const std::string& path, uint64_t bytes, uint64_t offset = 0) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
-  void* map = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+  void* map = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(offset));
   close(fd);
   if (map == MAP_FAILED) return 0;
   const long page = sysconf(_SC_PAGESIZE);
@@ -201,26 +203,64 @@ uint64_t ResidentBytes(const std::string& path, uint64_t bytes) {
   return std::min(resident, bytes);
 }
 
-TEST_F(LogReadaheadTest, WhatItAsksForComesIntoThePageCache) {
-  const LogFile& file = files_[0];
-  // Out of the page cache first (the file is synced: its pages are clean).
-  const int fd = open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_GE(fd, 0);
+// Drops a file's pages from the page cache (its pages are clean: the
+// files are synced).
+void Evict(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << path;
   ASSERT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
   close(fd);
+}
+
+// Waits, at most 10 s, until `bytes` bytes of `path` from `offset` are in
+// the page cache (the kernel reads in the background); returns how many
+// are.
+uint64_t AwaitResident(const std::string& path, uint64_t bytes, uint64_t offset = 0) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ResidentBytes(path, bytes, offset) < bytes &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return ResidentBytes(path, bytes, offset);
+}
+
+TEST_F(LogReadaheadTest, WhatItAsksForComesIntoThePageCache) {
+  const LogFile& file = files_[0];
+  Evict(file.path);
   const uint64_t window = file.bytes / 2;
   ASSERT_LT(ResidentBytes(file.path, window), window / 4);
 
   LogReadahead readahead(db(), 1, kLast, window);
   readahead.Reached(1);
-  // The kernel reads in the background: wait for it, at most 10 s.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (ResidentBytes(file.path, window) < window && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_EQ(ResidentBytes(file.path, window), window);
+  EXPECT_EQ(AwaitResident(file.path, window), window);
   // A file that is gone (a compaction removed it) is no error.
   LogReadahead::AdviseWillNeed({file.path + ".gone", 0, window});
+}
+
+// A subscriber catching up reads the log ahead of what it has read: its
+// first response covers a few events of the first file, and the middle of
+// the last file, which that scan does not touch, comes into the page cache.
+TEST_F(LogReadaheadTest, ASubscriptionCatchingUpReadsTheLogAhead) {
+  limits_.response_events_max = 20;
+  Reopen();
+  for (const LogFile& file : files_) Evict(file.path);
+  const LogFile& last = files_.back();
+  const long page = sysconf(_SC_PAGESIZE);
+  const uint64_t middle = last.bytes / 4 / page * page;
+  const uint64_t bytes = last.bytes / 4;
+  ASSERT_LT(ResidentBytes(last.path, bytes, middle), bytes / 4);
+
+  SubscriptionOptions options;
+  options.from_position = 1;
+  absl::StatusOr<std::shared_ptr<Subscription>> subscription =
+      log_->Subscribe(std::move(options), [] {});
+  ASSERT_TRUE(subscription.ok()) << subscription.status();
+  v1::SubscribeResponse response;
+  const absl::StatusOr<bool> next = (*subscription)->Next(&response);
+  ASSERT_TRUE(next.ok()) << next.status();
+  ASSERT_EQ(response.events_size(), 20);
+  EXPECT_EQ(AwaitResident(last.path, bytes, middle), bytes);
+  (*subscription)->Close();
 }
 
 }  // namespace

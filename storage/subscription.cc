@@ -52,6 +52,7 @@ absl::StatusOr<bool> Subscription::NextFromStorage(v1::SubscribeResponse* out) {
       bounds.scanned_max = std::min<uint64_t>(
           kCatchUpScanEventsMax, options_.checkpoint_interval_events - scanned_since_checkpoint_);
     }
+    ReadAhead(from);
     ASSIGN_OR_RETURN(ScanResult scan,
                      ScanLog(hub_->db(), from, /*backwards=*/false, options_.filter,
                              options_.include_record, bounds, out->mutable_events()));
@@ -67,6 +68,26 @@ absl::StatusOr<bool> Subscription::NextFromStorage(v1::SubscribeResponse* out) {
   }
 }
 
+void Subscription::ReadAhead(uint64_t from) {
+  std::shared_ptr<LogReadahead> readahead;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    readahead = readahead_;
+  }
+  if (readahead == nullptr || from > readahead->last()) {
+    uint64_t head = 0;
+    {
+      std::lock_guard<std::mutex> hub_lock(hub_->mu_);
+      head = hub_->published_head_;
+    }
+    if (from > head) return;
+    readahead = std::make_shared<LogReadahead>(hub_->db(), from, head);
+    std::lock_guard<std::mutex> lock(mu_);
+    readahead_ = readahead;
+  }
+  readahead->Reached(from);
+}
+
 // The switch to live happens under the hub's lock: if nothing has been
 // published past what storage gave us, every later event will be offered
 // to this subscription in order, so nothing can fall between the two.
@@ -76,6 +97,7 @@ void Subscription::TryGoLive(v1::SubscribeResponse* out) {
   if (hub_->published_head_ > delivered_through_) return;  // more to read first
   mode_ = Mode::kLive;
   scanned_through_ = delivered_through_;
+  readahead_.reset();
   out->set_caught_up(true);
 }
 

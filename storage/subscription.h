@@ -28,6 +28,7 @@
 #include "storage/committed.h"
 #include "storage/db.h"
 #include "storage/limits.h"
+#include "storage/log_readahead.h"
 #include "storage/reader.h"
 
 namespace stakeledger::storage {
@@ -67,6 +68,8 @@ class Subscription {
   enum class Mode { kCatchingUp, kLive };
 
   absl::StatusOr<bool> NextFromStorage(v1::SubscribeResponse* out);
+  // Asks for the log's files ahead of `from` (LogReadahead).
+  void ReadAhead(uint64_t from);
   bool NextFromBuffer(v1::SubscribeResponse* out);
   void MaybeCheckpoint(bool force, v1::SubscribeResponse* out);
   // Called by the hub with its lock held. Returns true when wake() is due.
@@ -89,6 +92,11 @@ class Subscription {
   bool waiting_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t fallbacks_ ABSL_GUARDED_BY(mu_) = 0;
+  // While catching up: reads the log's files ahead of the scan up to the
+  // head as it was when the catch-up began (a catch-up from a log not in
+  // the page cache read it in small pieces, waiting on each); past that
+  // head, another. None while live.
+  std::shared_ptr<LogReadahead> readahead_ ABSL_GUARDED_BY(mu_);
 
   std::mutex wake_mu_;
   std::function<void()> wake_ ABSL_GUARDED_BY(wake_mu_);
