@@ -1,15 +1,15 @@
-// Reading the log's files ahead of a scan of much of it (a rebuild, a
-// projection catching up, a subscription catching up). RocksDB opens table files for random
-// reads (advise_random_on_open, which point reads of events want), so the
-// kernel reads nothing ahead on its own; an iterator's own readahead
-// starts at 8 KiB and grows to 256 KiB, and a rebuild starts an iterator
-// per batch. A log not in the page cache was thus read in small pieces,
-// the threads decoding it waiting on each: a 10M rebuild of a cold log
-// folded on one and a half cores instead of two, for 6 to 8 s instead of
-// 5 (docs/projections.md, "Reading a cold log"). LogReadahead asks the
-// kernel to read the files the scan reaches next into the page cache
-// (posix_fadvise WILLNEED), a window ahead of it, while the scan decodes
-// what was read before.
+// Reading the log's files ahead of a scan of much of it: a rebuild, a
+// projection or a subscription catching up. RocksDB opens table files for
+// random reads (advise_random_on_open, which point reads of events want),
+// so the kernel reads nothing ahead on its own; an iterator's own
+// readahead starts at 8 KiB and grows to 256 KiB, and a rebuild starts an
+// iterator per batch. A log not in the page cache was thus read in small
+// pieces, the threads decoding it waiting on each: a 10M rebuild of a
+// cold log folded on one and a half cores instead of two, for 6 to 8 s
+// instead of 5 (docs/projections.md, "Reading a cold log"). LogReadahead
+// asks the kernel to read the files the scan reaches next into the page
+// cache (posix_fadvise WILLNEED), a window ahead of it, while the scan
+// decodes what was read before.
 #ifndef STAKELEDGER_STORAGE_LOG_READAHEAD_H_
 #define STAKELEDGER_STORAGE_LOG_READAHEAD_H_
 
@@ -36,6 +36,7 @@ inline constexpr uint64_t kLogReadaheadBytes = uint64_t{64} << 20;
 // leaves the rest of a larger range unread.
 inline constexpr uint64_t kLogReadaheadRequestBytes = uint64_t{128} << 10;
 
+// The readahead of one scan. Thread-safe.
 class LogReadahead {
  public:
   // A range of one file to read: its path, offset and length (up to
