@@ -67,7 +67,11 @@ BulkDecoder::BulkDecoder(const Database& db, const BulkFold& fold, const EventFi
       batches_(first > last ? 0 : (last - first) / batch_events_max_ + 1),
       bytes_ahead_max_(bytes_ahead_max),
       slots_(kBulkDecodeBatchesAhead) {
-  if (first <= last) readahead_.emplace(db, first, last);
+  if (first <= last) {
+    LogReadaheadOptions options;
+    options.passed = LogPagesPassed::kRelease;
+    readahead_.emplace(db, first, last, std::move(options));
+  }
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -100,6 +104,7 @@ void BulkDecoder::Work() {
     });
     if (stop_ || claimed_ >= batches_) return;
     const uint64_t index = claimed_++;
+    decoding_.push_back(index);
     lock.unlock();
     const uint64_t begin = first_ + index * batch_events_max_;
     const uint64_t end = LastOf(index);
@@ -121,6 +126,16 @@ void BulkDecoder::Work() {
     slot.bytes = bytes;
     ready_bytes_ += bytes;
     changed_.notify_all();
+    // What no thread reads again: up to the oldest batch still decoded,
+    // or past the last one claimed.
+    decoding_.erase(std::find(decoding_.begin(), decoding_.end(), index));
+    const uint64_t passed =
+        decoding_.empty()
+            ? LastOf(claimed_ - 1) + 1
+            : first_ + *std::min_element(decoding_.begin(), decoding_.end()) * batch_events_max_;
+    lock.unlock();
+    readahead_->Passed(passed);
+    lock.lock();
   }
 }
 

@@ -133,7 +133,8 @@ absl::Status WriteRuns(const Database& db, absl::string_view name, uint64_t gene
 // (and `bytes_ahead_max` bytes of decoded batches) ahead of the caller: a continuous pipeline, with
 // no wait for the slowest thread at the end of each batch. The log's files are read ahead of the
 // batches claimed (LogReadahead), so that a log not in the page cache does not leave the threads
-// waiting on each read. Next hands the batches over in position
+// waiting on each read, and released behind the oldest batch still being decoded
+// (LogPagesPassed::kRelease). Next hands the batches over in position
 // order. Destroying the decoder stops and joins its threads. REQUIRES: db, fold and filter outlive
 // it. Next is called from one thread.
 class BulkDecoder {
@@ -182,6 +183,8 @@ class BulkDecoder {
   std::vector<Slot> slots_;
   uint64_t claimed_ = 0;  // batches a thread has started; guarded by mu_
   uint64_t taken_ = 0;    // batches handed over; guarded by mu_
+  // The batches threads are decoding (at most one each); guarded by mu_.
+  std::vector<uint64_t> decoding_;
   // The bytes of the ready batches not yet taken; guarded by mu_.
   size_t ready_bytes_ = 0;
   bool stop_ = false;  // guarded by mu_

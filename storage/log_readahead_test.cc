@@ -7,9 +7,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,8 +22,12 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "rocksdb/metadata.h"
+#include "storage/bulk_fold.h"
 #include "storage/event_log.h"
+#include "storage/investment_projection.h"
 #include "storage/keys.h"
+#include "storage/projection_engine.h"
+#include "storage/stake_projection.h"
 #include "storage/subscription.h"
 #include "storage/test_util.h"
 
@@ -88,11 +96,24 @@ class LogReadaheadTest : public testing::EventLogTest {
   std::vector<LogFile> files_;
 };
 
-// Records the ranges asked for, per call of Reached.
+// Records the ranges asked for, per call of Reached, and those released.
 struct Recorded {
   std::vector<LogReadahead::Range> ranges;
-  LogReadahead::Reader reader() {
-    return [this](const LogReadahead::Range& range) { ranges.push_back(range); };
+  std::vector<LogReadahead::Range> released;
+  // Options with a window of `bytes_ahead`, the ranges recorded here.
+  LogReadaheadOptions Options(LogPagesPassed passed, uint64_t bytes_ahead) {
+    LogReadaheadOptions options;
+    options.passed = passed;
+    options.bytes_ahead = bytes_ahead;
+    options.read = [this](const LogReadahead::Range& range) { ranges.push_back(range); };
+    options.release = [this](const LogReadahead::Range& range) { released.push_back(range); };
+    return options;
+  }
+  // Keeping what it passed; were it releasing, nothing would stay behind.
+  LogReadaheadOptions Keeping(uint64_t bytes_ahead) {
+    LogReadaheadOptions options = Options(LogPagesPassed::kKeep, bytes_ahead);
+    options.bytes_behind = 0;
+    return options;
   }
   uint64_t Bytes() const {
     uint64_t bytes = 0;
@@ -106,7 +127,7 @@ TEST_F(LogReadaheadTest, AFullScanAsksForEveryByteOnceAWindowAhead) {
   ASSERT_EQ(files_.back().last, kLast);
   const uint64_t window = files_[0].bytes / 4;
   Recorded recorded;
-  LogReadahead readahead(db(), 1, kLast, window, recorded.reader());
+  LogReadahead readahead(db(), 1, kLast, recorded.Keeping(window));
   EXPECT_TRUE(recorded.ranges.empty());  // nothing before the scan starts
 
   readahead.Reached(1);
@@ -122,6 +143,7 @@ TEST_F(LogReadaheadTest, AFullScanAsksForEveryByteOnceAWindowAhead) {
   for (uint64_t position = 51; position <= kLast; position += 50) {
     const size_t before = recorded.ranges.size();
     readahead.Reached(position);
+    readahead.Passed(position);
     uint64_t asked = 0;
     for (size_t i = before; i < recorded.ranges.size(); ++i) asked += recorded.ranges[i].bytes;
     EXPECT_LE(asked, window) << position;
@@ -141,6 +163,8 @@ TEST_F(LogReadaheadTest, AFullScanAsksForEveryByteOnceAWindowAhead) {
     EXPECT_EQ(order[i], files_[i].path);
     EXPECT_EQ(covered[files_[i].path], files_[i].bytes) << i;
   }
+  // A scan that keeps what it passed releases nothing.
+  EXPECT_TRUE(recorded.released.empty());
 }
 
 TEST_F(LogReadaheadTest, AScanOfOneFilesPositionsAsksOnlyForThatFile) {
@@ -148,7 +172,7 @@ TEST_F(LogReadaheadTest, AScanOfOneFilesPositionsAsksOnlyForThatFile) {
   const uint64_t first = middle.first + 10;
   const uint64_t last = middle.last - 10;
   Recorded recorded;
-  LogReadahead readahead(db(), first, last, /*bytes_ahead=*/uint64_t{1} << 30, recorded.reader());
+  LogReadahead readahead(db(), first, last, recorded.Keeping(uint64_t{1} << 30));
   readahead.Reached(first);
   readahead.Reached(last);
   ASSERT_FALSE(recorded.ranges.empty());
@@ -160,7 +184,7 @@ TEST_F(LogReadaheadTest, AScanOfOneFilesPositionsAsksOnlyForThatFile) {
   EXPECT_LE(recorded.Bytes(), middle.bytes);
   // Positions past every file (still in the memtable, or none): nothing.
   Recorded beyond;
-  LogReadahead none(db(), kLast + 1, kLast + 1000, uint64_t{1} << 30, beyond.reader());
+  LogReadahead none(db(), kLast + 1, kLast + 1000, beyond.Keeping(uint64_t{1} << 30));
   none.Reached(kLast + 1);
   EXPECT_TRUE(beyond.ranges.empty());
 }
@@ -170,7 +194,7 @@ TEST_F(LogReadaheadTest, AFileCutShortByTheWindowGoesOnAtTheNextCall) {
   // first file, half of the second.
   const uint64_t window = files_[0].bytes + files_[1].bytes / 2;
   Recorded recorded;
-  LogReadahead readahead(db(), 1, kLast, window, recorded.reader());
+  LogReadahead readahead(db(), 1, kLast, recorded.Keeping(window));
   readahead.Reached(1);
   ASSERT_EQ(recorded.ranges.size(), 2u);
   EXPECT_EQ(recorded.ranges[1].path, files_[1].path);
@@ -183,6 +207,74 @@ TEST_F(LogReadaheadTest, AFileCutShortByTheWindowGoesOnAtTheNextCall) {
   EXPECT_EQ(recorded.ranges[2].offset + recorded.ranges[2].bytes, files_[1].bytes);
   EXPECT_EQ(recorded.ranges[3].path, files_[2].path);
   EXPECT_EQ(recorded.ranges[3].offset, 0u);
+}
+
+// Bytes of the log before `position`, its files' bytes taken to hold their
+// positions evenly (as LogReadahead takes them).
+uint64_t BytesBefore(const std::vector<LogFile>& files, uint64_t position) {
+  uint64_t bytes = 0;
+  for (const LogFile& file : files) {
+    if (position > file.last) {
+      bytes += file.bytes;
+      continue;
+    }
+    if (position > file.first) {
+      const double share = static_cast<double>(position - file.first) /
+                           (static_cast<double>(file.last - file.first) + 1);
+      bytes += static_cast<uint64_t>(share * static_cast<double>(file.bytes));
+    }
+    break;
+  }
+  return bytes;
+}
+
+TEST_F(LogReadaheadTest, AReleasingScanReleasesWhatItPassedOnceButItsNewestFile) {
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t behind = files_[0].bytes / 3;
+  Recorded recorded;
+  LogReadaheadOptions options = recorded.Options(LogPagesPassed::kRelease, files_[0].bytes / 4);
+  options.bytes_behind = behind;
+  options.release_unit_bytes = page;
+  LogReadahead readahead(db(), 1, kLast, std::move(options));
+  // Where the newest file starts, in bytes of the log.
+  const uint64_t newest = files_[0].bytes + files_[1].bytes;
+  for (uint64_t position = 1; position <= kLast; position += 25) {
+    const size_t releases = recorded.released.size();
+    readahead.Reached(position);
+    EXPECT_EQ(recorded.released.size(), releases);  // reading ahead releases nothing
+    readahead.Passed(position);
+    uint64_t released = 0;
+    for (const auto& range : recorded.released) released += range.bytes;
+    // Up to `behind` before where the scan is, in whole units (pages
+    // here), and not into the newest file.
+    const uint64_t before = BytesBefore(files_, position);
+    const uint64_t end = before > behind ? std::min(before - behind, newest) : 0;
+    EXPECT_LE(released, end + 1) << position;
+    EXPECT_GE(released + page + 1, end) << position;
+  }
+  readahead.Passed(kLast + 1);
+  const size_t releases = recorded.released.size();
+  // Calls may come in any order: nothing is released twice.
+  readahead.Passed(1);
+  readahead.Passed(kLast);
+  EXPECT_EQ(recorded.released.size(), releases);
+  // From each file's start, in order, each byte once: the two older files
+  // whole, nothing of the newest.
+  std::map<std::string, uint64_t> covered;
+  for (const auto& range : recorded.released) {
+    EXPECT_EQ(range.offset, covered[range.path]) << range.path;
+    covered[range.path] = range.offset + range.bytes;
+    // Whole units: a range ends on a unit's end, or at its file's end.
+    const bool file_end = range.path == files_[0].path   ? covered[range.path] == files_[0].bytes
+                          : range.path == files_[1].path ? covered[range.path] == files_[1].bytes
+                                                         : false;
+    if (!file_end) {
+      EXPECT_EQ(covered[range.path] % page, 0u) << range.path;
+    }
+  }
+  EXPECT_EQ(covered[files_[0].path], files_[0].bytes);
+  EXPECT_EQ(covered[files_[1].path], files_[1].bytes);
+  EXPECT_EQ(covered.count(files_[2].path), 0u);
 }
 
 // How many of bytes [offset, offset + bytes) of `path` are in the page
@@ -230,7 +322,9 @@ TEST_F(LogReadaheadTest, WhatItAsksForComesIntoThePageCache) {
   const uint64_t window = file.bytes / 2;
   ASSERT_LT(ResidentBytes(file.path, window), window / 4);
 
-  LogReadahead readahead(db(), 1, kLast, window);
+  LogReadaheadOptions options;
+  options.bytes_ahead = window;
+  LogReadahead readahead(db(), 1, kLast, std::move(options));
   readahead.Reached(1);
   EXPECT_EQ(AwaitResident(file.path, window), window);
   // A file that is gone (a compaction removed it) is no error.
@@ -261,6 +355,185 @@ TEST_F(LogReadaheadTest, ASubscriptionCatchingUpReadsTheLogAhead) {
   ASSERT_EQ(response.events_size(), 20);
   EXPECT_EQ(AwaitResident(last.path, bytes, middle), bytes);
   (*subscription)->Close();
+}
+
+// Reads all of `path`, which brings it into the page cache.
+void ReadWhole(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << path;
+  std::vector<char> buffer(size_t{1} << 20);
+  while (read(fd, buffer.data(), buffer.size()) > 0) {
+  }
+  close(fd);
+}
+
+TEST_F(LogReadaheadTest, WhatAReleasingScanPassedLeavesThePageCache) {
+  for (const LogFile& file : files_) ReadWhole(file.path);
+  for (const LogFile& file : files_) ASSERT_EQ(ResidentBytes(file.path, file.bytes), file.bytes);
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  LogReadaheadOptions options;
+  options.passed = LogPagesPassed::kRelease;
+  options.bytes_behind = 4 * page;
+  LogReadahead readahead(db(), 1, kLast, std::move(options));
+  for (uint64_t position = 1; position <= kLast; position += 50) {
+    readahead.Reached(position);
+    readahead.Passed(position);
+  }
+  readahead.Passed(kLast + 1);
+  // The two older files go whole (smaller than a unit, each goes when
+  // the scan is past its end); the newest file stays.
+  EXPECT_EQ(ResidentBytes(files_[0].path, files_[0].bytes), 0u);
+  EXPECT_EQ(ResidentBytes(files_[1].path, files_[1].bytes), 0u);
+  EXPECT_EQ(ResidentBytes(files_[2].path, files_[2].bytes), files_[2].bytes);
+}
+
+// Events and table files of LogReleaseTest's log.
+constexpr int kLargeEventsPerFile = 4096;
+constexpr int kLargeFiles = 3;
+
+// A log of kLargeFiles table files of about 19 MB each (events of 4.6 KB
+// of random hex). A rebuild reads it in pieces of 4,096 or 8,192 events
+// and releases up to kLogReleaseBehindBytes behind the last piece's
+// start: past the first file's end.
+class LogReleaseTest : public testing::EventLogTest {
+ protected:
+  void SetUp() override {
+    EventLogTest::SetUp();
+    uint64_t seed = 7;
+    for (int file = 0; file < kLargeFiles; ++file) {
+      for (int batch = 0; batch < kLargeEventsPerFile / 512; ++batch) {
+        std::vector<v1::ProposedEvent> events;
+        for (int i = 0; i < 512; ++i) {
+          std::string hex;
+          for (int j = 0; j < 576; ++j) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            absl::StrAppend(&hex, absl::Hex(seed >> 32, absl::kZeroPad8));
+          }
+          events.push_back(Event("noise.recorded", absl::StrCat("{\"r\":\"", hex, "\"}")));
+        }
+        AppendOk(absl::StrCat("noise-", file), std::move(events));
+      }
+      ASSERT_TRUE(
+          log_->database().db()->Flush(rocksdb::FlushOptions(), log_->database().log()).ok());
+    }
+    std::vector<rocksdb::LiveFileMetaData> live;
+    log_->database().db()->GetLiveFilesMetaData(&live);
+    std::map<std::string, std::pair<std::string, uint64_t>> by_first;
+    for (const rocksdb::LiveFileMetaData& meta : live) {
+      if (meta.column_family_name == kLogFamily) {
+        by_first[meta.smallestkey] = {meta.db_path + meta.name, meta.size};
+      }
+    }
+    for (const auto& [first, file] : by_first) files_.push_back(file);
+    ASSERT_EQ(files_.size(), static_cast<size_t>(kLargeFiles));
+    // Two thirds of the log, less the distance kept behind, pass the first
+    // file's end.
+    uint64_t bytes = 0;
+    for (const auto& file : files_) bytes += file.second;
+    ASSERT_GT(bytes * 2 / 3, kLogReleaseBehindBytes + files_[0].second);
+  }
+
+  // Path and size of each of the log's table files, in position order.
+  std::vector<std::pair<std::string, uint64_t>> files_;
+};
+
+// Both ways a rebuild reads the log (the bulk fold's decoders for
+// stake-ownership, the chunks read ahead for investments) release what
+// they passed: the first file leaves the page cache, the newest stays.
+TEST_F(LogReleaseTest, ARebuildReleasesTheLogItPassedButItsNewestFile) {
+  ProjectionEngine engine(log_.get());
+  engine.Add(std::make_unique<StakeOwnershipProjection>());
+  engine.Add(std::make_unique<InvestmentsProjection>());
+  for (const char* name : {kStakeOwnershipProjection, kInvestmentsProjection}) {
+    ASSERT_TRUE(engine.WaitFor(name, log_->head_position(), absl::Seconds(20))) << name;
+  }
+  for (const char* name : {kStakeOwnershipProjection, kInvestmentsProjection}) {
+    for (const auto& [path, bytes] : files_) ReadWhole(path);
+    ASSERT_EQ(ResidentBytes(files_[0].first, files_[0].second), files_[0].second);
+    const absl::StatusOr<RebuildProgress> rebuilt =
+        engine.Rebuild(name, [](const RebuildProgress&) { return true; });
+    ASSERT_TRUE(rebuilt.ok()) << name << ": " << rebuilt.status();
+    EXPECT_EQ(ResidentBytes(files_[0].first, files_[0].second), 0u) << name;
+    EXPECT_EQ(ResidentBytes(files_.back().first, files_.back().second), files_.back().second)
+        << name;
+  }
+}
+
+// What GatedFold's batches share: the decoding of position 1 waits until
+// the gate opens; the events decoded are counted.
+struct Gate {
+  void Open() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      open = true;
+    }
+    changed.notify_all();
+  }
+  std::mutex mu;
+  std::condition_variable changed;
+  bool open = false;
+  std::atomic<uint64_t> decoded{0};
+};
+
+class GatedFold : public BulkFold {
+ public:
+  struct Batch : BulkBatch {
+    using BulkBatch::Decode;
+    explicit Batch(Gate* gate) : gate(gate) {}
+    void Decode(const LogEventView& event) override {
+      if (event.position == 1) {
+        std::unique_lock<std::mutex> lock(gate->mu);
+        gate->changed.wait(lock, [this] { return gate->open; });
+      }
+      gate->decoded.fetch_add(1);
+    }
+    Gate* const gate;
+  };
+  explicit GatedFold(Gate* gate) : gate_(gate) {}
+  std::unique_ptr<BulkBatch> NewBatch() const override { return std::make_unique<Batch>(gate_); }
+  absl::Status Fold(std::unique_ptr<BulkBatch>) override { return absl::OkStatus(); }
+  size_t held_bytes() const override { return 0; }
+  std::vector<RunBuilder> TakeRuns(bool) override { return {}; }
+
+ private:
+  Gate* const gate_;
+};
+
+// The decoders release only what every thread has passed: while one
+// thread still decodes the first batch, the later batches done by the
+// other release nothing of the file it reads.
+TEST_F(LogReleaseTest, ABatchStillDecodedKeepsThePagesItReads) {
+  for (const auto& [path, bytes] : files_) ReadWhole(path);
+  const uint64_t head = log_->head_position();
+  constexpr uint64_t kBatchEvents = 1024;
+  Gate gate;
+  GatedFold fold(&gate);
+  const EventFilter all;
+  auto decoder =
+      std::make_unique<BulkDecoder>(log_->database(), fold, all, 1, head, kBatchEvents, 2);
+  // Opened however the test ends, before the decoder joins its threads.
+  const struct OpenAtEnd {
+    Gate* gate;
+    ~OpenAtEnd() { gate->Open(); }
+  } open_at_end{&gate};
+  // Every event but the first batch's.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (gate.decoded.load() < head - kBatchEvents && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(gate.decoded.load(), head - kBatchEvents);
+  // The thread that decoded them has made its last release by now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(ResidentBytes(files_[0].first, files_[0].second), files_[0].second);
+  gate.Open();
+  for (;;) {
+    absl::StatusOr<BulkDecoder::Decoded> decoded = decoder->Next();
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    if (decoded->batch == nullptr) break;
+  }
+  // Its threads joined: the last batch's thread has released by then.
+  decoder.reset();
+  EXPECT_EQ(ResidentBytes(files_[0].first, files_[0].second), 0u);
 }
 
 }  // namespace

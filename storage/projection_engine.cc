@@ -616,9 +616,13 @@ class ChunkReadAhead {
 
   ChunkReadAhead(const EventLog& log, const EventFilter& filter, uint64_t from, uint64_t last)
       : log_(log), filter_(filter), next_(from), last_(last) {
-    // The log's files are read a window ahead of the chunks, as for a
-    // bulk fold's decoders.
-    if (from <= last) readahead_.emplace(log.database(), from, last);
+    // The log's files are read a window ahead of the chunks and released
+    // behind them, as for a bulk fold's decoders.
+    if (from <= last) {
+      LogReadaheadOptions options;
+      options.passed = LogPagesPassed::kRelease;
+      readahead_.emplace(log.database(), from, last, std::move(options));
+    }
     for (size_t i = 0; i < kChunksAhead + 1; ++i) free_.push_back(std::make_unique<EventList>());
     thread_ = std::thread([this] { Work(); });
   }
@@ -670,7 +674,9 @@ class ChunkReadAhead {
       free_.pop_back();
       const uint64_t from = next_;
       lock.unlock();
+      // The chunks before this one are read whole.
       readahead_->Reached(from);
+      readahead_->Passed(from);
       absl::StatusOr<ScanResult> scan = ReadChunk(log_, filter_, from, events.get());
       lock.lock();
       if (!scan.ok()) {
