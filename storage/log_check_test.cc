@@ -94,5 +94,39 @@ TEST_F(LogCheckTest, WrongEventIdIndexIsNamed) {
   EXPECT_THAT(Check().problem, HasSubstr("position 5: event id index"));
 }
 
+// The check reads the tree's entries in leaf order: a missing or
+// malformed entry is named at its leaf's record, and the entries after it
+// are still found.
+TEST_F(LogCheckTest, MissingMerkleEntryIsNamed) {
+  ASSERT_TRUE(db().db()->Delete(rocksdb::WriteOptions(), db().merkle(), EncodeMerkleKey(5)).ok());
+  const CheckReport report = Check();
+  EXPECT_EQ(report.problem_position, 6u);
+  EXPECT_THAT(report.problem, HasSubstr("position 6: merkle node (level 0, index 5) is missing"));
+}
+
+TEST_F(LogCheckTest, MalformedMerkleEntryIsNamed) {
+  // Leaf 3's entry holds three nodes (levels 0 to 2); one byte short.
+  std::string entry;
+  ASSERT_TRUE(
+      db().db()->Get(rocksdb::ReadOptions(), db().merkle(), EncodeMerkleKey(3), &entry).ok());
+  entry.pop_back();
+  ASSERT_TRUE(
+      db().db()->Put(rocksdb::WriteOptions(), db().merkle(), EncodeMerkleKey(3), entry).ok());
+  const CheckReport report = Check();
+  EXPECT_EQ(report.problem_position, 4u);
+  EXPECT_THAT(report.problem, HasSubstr("the entry of leaf 3 has"));
+}
+
+TEST_F(LogCheckTest, AStrayMerkleKeyBetweenEntriesHidesNoEntry) {
+  // A key no leaf has, between the entries of leaves 4 and 5: as the
+  // check reads entries in order it steps over it.
+  ASSERT_TRUE(db().db()
+                  ->Put(rocksdb::WriteOptions(), db().merkle(), EncodeMerkleKey(4) + "x", "stray")
+                  .ok());
+  const CheckReport report = Check();
+  EXPECT_TRUE(report.ok()) << report.problem;
+  EXPECT_EQ(report.records, 10u);
+}
+
 }  // namespace
 }  // namespace stakeledger::storage

@@ -27,26 +27,30 @@ int Log2(uint64_t power_of_two) {
 
 namespace {
 
-// Node (level, index) out of the merkle entry that holds it. Errors:
-// DATA_LOSS when the entry is missing or does not have the size its leaf
-// calls for.
+// MerkleNodeInEntry on a read of the entry.
 absl::StatusOr<std::string> NodeInEntry(const rocksdb::Status& read, const std::string& entry,
                                         int level, uint64_t index) {
-  if (read.IsNotFound()) {
-    return absl::DataLossError(
-        absl::StrCat("merkle node (level ", level, ", index ", index, ") is missing"));
-  }
+  if (read.IsNotFound()) return MerkleNodeInEntry(std::nullopt, level, index);
   RETURN_IF_ERROR(FromRocksStatus(read, "reading a merkle node"));
-  const uint64_t leaf = MerkleEntryLeaf(level, index);
-  if (entry.size() != MerkleEntryLevels(leaf) * verify::kHashBytes) {
-    return absl::DataLossError(absl::StrCat("merkle node (level ", level, ", index ", index,
-                                            "): the entry of leaf ", leaf, " has ", entry.size(),
-                                            " bytes"));
-  }
-  return entry.substr(level * verify::kHashBytes, verify::kHashBytes);
+  return MerkleNodeInEntry(entry, level, index);
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> MerkleNodeInEntry(std::optional<absl::string_view> entry, int level,
+                                              uint64_t index) {
+  if (!entry.has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("merkle node (level ", level, ", index ", index, ") is missing"));
+  }
+  const uint64_t leaf = MerkleEntryLeaf(level, index);
+  if (entry->size() != MerkleEntryLevels(leaf) * verify::kHashBytes) {
+    return absl::DataLossError(absl::StrCat("merkle node (level ", level, ", index ", index,
+                                            "): the entry of leaf ", leaf, " has ", entry->size(),
+                                            " bytes"));
+  }
+  return std::string(entry->substr(level * verify::kHashBytes, verify::kHashBytes));
+}
 
 absl::StatusOr<std::string> MerkleStore::Node(int level, uint64_t index) const {
   std::string entry;

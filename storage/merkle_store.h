@@ -15,12 +15,14 @@
 #define STAKELEDGER_STORAGE_MERKLE_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "rocksdb/write_batch.h"
 #include "storage/db.h"
 #include "storage/merkle_frontier.h"
@@ -36,6 +38,13 @@ inline constexpr int kMerkleCacheLevelMin = 4;
 // records, of level 7 and above up to about 16M, of level 10 and above up
 // to about 134M.
 inline constexpr size_t kMerkleCacheNodesMax = 262'144;
+
+// Node (level, index) out of `entry`, the stored entry of the leaf that
+// holds it (MerkleEntryLeaf), or nullopt when that entry is missing: what
+// MerkleStore::Node returns for it, for a reader of the entries in order.
+// Errors: DATA_LOSS when the entry is missing or has the wrong size.
+absl::StatusOr<std::string> MerkleNodeInEntry(std::optional<absl::string_view> entry, int level,
+                                              uint64_t index);
 
 class MerkleStore {
  public:
