@@ -48,20 +48,20 @@ struct LogFile {
   uint64_t bytes = 0;
 };
 
-// A log of kFiles table files of kEventsPerFile events each, positions
-// 1..kLast; payloads of random hex, which LZ4 hardly shrinks: about
-// 400 KB a file.
-class LogReadaheadTest : public testing::EventLogTest {
+// A log of table files of events of random hex, which LZ4 hardly
+// shrinks, and those files.
+class NoiseLogTest : public testing::EventLogTest {
  protected:
-  void SetUp() override {
-    EventLogTest::SetUp();
-    uint64_t seed = 42;
-    for (int file = 0; file < kFiles; ++file) {
-      for (int batch = 0; batch < kEventsPerFile / 100; ++batch) {
+  // Appends `files` table files of `events_per_file` events (appended
+  // `events_per_append` at a time) of `hex_words` words of 8 hex digits.
+  void WriteFiles(int files, int events_per_file, int events_per_append, int hex_words,
+                  uint64_t seed) {
+    for (int file = 0; file < files; ++file) {
+      for (int append = 0; append < events_per_file / events_per_append; ++append) {
         std::vector<v1::ProposedEvent> events;
-        for (int i = 0; i < 100; ++i) {
+        for (int i = 0; i < events_per_append; ++i) {
           std::string hex;
-          for (int j = 0; j < 64; ++j) {
+          for (int j = 0; j < hex_words; ++j) {
             seed = seed * 6364136223846793005u + 1442695040888963407u;
             absl::StrAppend(&hex, absl::Hex(seed >> 32, absl::kZeroPad8));
           }
@@ -72,7 +72,7 @@ class LogReadaheadTest : public testing::EventLogTest {
       ASSERT_TRUE(db().db()->Flush(rocksdb::FlushOptions(), db().log()).ok());
     }
     files_ = Files();
-    ASSERT_EQ(files_.size(), static_cast<size_t>(kFiles));
+    ASSERT_EQ(files_.size(), static_cast<size_t>(files));
   }
 
   const Database& db() { return log_->database(); }
@@ -94,6 +94,16 @@ class LogReadaheadTest : public testing::EventLogTest {
   }
 
   std::vector<LogFile> files_;
+};
+
+// A log of kFiles table files of kEventsPerFile events each, positions
+// 1..kLast: about 400 KB a file.
+class LogReadaheadTest : public NoiseLogTest {
+ protected:
+  void SetUp() override {
+    NoiseLogTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(WriteFiles(kFiles, kEventsPerFile, 100, 64, 42));
+  }
 };
 
 // Records the ranges asked for, per call of Reached, and those released.
@@ -395,46 +405,17 @@ constexpr int kLargeFiles = 3;
 // of random hex). A rebuild reads it in pieces of 4,096 or 8,192 events
 // and releases up to kLogReleaseBehindBytes behind the last piece's
 // start: past the first file's end.
-class LogReleaseTest : public testing::EventLogTest {
+class LogReleaseTest : public NoiseLogTest {
  protected:
   void SetUp() override {
-    EventLogTest::SetUp();
-    uint64_t seed = 7;
-    for (int file = 0; file < kLargeFiles; ++file) {
-      for (int batch = 0; batch < kLargeEventsPerFile / 512; ++batch) {
-        std::vector<v1::ProposedEvent> events;
-        for (int i = 0; i < 512; ++i) {
-          std::string hex;
-          for (int j = 0; j < 576; ++j) {
-            seed = seed * 6364136223846793005u + 1442695040888963407u;
-            absl::StrAppend(&hex, absl::Hex(seed >> 32, absl::kZeroPad8));
-          }
-          events.push_back(Event("noise.recorded", absl::StrCat("{\"r\":\"", hex, "\"}")));
-        }
-        AppendOk(absl::StrCat("noise-", file), std::move(events));
-      }
-      ASSERT_TRUE(
-          log_->database().db()->Flush(rocksdb::FlushOptions(), log_->database().log()).ok());
-    }
-    std::vector<rocksdb::LiveFileMetaData> live;
-    log_->database().db()->GetLiveFilesMetaData(&live);
-    std::map<std::string, std::pair<std::string, uint64_t>> by_first;
-    for (const rocksdb::LiveFileMetaData& meta : live) {
-      if (meta.column_family_name == kLogFamily) {
-        by_first[meta.smallestkey] = {meta.db_path + meta.name, meta.size};
-      }
-    }
-    for (const auto& [first, file] : by_first) files_.push_back(file);
-    ASSERT_EQ(files_.size(), static_cast<size_t>(kLargeFiles));
+    NoiseLogTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(WriteFiles(kLargeFiles, kLargeEventsPerFile, 512, 576, 7));
     // Two thirds of the log, less the distance kept behind, pass the first
     // file's end.
     uint64_t bytes = 0;
-    for (const auto& file : files_) bytes += file.second;
-    ASSERT_GT(bytes * 2 / 3, kLogReleaseBehindBytes + files_[0].second);
+    for (const LogFile& file : files_) bytes += file.bytes;
+    ASSERT_GT(bytes * 2 / 3, kLogReleaseBehindBytes + files_[0].bytes);
   }
-
-  // Path and size of each of the log's table files, in position order.
-  std::vector<std::pair<std::string, uint64_t>> files_;
 };
 
 // Both ways a rebuild reads the log (the bulk fold's decoders for
@@ -448,14 +429,13 @@ TEST_F(LogReleaseTest, ARebuildReleasesTheLogItPassedButItsNewestFile) {
     ASSERT_TRUE(engine.WaitFor(name, log_->head_position(), absl::Seconds(20))) << name;
   }
   for (const char* name : {kStakeOwnershipProjection, kInvestmentsProjection}) {
-    for (const auto& [path, bytes] : files_) ReadWhole(path);
-    ASSERT_EQ(ResidentBytes(files_[0].first, files_[0].second), files_[0].second);
+    for (const LogFile& file : files_) ReadWhole(file.path);
+    ASSERT_EQ(ResidentBytes(files_[0].path, files_[0].bytes), files_[0].bytes);
     const absl::StatusOr<RebuildProgress> rebuilt =
         engine.Rebuild(name, [](const RebuildProgress&) { return true; });
     ASSERT_TRUE(rebuilt.ok()) << name << ": " << rebuilt.status();
-    EXPECT_EQ(ResidentBytes(files_[0].first, files_[0].second), 0u) << name;
-    EXPECT_EQ(ResidentBytes(files_.back().first, files_.back().second), files_.back().second)
-        << name;
+    EXPECT_EQ(ResidentBytes(files_[0].path, files_[0].bytes), 0u) << name;
+    EXPECT_EQ(ResidentBytes(files_.back().path, files_.back().bytes), files_.back().bytes) << name;
   }
 }
 
@@ -503,7 +483,7 @@ class GatedFold : public BulkFold {
 // thread still decodes the first batch, the later batches done by the
 // other release nothing of the file it reads.
 TEST_F(LogReleaseTest, ABatchStillDecodedKeepsThePagesItReads) {
-  for (const auto& [path, bytes] : files_) ReadWhole(path);
+  for (const LogFile& file : files_) ReadWhole(file.path);
   const uint64_t head = log_->head_position();
   constexpr uint64_t kBatchEvents = 1024;
   Gate gate;
@@ -524,7 +504,7 @@ TEST_F(LogReleaseTest, ABatchStillDecodedKeepsThePagesItReads) {
   ASSERT_EQ(gate.decoded.load(), head - kBatchEvents);
   // The thread that decoded them has made its last release by now.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(ResidentBytes(files_[0].first, files_[0].second), files_[0].second);
+  EXPECT_EQ(ResidentBytes(files_[0].path, files_[0].bytes), files_[0].bytes);
   gate.Open();
   for (;;) {
     absl::StatusOr<BulkDecoder::Decoded> decoded = decoder->Next();
@@ -533,7 +513,7 @@ TEST_F(LogReleaseTest, ABatchStillDecodedKeepsThePagesItReads) {
   }
   // Its threads joined: the last batch's thread has released by then.
   decoder.reset();
-  EXPECT_EQ(ResidentBytes(files_[0].first, files_[0].second), 0u);
+  EXPECT_EQ(ResidentBytes(files_[0].path, files_[0].bytes), 0u);
 }
 
 }  // namespace
