@@ -75,7 +75,7 @@ absl::StatusOr<std::string> RecordChecker::Check(uint64_t position, absl::string
 
 absl::StatusOr<std::optional<absl::string_view>> RecordChecker::MerkleEntry(uint64_t leaf) {
   const std::string key = EncodeMerkleKey(leaf);
-  // Most often the next entry; a gap (a missing entry) seeks.
+  // Most often the next entry; past a key no leaf has, a seek.
   if (merkle_->Valid() && merkle_->key().compare(key) < 0) merkle_->Next();
   if (!merkle_->Valid() || merkle_->key().compare(key) < 0) merkle_->Seek(key);
   RETURN_IF_ERROR(FromRocksStatus(merkle_->status(), "reading the merkle tree"));
