@@ -67,11 +67,7 @@ BulkDecoder::BulkDecoder(const Database& db, const BulkFold& fold, const EventFi
       batches_(first > last ? 0 : (last - first) / batch_events_max_ + 1),
       bytes_ahead_max_(bytes_ahead_max),
       slots_(kBulkDecodeBatchesAhead) {
-  if (first <= last) {
-    LogReadaheadOptions options;
-    options.passed = LogPagesPassed::kRelease;
-    readahead_.emplace(db, first, last, std::move(options));
-  }
+  if (first <= last) readahead_.emplace(db, first, last, LogReadaheadOptions::Releasing());
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
 }
 

@@ -77,6 +77,14 @@ struct LogFileRange {
 
 // How a scan reads the log's files ahead and what it does behind.
 struct LogReadaheadOptions {
+  // The options of a rebuild's scan: the defaults, releasing what it
+  // passed.
+  static LogReadaheadOptions Releasing() {
+    LogReadaheadOptions options;
+    options.passed = LogPagesPassed::kRelease;
+    return options;
+  }
+
   LogPagesPassed passed = LogPagesPassed::kKeep;
   uint64_t bytes_ahead = kLogReadaheadBytes;
   // With kRelease: how far behind the scan the pages stay, and the unit

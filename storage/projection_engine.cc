@@ -619,9 +619,7 @@ class ChunkReadAhead {
     // The log's files are read a window ahead of the chunks and released
     // behind them, as for a bulk fold's decoders.
     if (from <= last) {
-      LogReadaheadOptions options;
-      options.passed = LogPagesPassed::kRelease;
-      readahead_.emplace(log.database(), from, last, std::move(options));
+      readahead_.emplace(log.database(), from, last, LogReadaheadOptions::Releasing());
     }
     for (size_t i = 0; i < kChunksAhead + 1; ++i) free_.push_back(std::make_unique<EventList>());
     thread_ = std::thread([this] { Work(); });
